@@ -1,0 +1,37 @@
+# Latent Palette. `make run` starts the app, `make test` runs every test; both install what is missing.
+GO ?= go
+export OPENBLAS_NUM_THREADS ?= 1
+
+.PHONY: run test deps test-deps build vet fmt-check unit smoke bench clean
+
+run: deps build
+	./palette
+
+test: test-deps vet fmt-check build unit smoke
+
+deps:
+	@scripts/install-deps.sh
+
+test-deps:
+	@scripts/install-deps.sh --test
+
+build:
+	$(GO) build -o palette ./app
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l .); if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -race -timeout 30m ./...
+
+smoke: build
+	scripts/smoke.sh ./palette build/smoke.png
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+clean:
+	rm -rf palette build

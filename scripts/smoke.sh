@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Smoke test of the real palette binary: start it under Xvfb, wait for its window, take a
+# screenshot, check that it is not blank, close the window with Ctrl+Q and expect a clean exit.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-./palette}
+out=${2:-build/smoke.png}
+mkdir -p "$(dirname "$out")"
+
+display=:$((90 + RANDOM % 100))
+Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+app=""
+cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
+trap cleanup EXIT
+export DISPLAY=$display
+for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+
+log=$(mktemp)
+LANG=C "$bin" >"$log" 2>&1 &
+app=$!
+win=""
+for _ in $(seq 120); do
+	win=$(xdotool search --onlyvisible --name '^Latent Palette$' 2>/dev/null | head -n1) && [ -n "$win" ] && break
+	kill -0 "$app" 2>/dev/null || { echo "smoke: palette exited before its window appeared:"; cat "$log"; exit 1; }
+	sleep 0.25
+done
+[ -n "$win" ] || { echo "smoke: no window titled 'Latent Palette' after 30 s"; cat "$log"; exit 1; }
+sleep 2 # let the first frames render
+import -window "$win" "$out"
+geom=$(identify -format '%wx%h' "$out")
+colors=$(identify -format '%k' "$out")
+sd=$(convert "$out" -colorspace Gray -format '%[fx:standard_deviation]' info:)
+echo "smoke: window $win, screenshot $out ${geom}, $colors colours, grey std-dev $sd"
+if [ "$colors" -lt 8 ] || awk "BEGIN{exit !($sd < 0.02)}"; then
+	echo "smoke: the screenshot looks blank"; exit 1
+fi
+
+xdotool windowfocus --sync "$win" key --clearmodifiers ctrl+q
+for _ in $(seq 40); do kill -0 "$app" 2>/dev/null || break; sleep 0.25; done
+if kill -0 "$app" 2>/dev/null; then echo "smoke: palette did not exit after Ctrl+Q"; exit 1; fi
+status=0; wait "$app" || status=$?
+app=""
+if [ "$status" -ne 0 ]; then echo "smoke: palette exited with status $status:"; cat "$log"; exit 1; fi
+if grep -qiE 'error|panic' "$log"; then echo "smoke: palette logged errors:"; cat "$log"; exit 1; fi
+echo "smoke: ok (window opened, screenshot not blank, clean exit)"
