@@ -16,6 +16,7 @@ import (
 var version = "0.1.0"
 
 // command is one subcommand of palette. Files in this package add theirs with register in init.
+// A name may have two words ("melody eval"): the first names a group, the second the command.
 type command struct {
 	name    string
 	summary string
@@ -68,13 +69,13 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	case "--version", "-version":
 		args[0] = "version"
 	}
-	c, ok := commands[args[0]]
+	c, rest, ok := lookup(args)
 	if !ok {
-		fmt.Fprintf(stderr, "palette: unknown command %q\n\n", args[0])
+		fmt.Fprintf(stderr, "palette: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
 		printUsage(stderr)
 		return 2
 	}
-	if err := c.run(args[1:], stdout, stderr); err != nil {
+	if err := c.run(rest, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "palette %s: %v\n", c.name, err)
 		var ue usageError
 		if errors.As(err, &ue) {
@@ -83,6 +84,17 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 		return 1
 	}
 	return 0
+}
+
+// lookup finds the command that args name, preferring a two-word name, and returns the rest.
+func lookup(args []string) (command, []string, bool) {
+	if len(args) >= 2 {
+		if c, ok := commands[args[0]+" "+args[1]]; ok {
+			return c, args[2:], true
+		}
+	}
+	c, ok := commands[args[0]]
+	return c, args[1:], ok
 }
 
 func printUsage(w io.Writer) {
@@ -105,7 +117,7 @@ Commands:
 		if c, ok := commands[n]; ok {
 			s = c.summary
 		}
-		fmt.Fprintf(w, "  %-22s  %s\n", n, s)
+		fmt.Fprintf(w, "  %-24s  %s\n", n, s)
 	}
 	fmt.Fprintln(w, "\n"+strings.TrimSpace(`
 Exit status: 0 on success, 2 when the input or the arguments are wrong, 1 otherwise.`))
