@@ -17,7 +17,7 @@ export DISPLAY=$display
 for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 
 log=$(mktemp)
-LANG=C "$bin" >"$log" 2>&1 &
+"$bin" >"$log" 2>&1 &
 app=$!
 win=""
 for _ in $(seq 120); do
@@ -32,7 +32,7 @@ geom=$(identify -format '%wx%h' "$out")
 colors=$(identify -format '%k' "$out")
 sd=$(convert "$out" -colorspace Gray -format '%[fx:standard_deviation]' info:)
 echo "smoke: window $win, screenshot $out ${geom}, $colors colours, grey std-dev $sd"
-if [ "$colors" -lt 8 ] || awk "BEGIN{exit !($sd < 0.02)}"; then
+if [ "$colors" -lt 8 ] || awk "BEGIN{exit !($sd < 0.005)}"; then
 	echo "smoke: the screenshot looks blank"; exit 1
 fi
 
