@@ -1,0 +1,120 @@
+package sketch
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+)
+
+// MaxCoord is the largest absolute coordinate the readers accept; larger values are not a drawing.
+const MaxCoord = 1e6
+
+// maxLine bounds one NDJSON line (raw Quick, Draw! lines are a few hundred kilobytes at most).
+const maxLine = 64 << 20
+
+// Item is one drawing of a Quick, Draw! NDJSON file with its label and id.
+type Item struct {
+	Word    string
+	KeyID   string
+	Drawing Drawing
+}
+
+// Drawings returns the drawings of items, in order.
+func Drawings(items []Item) []Drawing {
+	ds := make([]Drawing, len(items))
+	for i, it := range items {
+		ds[i] = it.Drawing
+	}
+	return ds
+}
+
+type ndjsonLine struct {
+	Word    string          `json:"word"`
+	KeyID   json.RawMessage `json:"key_id"`
+	Drawing *[][][]float64  `json:"drawing"`
+}
+
+// ReadNDJSON reads Quick, Draw! NDJSON: one object per line with "word", "key_id" and "drawing",
+// a list of strokes [[x...], [y...]] in absolute coordinates, or [[x...], [y...], [t...]] in the
+// raw layout (the times are ignored). Blank lines are skipped. A malformed line (bad JSON, no
+// drawing, mismatched x/y lengths, no points at all, coordinates beyond MaxCoord) is skipped and
+// reported: the items of the good lines are returned with a LineErrors error. Any other error
+// (reading r, a line longer than 64 MiB) stops reading and is returned with the items so far.
+func ReadNDJSON(r io.Reader) ([]Item, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
+	var items []Item
+	var bad LineErrors
+	for n := 1; sc.Scan(); n++ {
+		line := bytes.TrimSpace(sc.Bytes())
+		if len(line) == 0 {
+			continue
+		}
+		it, err := parseNDJSONLine(line)
+		if err != nil {
+			bad = append(bad, &LineError{Line: n, Err: err})
+			continue
+		}
+		items = append(items, it)
+	}
+	if err := sc.Err(); err != nil {
+		return items, fmt.Errorf("sketch: read ndjson: %w", err)
+	}
+	if len(bad) > 0 {
+		return items, bad
+	}
+	return items, nil
+}
+
+func parseNDJSONLine(line []byte) (Item, error) {
+	var l ndjsonLine
+	if err := json.Unmarshal(line, &l); err != nil {
+		return Item{}, FormatError("not a JSON drawing object: " + err.Error())
+	}
+	if l.Drawing == nil {
+		return Item{}, FormatError(`no "drawing" field`)
+	}
+	it := Item{Word: l.Word, KeyID: keyID(l.KeyID)}
+	lines := make([][][2]float32, 0, len(*l.Drawing))
+	for i, s := range *l.Drawing {
+		if len(s) != 2 && len(s) != 3 {
+			return Item{}, FormatError(fmt.Sprintf("stroke %d has %d arrays, want [x, y] or [x, y, t]", i, len(s)))
+		}
+		xs, ys := s[0], s[1]
+		if len(xs) != len(ys) {
+			return Item{}, FormatError(fmt.Sprintf("stroke %d has %d x and %d y coordinates", i, len(xs), len(ys)))
+		}
+		if len(xs) == 0 {
+			continue
+		}
+		pts := make([][2]float32, len(xs))
+		for j := range xs {
+			if !validCoord(xs[j]) || !validCoord(ys[j]) {
+				return Item{}, FormatError(fmt.Sprintf("stroke %d point %d is (%g, %g): coordinates must be finite and within +/-%g", i, j, xs[j], ys[j], MaxCoord))
+			}
+			pts[j] = [2]float32{float32(xs[j]), float32(ys[j])}
+		}
+		lines = append(lines, pts)
+	}
+	it.Drawing = FromStrokes(lines)
+	if len(it.Drawing) == 0 {
+		return Item{}, FormatError("empty drawing: no points")
+	}
+	return it, nil
+}
+
+func validCoord(v float64) bool {
+	return !math.IsNaN(v) && math.Abs(v) <= MaxCoord
+}
+
+// keyID accepts the id as a JSON string (as Quick, Draw! writes it) or a bare number.
+func keyID(raw json.RawMessage) string {
+	var s string
+	if json.Unmarshal(raw, &s) == nil {
+		return s
+	}
+	return string(bytes.TrimSpace(raw))
+}
