@@ -1,0 +1,84 @@
+//go:build !noopenblas
+
+package nn
+
+/*
+#cgo LDFLAGS: -lopenblas
+#include <cblas.h>
+*/
+import "C"
+
+import (
+	"os"
+	"unsafe"
+
+	"gonum.org/v1/gonum/blas"
+	"gonum.org/v1/gonum/blas/blas32"
+	"gonum.org/v1/gonum/blas/gonum"
+	G "gorgonia.org/gorgonia"
+)
+
+// openBLAS is gonum's pure-Go BLAS with the four float32 routines Gorgonia and tensor call
+// (Sgemm, Sgemv, Sger, Sdot) handed to OpenBLAS. Build with -tags noopenblas to leave it out.
+type openBLAS struct{ gonum.Implementation }
+
+func init() {
+	if os.Getenv("OPENBLAS_NUM_THREADS") == "" {
+		// One thread is as fast for these sizes, and an idle second thread spins on a shared core.
+		C.openblas_set_num_threads(1)
+	}
+	var b openBLAS
+	G.Use(b)
+	blas32.Use(b)
+}
+
+// BLAS names the BLAS in use.
+func BLAS() string { return "openblas" }
+
+func transpose(t blas.Transpose) C.enum_CBLAS_TRANSPOSE {
+	if t == blas.NoTrans {
+		return C.CblasNoTrans
+	}
+	return C.CblasTrans
+}
+
+func (b openBLAS) Sgemm(tA, tB blas.Transpose, m, n, k int, alpha float32, a []float32, lda int, bb []float32, ldb int, beta float32, c []float32, ldc int) {
+	if m == 0 || n == 0 || k == 0 || len(a) == 0 || len(bb) == 0 || len(c) == 0 {
+		b.Implementation.Sgemm(tA, tB, m, n, k, alpha, a, lda, bb, ldb, beta, c, ldc)
+		return
+	}
+	C.cblas_sgemm(C.CblasRowMajor, transpose(tA), transpose(tB), C.blasint(m), C.blasint(n), C.blasint(k),
+		C.float(alpha), (*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda),
+		(*C.float)(unsafe.Pointer(&bb[0])), C.blasint(ldb),
+		C.float(beta), (*C.float)(unsafe.Pointer(&c[0])), C.blasint(ldc))
+}
+
+func (b openBLAS) Sgemv(tA blas.Transpose, m, n int, alpha float32, a []float32, lda int, x []float32, incX int, beta float32, y []float32, incY int) {
+	if m == 0 || n == 0 || len(a) == 0 || len(x) == 0 || len(y) == 0 || incX < 0 || incY < 0 {
+		b.Implementation.Sgemv(tA, m, n, alpha, a, lda, x, incX, beta, y, incY)
+		return
+	}
+	C.cblas_sgemv(C.CblasRowMajor, transpose(tA), C.blasint(m), C.blasint(n),
+		C.float(alpha), (*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda),
+		(*C.float)(unsafe.Pointer(&x[0])), C.blasint(incX),
+		C.float(beta), (*C.float)(unsafe.Pointer(&y[0])), C.blasint(incY))
+}
+
+func (b openBLAS) Sger(m, n int, alpha float32, x []float32, incX int, y []float32, incY int, a []float32, lda int) {
+	if m == 0 || n == 0 || len(a) == 0 || len(x) == 0 || len(y) == 0 || incX < 0 || incY < 0 {
+		b.Implementation.Sger(m, n, alpha, x, incX, y, incY, a, lda)
+		return
+	}
+	C.cblas_sger(C.CblasRowMajor, C.blasint(m), C.blasint(n), C.float(alpha),
+		(*C.float)(unsafe.Pointer(&x[0])), C.blasint(incX),
+		(*C.float)(unsafe.Pointer(&y[0])), C.blasint(incY),
+		(*C.float)(unsafe.Pointer(&a[0])), C.blasint(lda))
+}
+
+func (b openBLAS) Sdot(n int, x []float32, incX int, y []float32, incY int) float32 {
+	if n == 0 || len(x) == 0 || len(y) == 0 || incX < 0 || incY < 0 {
+		return b.Implementation.Sdot(n, x, incX, y, incY)
+	}
+	return float32(C.cblas_sdot(C.blasint(n), (*C.float)(unsafe.Pointer(&x[0])), C.blasint(incX),
+		(*C.float)(unsafe.Pointer(&y[0])), C.blasint(incY)))
+}

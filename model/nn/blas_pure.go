@@ -1,0 +1,6 @@
+//go:build noopenblas
+
+package nn
+
+// BLAS names the BLAS in use: gonum's pure Go, the default of Gorgonia and blas32.
+func BLAS() string { return "gonum" }
