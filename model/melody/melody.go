@@ -93,3 +93,79 @@ func FromNotes(notes []Note, n int) (Melody, error) {
 	}
 	return m, nil
 }
+
+// HasNote reports whether m starts any note.
+func (m Melody) HasNote() bool {
+	for _, e := range m {
+		if e >= 2 {
+			return true
+		}
+	}
+	return false
+}
+
+// Transpose returns m moved by k semitones, and false (with a nil melody) when a note would
+// leave MinPitch..MaxPitch.
+func (m Melody) Transpose(k int) (Melody, bool) {
+	t := make(Melody, len(m))
+	for i, e := range m {
+		if p, ok := Pitch(e); ok {
+			p += k
+			if p < MinPitch || p > MaxPitch {
+				return nil, false
+			}
+			e = NoteOn(p)
+		}
+		t[i] = e
+	}
+	return t, true
+}
+
+// soundingAtEnd reports whether a note is still held at the last step of m.
+func (m Melody) soundingAtEnd() bool {
+	for i := len(m) - 1; i >= 0; i-- {
+		switch {
+		case m[i] == NoteOff:
+			return false
+		case m[i] >= 2:
+			return true
+		}
+	}
+	return false
+}
+
+// trimLead turns every event before the first note-on into NoEvent, in place: a window cut
+// from inside a held note drops the held continuation (as Magenta's slicing does), and a
+// leading NoteOff, which would end nothing, becomes the rest it stands for.
+func (m Melody) trimLead() {
+	for i, e := range m {
+		if e >= 2 {
+			return
+		}
+		m[i] = NoEvent
+	}
+}
+
+// Concat joins melodies one after another into a new melody. Where a melody ends on a held
+// note and the next one does not start with an event of its own, a NoteOff is put at the
+// join, so that each part sounds as it does alone. Use it to write several windows (an
+// interpolation, a list of samples) as one MIDI file.
+func Concat(parts ...Melody) Melody {
+	n := 0
+	for _, p := range parts {
+		n += len(p)
+	}
+	out := make(Melody, 0, n)
+	for _, p := range parts {
+		if len(p) == 0 {
+			continue
+		}
+		start := len(out)
+		held := out.soundingAtEnd()
+		out = append(out, p...)
+		if held && p[0] == NoEvent {
+			out[start] = NoteOff
+		}
+	}
+	return out
+}

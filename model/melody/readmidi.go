@@ -1,0 +1,462 @@
+package melody
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+
+	"gitlab.com/gomidi/midi/v2/smf"
+)
+
+// ErrorKind says what is wrong with a MIDI file that ReadMIDI rejects.
+type ErrorKind int
+
+const (
+	NotMIDI         ErrorKind = iota + 1 // no MThd header: some other kind of file
+	Truncated                            // the file ends before the data it announces
+	Corrupt                              // the file's structure or events cannot be parsed
+	Unsupported                          // a valid SMF that this reader does not handle (SMPTE time, type 2)
+	ZeroTicks                            // a time division of zero ticks per quarter note
+	TooLarge                             // the file or the melody in it is beyond the reader's limits
+	NoNotes                              // no notes at all
+	DrumsOnly                            // only notes on the drum channel (10)
+	PitchOutOfRange                      // the melody has a note outside MinPitch..MaxPitch
+)
+
+var kindNames = [...]string{"", "not MIDI", "truncated", "corrupt", "unsupported", "zero ticks per quarter",
+	"too large", "no notes", "drums only", "pitch out of range"}
+
+func (k ErrorKind) String() string {
+	if k > 0 && int(k) < len(kindNames) {
+		return kindNames[k]
+	}
+	return fmt.Sprintf("ErrorKind(%d)", int(k))
+}
+
+// FormatError reports a MIDI file that ReadMIDI cannot turn into a melody, like png.FormatError.
+// Msg says in one line what is wrong and, where it helps, what to do.
+type FormatError struct {
+	Kind ErrorKind
+	Msg  string
+}
+
+func (e *FormatError) Error() string { return "melody: " + e.Msg }
+
+func formatErr(k ErrorKind, format string, args ...any) *FormatError {
+	return &FormatError{Kind: k, Msg: fmt.Sprintf(format, args...)}
+}
+
+// Reader limits: MIDI files are small, and a hostile file must not make the reader allocate
+// without bound. maxSegmentSteps is 16384 bars, over four hours at 240 BPM.
+const (
+	maxFileSize     = 16 << 20
+	maxSegmentSteps = 1 << 18
+	drumChannel     = 9 // channel 10, counting from 1
+)
+
+// ReadMIDI reads a Standard MIDI File (type 0 or 1) and returns its melody on the 16th-note
+// grid, split into segments wherever a rest of a whole bar (StepsPerBar steps) or more falls.
+//
+// Times are quantized on musical time, ticks to 16ths by the file's ticks per quarter note,
+// onsets and offsets each to the nearest 16th (halves round up; a note shorter than a 16th
+// keeps one step), as Magenta does. Tempo changes therefore never move a note on the grid.
+// The drum channel (10) is ignored. The melody is taken from one track and channel: among
+// those that are mostly monophonic (at most a fifth of their notes start while another of
+// theirs sounds), the one with the most notes; if none is, the one with the most notes.
+// Within it, notes that start together keep the highest; a note that starts while another
+// sounds cuts it short, unless it is lower and ends first, when it is dropped (so a sustained
+// melody note is not broken by a shorter note under it).
+//
+// Each segment starts at the 16-step bar line (counted from the file's start) at or before its
+// first note and is padded with rests to a whole number of bars; its last note ends with a
+// NoteOff unless it lasts to the segment's end. Files that cannot be read give a
+// *FormatError; a failing r gives its own error.
+func ReadMIDI(r io.Reader) ([]Melody, error) {
+	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
+	if err != nil {
+		return nil, fmt.Errorf("melody: read MIDI: %w", err)
+	}
+	if len(data) > maxFileSize {
+		return nil, formatErr(TooLarge, "MIDI file is larger than %d MiB; no melody file is that big", maxFileSize>>20)
+	}
+	tune, err := decodeSMF(data)
+	if err != nil {
+		return nil, err
+	}
+	return tune.segments()
+}
+
+// smfFile is the part of a Standard MIDI File this package reads: the header and the raw
+// bodies of its track chunks, in order.
+type smfFile struct {
+	format int
+	tpq    int // ticks per quarter note
+	tracks [][]byte
+}
+
+// scanSMF checks the header and the chunk structure itself, so that every malformed file gets
+// a precise error before gomidi sees it (gomidi panics on SMPTE files and reads short files
+// silently).
+func scanSMF(data []byte) (*smfFile, error) {
+	if len(data) == 0 {
+		return nil, formatErr(NotMIDI, "not a MIDI file: it is empty")
+	}
+	if len(data) < 4 {
+		if bytes.HasPrefix([]byte("MThd"), data) {
+			return nil, formatErr(Truncated, "truncated MIDI file: it ends inside its header (%d bytes)", len(data))
+		}
+		return nil, formatErr(NotMIDI, "not a MIDI file: it does not start with an MThd header")
+	}
+	if string(data[:4]) != "MThd" {
+		return nil, formatErr(NotMIDI, "not a MIDI file: it starts with %q, not the MThd header of a Standard MIDI File", printable(data[:4]))
+	}
+	if len(data) < 14 {
+		return nil, formatErr(Truncated, "truncated MIDI file: it ends inside its header (%d bytes)", len(data))
+	}
+	hlen := binary.BigEndian.Uint32(data[4:8])
+	if hlen < 6 {
+		return nil, formatErr(Corrupt, "corrupt MIDI file: header chunk of %d bytes, want 6", hlen)
+	}
+	if uint64(hlen) > uint64(len(data)-8) {
+		return nil, formatErr(Truncated, "truncated MIDI file: the header announces %d bytes but the file ends first", hlen)
+	}
+	format := int(binary.BigEndian.Uint16(data[8:10]))
+	ntracks := int(binary.BigEndian.Uint16(data[10:12]))
+	division := binary.BigEndian.Uint16(data[12:14])
+	switch format {
+	case 0, 1:
+	case 2:
+		return nil, formatErr(Unsupported, "MIDI file type 2 (independent sequences) is not supported: save it as type 0 or 1")
+	default:
+		return nil, formatErr(Corrupt, "corrupt MIDI file: unknown SMF type %d", format)
+	}
+	if division&0x8000 != 0 {
+		fps := -int(int8(division >> 8))
+		return nil, formatErr(Unsupported, "MIDI file uses SMPTE time division (%d frames per second, %d subframes), which is not supported: save it with ticks per quarter note", fps, division&0xff)
+	}
+	if division == 0 {
+		return nil, formatErr(ZeroTicks, "corrupt MIDI file: zero ticks per quarter note, so no note has a time")
+	}
+	if ntracks == 0 {
+		return nil, formatErr(NoNotes, "MIDI file has no tracks, so no notes")
+	}
+	f := &smfFile{format: format, tpq: int(division)}
+	off := 8 + int(hlen)
+	for len(f.tracks) < ntracks {
+		rest := len(data) - off
+		if rest == 0 {
+			return nil, formatErr(Truncated, "truncated MIDI file: the header announces %d tracks but the file ends after %d", ntracks, len(f.tracks))
+		}
+		if rest < 8 {
+			return nil, formatErr(Truncated, "truncated MIDI file: it ends inside the header of track %d", len(f.tracks)+1)
+		}
+		typ, n := data[off:off+4], binary.BigEndian.Uint32(data[off+4:off+8])
+		if !isChunkType(typ) {
+			return nil, formatErr(Corrupt, "corrupt MIDI file: unexpected bytes at offset %d where track %d should start", off, len(f.tracks)+1)
+		}
+		if uint64(n) > uint64(rest-8) {
+			return nil, formatErr(Truncated, "truncated MIDI file: track %d announces %d bytes but only %d remain", len(f.tracks)+1, n, rest-8)
+		}
+		if string(typ) == "MTrk" {
+			f.tracks = append(f.tracks, data[off+8:off+8+int(n)])
+		} // other chunk types are skipped, as the SMF spec asks
+		off += 8 + int(n)
+	}
+	return f, nil
+}
+
+func isChunkType(b []byte) bool {
+	for _, c := range b {
+		if c < 0x20 || c > 0x7e {
+			return false
+		}
+	}
+	return true
+}
+
+func printable(b []byte) string {
+	return strings.Map(func(r rune) rune {
+		if r < 0x20 || r > 0x7e {
+			return '.'
+		}
+		return r
+	}, string(b))
+}
+
+// rawNote is a note in ticks.
+type rawNote struct {
+	pitch      int
+	start, end int64
+}
+
+// voice is the notes of one track and channel.
+type voice struct {
+	track, channel int
+	notes          []rawNote
+}
+
+// tune is what decodeSMF finds in a file.
+type tune struct {
+	tpq       int
+	voices    []voice // non-drum voices with notes, by track then channel
+	drumNotes int
+}
+
+// decodeSMF parses data into notes per track and channel.
+func decodeSMF(data []byte) (*tune, error) {
+	f, err := scanSMF(data)
+	if err != nil {
+		return nil, err
+	}
+	t := &tune{tpq: f.tpq}
+	for i, body := range f.tracks {
+		events, err := readTrack(body, f.tpq)
+		if err != nil {
+			return nil, withTrack(err, i+1)
+		}
+		t.addTrack(i, events)
+	}
+	return t, nil
+}
+
+func withTrack(err error, track int) error {
+	var fe *FormatError
+	if errors.As(err, &fe) {
+		return &FormatError{Kind: fe.Kind, Msg: fmt.Sprintf("track %d: %s", track, fe.Msg)}
+	}
+	return err
+}
+
+// readTrack parses one track chunk body with gomidi, as a one-track SMF of its own so that a
+// broken track cannot spill into the next. gomidi panics on some malformed input; that becomes
+// a FormatError.
+func readTrack(body []byte, tpq int) (tr smf.Track, err error) {
+	var b bytes.Buffer
+	b.Grow(22 + len(body))
+	b.WriteString("MThd")
+	binary.Write(&b, binary.BigEndian, [5]uint16{0, 6, 0, 1, uint16(tpq)}) // length (2 words), type 0, 1 track, division
+	b.WriteString("MTrk")
+	binary.Write(&b, binary.BigEndian, uint32(len(body)))
+	b.Write(body)
+	defer func() {
+		if p := recover(); p != nil {
+			tr, err = nil, formatErr(Corrupt, "corrupt MIDI file: the MIDI parser failed on its events (%v)", p)
+		}
+	}()
+	s, err := smf.ReadFrom(&b)
+	if err != nil {
+		msg := err.Error()
+		if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(msg, "End of File") {
+			return nil, formatErr(Truncated, "truncated MIDI file: the track ends inside an event")
+		}
+		return nil, formatErr(Corrupt, "corrupt MIDI file: %s", msg)
+	}
+	if len(s.Tracks) != 1 {
+		return nil, formatErr(Corrupt, "corrupt MIDI file: a track chunk holds no readable track")
+	}
+	return s.Tracks[0], nil
+}
+
+// addTrack pairs the note-ons and note-offs of one track by channel and key, as pretty_midi
+// (Magenta's reader) does: a note-off ends every open note of its key that started before
+// it, and a note left open at the end of the track lasts to the end of the track.
+func (t *tune) addTrack(track int, events smf.Track) {
+	var open map[int][]int64 // channel<<7|key → start ticks of the open notes
+	var byChannel [16][]rawNote
+	var tick int64
+	for _, ev := range events {
+		tick += int64(ev.Delta)
+		var ch, key, vel uint8
+		switch {
+		case ev.Message.GetNoteStart(&ch, &key, &vel):
+			if ch == drumChannel {
+				t.drumNotes++
+				continue
+			}
+			if open == nil {
+				open = make(map[int][]int64)
+			}
+			k := int(ch)<<7 | int(key)
+			open[k] = append(open[k], tick)
+		case ev.Message.GetNoteEnd(&ch, &key):
+			k := int(ch)<<7 | int(key)
+			starts := open[k]
+			if len(starts) == 0 {
+				continue
+			}
+			keep := starts[:0]
+			for _, s := range starts {
+				if s < tick {
+					byChannel[ch] = append(byChannel[ch], rawNote{pitch: int(key), start: s, end: tick})
+				} else {
+					keep = append(keep, s)
+				}
+			}
+			if len(keep) == len(starts) { // all started just now: zero-length notes, dropped
+				keep = keep[:0]
+			}
+			open[k] = keep
+		}
+	}
+	for k, starts := range open {
+		for _, s := range starts {
+			if s < tick {
+				byChannel[k>>7] = append(byChannel[k>>7], rawNote{pitch: k & 127, start: s, end: tick})
+			}
+		}
+	}
+	for ch, notes := range byChannel {
+		if len(notes) > 0 {
+			t.voices = append(t.voices, voice{track: track, channel: ch, notes: notes})
+		}
+	}
+}
+
+// step quantizes a tick to the nearest 16th; halves round up.
+func (t *tune) step(tick int64) int64 {
+	tpq := int64(t.tpq)
+	return (8*tick + tpq) / (2 * tpq)
+}
+
+// stepNote is a quantized note; it is converted to Note once its span is known to be sane.
+type stepNote struct {
+	pitch      int
+	start, end int64
+}
+
+// quantize puts v's notes on the 16th grid, sorted by onset and then from the highest pitch.
+func (t *tune) quantize(v voice) []stepNote {
+	q := make([]stepNote, len(v.notes))
+	for i, n := range v.notes {
+		s, e := t.step(n.start), t.step(n.end)
+		if e <= s {
+			e = s + 1
+		}
+		q[i] = stepNote{pitch: n.pitch, start: s, end: e}
+	}
+	sort.Slice(q, func(i, j int) bool {
+		if q[i].start != q[j].start {
+			return q[i].start < q[j].start
+		}
+		return q[i].pitch > q[j].pitch
+	})
+	return q
+}
+
+// polyphony counts the notes of q (sorted) that start while another note of q sounds or starts.
+func polyphony(q []stepNote) int {
+	n := 0
+	var maxEnd int64 = -1
+	for i, nt := range q {
+		if maxEnd > nt.start || (i > 0 && q[i-1].start == nt.start) || (i+1 < len(q) && q[i+1].start == nt.start) {
+			n++
+		}
+		maxEnd = max(maxEnd, nt.end)
+	}
+	return n
+}
+
+// pick chooses the melody voice (see ReadMIDI) and returns its quantized notes.
+func (t *tune) pick() ([]stepNote, voice, error) {
+	if len(t.voices) == 0 {
+		if t.drumNotes > 0 {
+			return nil, voice{}, formatErr(DrumsOnly, "MIDI file has only drum notes (channel 10), no melody")
+		}
+		return nil, voice{}, formatErr(NoNotes, "MIDI file has no notes")
+	}
+	best, bestMono := -1, false
+	var bestQ []stepNote
+	for i, v := range t.voices {
+		q := t.quantize(v)
+		mono := polyphony(q)*5 <= len(q)
+		if best < 0 || (mono && !bestMono) || (mono == bestMono && len(q) > len(bestQ)) {
+			best, bestMono, bestQ = i, mono, q
+		}
+	}
+	return bestQ, t.voices[best], nil
+}
+
+// skyline makes q (sorted by onset, highest first) monophonic; see ReadMIDI.
+func skyline(q []stepNote) []stepNote {
+	out := make([]stepNote, 0, len(q))
+	for _, n := range q {
+		if len(out) == 0 {
+			out = append(out, n)
+			continue
+		}
+		cur := &out[len(out)-1]
+		switch {
+		case n.start >= cur.end:
+			out = append(out, n)
+		case n.start == cur.start: // a chord: cur is the highest
+			if n.pitch == cur.pitch {
+				cur.end = max(cur.end, n.end)
+			}
+		case n.pitch > cur.pitch || n.end > cur.end:
+			cur.end = n.start
+			out = append(out, n)
+		}
+		// else: lower and ending first, under a held note: dropped
+	}
+	return out
+}
+
+// segments turns the tune into melody segments (see ReadMIDI).
+func (t *tune) segments() ([]Melody, error) {
+	q, v, err := t.pick()
+	if err != nil {
+		return nil, err
+	}
+	q = skyline(q)
+	for _, n := range q {
+		if n.pitch < MinPitch || n.pitch > MaxPitch {
+			return nil, formatErr(PitchOutOfRange, "the melody (track %d, channel %d) has pitch %d (%s) in bar %d, outside %d..%d (A0..C8): transpose it into that range",
+				v.track+1, v.channel+1, n.pitch, pitchName(n.pitch), n.start/StepsPerBar+1, MinPitch, MaxPitch)
+		}
+	}
+	var segs []Melody
+	first := 0
+	for i := range q {
+		if i+1 < len(q) && q[i+1].start-q[i].end < StepsPerBar {
+			continue
+		}
+		m, err := segment(q[first : i+1])
+		if err != nil {
+			return nil, err
+		}
+		segs = append(segs, m)
+		first = i + 1
+	}
+	return segs, nil
+}
+
+// segment encodes q (monophonic, no whole-bar rest inside) from the bar line before its first note.
+func segment(q []stepNote) (Melody, error) {
+	origin := q[0].start - q[0].start%StepsPerBar
+	last := q[len(q)-1].end
+	n := last - origin
+	n += (StepsPerBar - n%StepsPerBar) % StepsPerBar
+	if n > maxSegmentSteps {
+		return nil, formatErr(TooLarge, "the melody runs for %d bars without a whole bar of rest; the limit is %d", n/StepsPerBar, maxSegmentSteps/StepsPerBar)
+	}
+	notes := make([]Note, len(q))
+	for i, x := range q {
+		notes[i] = Note{Pitch: x.pitch, Start: int(x.start - origin), End: int(x.end - origin)}
+	}
+	m, err := FromNotes(notes, int(n))
+	if err != nil { // cannot happen: skyline leaves sorted, disjoint notes
+		return nil, formatErr(Corrupt, "internal error encoding the melody: %v", err)
+	}
+	return m, nil
+}
+
+var noteNames = [12]string{"C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B"}
+
+// pitchName spells a MIDI pitch with middle C (60) as C4.
+func pitchName(p int) string {
+	return fmt.Sprintf("%s%d", noteNames[p%12], p/12-1)
+}
