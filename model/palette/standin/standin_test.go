@@ -1,0 +1,72 @@
+package standin
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/latentpalette/palette/assets/examples"
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/palette"
+	"github.com/latentpalette/palette/model/sketch"
+)
+
+var (
+	_ palette.Model[melody.Melody]  = Melody{}
+	_ palette.Model[sketch.Drawing] = Sketch{}
+)
+
+func TestMelodyRoundTrip(t *testing.T) {
+	var m palette.Model[melody.Melody] = Melody{}
+	ex, err := examples.Melodies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range ex {
+		zs, err := m.Encode([]melody.Melody{e.Item})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := m.Decode(zs, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Equal(got[0].Notes(), e.Item.Notes()) {
+			t.Errorf("%s: decoded %v, want %v", e.Name, got[0].Notes(), e.Item.Notes())
+		}
+	}
+}
+
+func TestMelodyBlendDiffers(t *testing.T) {
+	ex, _ := examples.Melodies()
+	var zs [4][]float32
+	for i, e := range ex {
+		z, _ := Melody{}.Encode([]melody.Melody{e.Item})
+		zs[i] = z[0]
+	}
+	a, _ := Melody{}.Decode([][]float32{palette.Blend(zs, palette.Point{U: 0.3, V: 0.3}, false)}, 0, 0)
+	b, _ := Melody{}.Decode([][]float32{palette.Blend(zs, palette.Point{U: 0.7, V: 0.6}, false)}, 0, 0)
+	if slices.Equal(a[0], b[0]) || len(a[0].Notes()) == 0 {
+		t.Errorf("two points decode to the same melody %v", a[0])
+	}
+}
+
+func TestSketchRoundTrip(t *testing.T) {
+	for _, e := range examples.Drawings() {
+		zs, err := Sketch{}.Encode([]sketch.Drawing{e.Item})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := Sketch{}.Decode(zs, 0, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n, want := len(got[0].Strokes()), len(e.Item.Strokes()); n < want/2 || n > want {
+			t.Errorf("%s: %d strokes decoded, want about %d", e.Name, n, want)
+		}
+		b, want := got[0].Bounds(), e.Item.Bounds()
+		r := max(b.Dx(), b.Dy()) / max(want.Dx(), want.Dy())
+		if r < 0.5 || r > 2 {
+			t.Errorf("%s: decoded size %v x %v", e.Name, b.Dx(), b.Dy())
+		}
+	}
+}
