@@ -64,7 +64,10 @@ type Sequencer struct {
 	metro   atomic.Bool
 	loop    atomic.Bool
 	step    atomic.Int64 // the step now sounding, -1 when stopped
-	playing atomic.Bool  // what Play and Stop last asked for
+	histMu  sync.Mutex
+	hist    [64]mark // the latest step changes, for StepAt
+	histN   int
+	playing atomic.Bool // what Play and Stop last asked for
 
 	// The stream side: touched only by the goroutine that pulls the stream.
 	mel      melody.Melody
@@ -86,6 +89,37 @@ type Sequencer struct {
 	scratch  []stream.Frame
 	fadeStop int // frames over which Stop fades the voices
 	switched bool
+}
+
+// mark records that the stream reached step at frame.
+type mark struct {
+	frame int64
+	step  int
+}
+
+// publish makes step the current one, from the current frame on.
+func (s *Sequencer) publish(step int) {
+	s.step.Store(int64(step))
+	s.histMu.Lock()
+	s.hist[s.histN%len(s.hist)] = mark{s.t, step}
+	s.histN++
+	s.histMu.Unlock()
+}
+
+// StepAt returns the step that sounded at frame f of the stream, -1 when stopped; for a frame
+// further back than the last 64 step changes it returns the oldest it knows.
+func (s *Sequencer) StepAt(f int64) int {
+	s.histMu.Lock()
+	defer s.histMu.Unlock()
+	step := -1
+	for i := 1; i <= min(s.histN, len(s.hist)); i++ {
+		m := s.hist[(s.histN-i)%len(s.hist)]
+		step = m.step
+		if m.frame <= f {
+			break
+		}
+	}
+	return step
 }
 
 // pending holds the changes the stream has not yet taken.
@@ -279,7 +313,7 @@ func (s *Sequencer) halt() {
 		v.FadeOut(s.fadeStop)
 	}
 	s.cur, s.curPitch = nil, 0
-	s.step.Store(-1)
+	s.publish(-1)
 }
 
 // boundary plays the step that starts at the current frame.
@@ -319,7 +353,7 @@ func (s *Sequencer) boundary() {
 	if s.metro.Load() && s.pos%melody.StepsPerQuarter == 0 {
 		s.voices = append(s.voices, synth.Click(s.pos%melody.StepsPerBar == 0, s.sampleRate))
 	}
-	s.step.Store(int64(s.pos))
+	s.publish(s.pos)
 	s.pos++
 	s.k++
 	s.next = s.origin + int64(math.Round(float64(s.k)*s.stepLen))

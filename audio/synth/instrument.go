@@ -79,7 +79,7 @@ func newPad(p int, sr float64, seed uint64) Voice {
 	)
 	// The cutoff opens from the fundamental to a few harmonics up: warm, never buzzy.
 	lp := NewLowPass(1.2*f, math.Min(3.5*f, 6000), 0.25, 0.8, sr, &saws)
-	return NewEnvelope(ADSR{Attack: 0.06, Decay: 0.4, Sustain: 0.8, Release: 0.35}, sr, stream.Gain(0.6, lp))
+	return NewEnvelope(ADSR{Attack: 0.04, Decay: 0.4, Sustain: 0.8, Release: 0.35}, sr, stream.Gain(0.6, lp))
 }
 
 func newChip(p int, sr float64, _ uint64) Voice {

@@ -101,34 +101,31 @@ func NewPluck(freq, sampleRate, t60, level float64, seed uint64) *Pluck {
 		gain:  math.Pow(1e-3, 1/(freq*t60)),
 		level: level,
 	}
-	// The burst: the triangle a finger leaves when it pulls the string aside a fifth of the way
-	// along (its harmonics fall as 1/k², so the fundamental leads), roughened with low-passed
-	// noise for the pick's scrape, its mean removed.
+	// The burst: the shape a fingertip leaves when it pulls the string aside at a point and lets
+	// go, as its first harmonics (sin(kπβ)/k², so the fundamental leads) with the highs rolled
+	// off for a soft, round pick. Where the finger lands varies from note to note.
 	x := seed*0x9E3779B97F4A7C15 + 1
-	var lp, mean float64
-	at := 0.2 * float64(n)
-	for i := range p.line {
-		x ^= x << 13
-		x ^= x >> 7
-		x ^= x << 17
-		noise := float64(x>>11)/float64(1<<53)*2 - 1
-		lp += 0.5 * (noise - lp)
-		tri := float64(i) / at
-		if float64(i) > at {
-			tri = (float64(n) - float64(i)) / (float64(n) - at)
-		}
-		p.line[i] = tri + 0.3*lp
-		mean += p.line[i]
-	}
-	mean /= float64(n)
+	x ^= x >> 29
+	beta := 0.12 + 0.16*float64(x%1000)/1000
 	var peak float64
-	for i := range p.line {
-		p.line[i] -= mean
-		peak = max(peak, math.Abs(p.line[i]))
+	for k := 1; k <= min(16, n/3); k++ {
+		a := math.Sin(float64(k)*math.Pi*beta) / float64(k*k) * math.Exp(-float64(k)/6)
+		w := 2 * math.Pi * float64(k) / float64(n)
+		for i := range p.line {
+			p.line[i] += a * math.Sin(w*float64(i))
+		}
+	}
+	for _, v := range p.line {
+		peak = max(peak, math.Abs(v))
 	}
 	for i := range p.line {
 		p.line[i] /= peak
 	}
+	// Start the loop filters as if the burst had already been going round: from rest they would
+	// halve the first sample back into the line, a click once every period.
+	p.prev = p.line[n-1]
+	p.apX = p.gain * 0.5 * (p.line[n-1] + p.line[n-2])
+	p.apY = p.apX
 	return p
 }
 
