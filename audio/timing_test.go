@@ -107,7 +107,7 @@ func TestNoClicks(t *testing.T) {
 			frames := render(t, m, RenderOptions{Instrument: name, BPM: bpm, SampleRate: sr, Loops: passes})
 			type span struct {
 				from, to int // frames where the note starts and where its release may still ring
-				step       float64
+				step     float64
 			}
 			var notes []span
 			var bounds []int
