@@ -3,25 +3,99 @@
 package ui
 
 import (
+	"fmt"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
-	"fyne.io/fyne/v2/widget"
+	"fyne.io/fyne/v2/theme"
+
+	"github.com/latentpalette/palette/assets/examples"
+	"github.com/latentpalette/palette/audio"
+	"github.com/latentpalette/palette/audio/synth"
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/sketch"
 )
 
 // Title is the window title; the smoke test finds the window by it.
 const Title = "Latent Palette"
 
+// window is the main window's state: the two palettes and the tabs that hold them.
+type window struct {
+	win    fyne.Window
+	tabs   *container.AppTabs
+	melody *melodyTab
+	sketch *sketchTab
+}
+
 // NewMainWindow builds the main window of the app.
 func NewMainWindow(a fyne.App) fyne.Window {
-	w := a.NewWindow(Title)
-	w.SetContent(container.NewAppTabs(
-		container.NewTabItem("Melody", widget.NewLabel("Melody palette")),
-		container.NewTabItem("Sketch", widget.NewLabel("Sketch palette")),
-	))
-	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
+	a.Settings().SetTheme(studioTheme{})
+	return newWindow(a, newPlayer()).win
+}
+
+// newPlayer returns the audio engine's player, or the silent one where there is none.
+func newPlayer() Player { return newSilentPlayer() }
+
+func newWindow(a fyne.App, player Player) *window {
+	w := &window{win: a.NewWindow(Title)}
+
+	mm, mnote := melodyModel()
+	mel, err := examples.Melodies()
+	var mcorners [4]melody.Melody
+	var mnames [4]string
+	for i, e := range mel {
+		mcorners[i], mnames[i] = e.Item, e.Name
+	}
+	w.melody = &melodyTab{player: player, tempo: audio.DefaultBPM, instrument: synth.Names()[0]}
+	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, mnote), mm, mcorners, mnames)
+
+	sm, snote := sketchModel()
+	var scorners [4]sketch.Drawing
+	var snames [4]string
+	for i, e := range examples.Drawings() {
+		scorners[i], snames[i] = e.Item, e.Name
+	}
+	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(snote), sm, scorners, snames)}
+
+	w.tabs = container.NewAppTabs(
+		container.NewTabItemWithIcon("Melody", theme.MediaMusicIcon(), w.melody.build()),
+		container.NewTabItemWithIcon("Sketch", theme.DocumentCreateIcon(), w.sketch.build()),
+	)
+	w.win.SetContent(w.tabs)
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("the example melodies could not be loaded: %w\n\nOpen MIDI files in the corners instead", err), w.win)
+	}
+
+	w.win.SetOnDropped(w.dropped)
+	w.win.Canvas().SetOnTypedKey(w.typedKey)
+	w.melody.pad.OnKey = w.typedKey
+	w.sketch.pad.OnKey = w.typedKey
+	w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { a.Quit() })
-	w.Resize(fyne.NewSize(1100, 750))
-	w.CenterOnScreen()
+	w.win.SetOnClosed(func() {
+		player.Stop()
+		w.melody.pal.Close()
+		w.sketch.pal.Close()
+	})
+	w.win.Resize(fyne.NewSize(1100, 750))
+	w.win.CenterOnScreen()
 	return w
+}
+
+// typedKey handles the window's keys: the space bar plays and stops the melody.
+func (w *window) typedKey(e *fyne.KeyEvent) {
+	if e.Name == fyne.KeySpace && w.tabs.SelectedIndex() == 0 {
+		w.melody.togglePlay()
+	}
+}
+
+// dropped sends files dropped on the window to the nearest corner of the palette on show.
+func (w *window) dropped(pos fyne.Position, uris []fyne.URI) {
+	if w.tabs.SelectedIndex() == 0 {
+		w.melody.drop(pos, uris)
+	} else {
+		w.sketch.drop(pos, uris)
+	}
 }

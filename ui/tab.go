@@ -1,0 +1,330 @@
+package ui
+
+import (
+	"errors"
+	"fmt"
+	"image/color"
+	"io"
+	"math/rand/v2"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/latentpalette/palette/model/palette"
+)
+
+// view shows one item: a corner thumbnail or the result.
+type view[T any] interface {
+	fyne.CanvasObject
+	show(item T)
+}
+
+// exporter writes an item in one file format.
+type exporter[T any] struct {
+	label string // the button's text
+	ext   string // with the dot
+	write func(w io.Writer, item T) error
+}
+
+// kind is what a palette holds (melodies or drawings) and how the window shows, reads and
+// writes it.
+type kind[T any] struct {
+	name      string   // the tab's name
+	noun      string   // "melody", "drawing"
+	fileExts  []string // files a corner can be opened from
+	newView   func(compact bool, c color.NRGBA) view[T]
+	open      func(path string, win fyne.Window, done func(T)) // read a file, ask which part, call done
+	exporters []exporter[T]
+	modelNote string // says which model decodes, for the status line
+}
+
+// paletteTab is one palette in the window: the pad, its corners, the result and the controls.
+type paletteTab[T any] struct {
+	win    fyne.Window
+	kind   kind[T]
+	pal    *palette.Palette[T]
+	pad    *Pad
+	thumbs [4]view[T]
+	result view[T]
+	status *widget.Label
+	point  *widget.Label
+
+	names      [4][]string // each corner's name and the names Undo goes back to
+	current    T
+	hasCurrent bool
+	movedAt    time.Time
+	onResult   func(T) // after the result view shows a new result
+	content    fyne.CanvasObject
+	temp       *widget.Slider
+	tempLabel  *widget.Label
+	pinned     *fyne.Container
+}
+
+// newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
+// above the shared ones. It starts with the example corners, named.
+func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corners [4]T, names [4]string) *paletteTab[T] {
+	t := &paletteTab[T]{win: win, kind: k}
+	t.pal = palette.New(m, palette.Options[T]{
+		OnResult:   func(r palette.Result[T]) { fyne.Do(func() { t.showResult(r) }) },
+		OnCorners:  func(c [4]palette.Corner[T]) { fyne.Do(func() { t.showCorners(c) }) },
+		OnError:    func(err error) { fyne.Do(func() { t.showError(err) }) },
+		RandomSeed: 1,
+	})
+	var tiles [4]fyne.CanvasObject
+	for i := range 4 {
+		t.thumbs[i] = k.newView(true, colCorner[i])
+		menu := widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
+		menu.Importance = widget.LowImportance
+		i := i
+		menu.OnTapped = func() {
+			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(menu)
+			t.showCornerMenu(i, pos.AddXY(0, menu.Size().Height))
+		}
+		tiles[i] = container.NewStack(t.thumbs[i], container.NewBorder(container.NewHBox(layout.NewSpacer(), menu), nil, nil, nil))
+	}
+	t.pad = NewPad(tiles)
+	for i, n := range names {
+		t.names[i] = []string{n}
+		t.pad.SetLabel(i, n)
+	}
+	t.pad.OnMoved = func(u, v float64) { t.moveTo(u, v) }
+	t.pad.OnCornerMenu = t.showCornerMenu
+	t.result = k.newView(false, colAccent)
+	t.status = widget.NewLabel(k.modelNote)
+	t.status.Truncation = fyne.TextTruncateEllipsis
+	t.point = widget.NewLabel("")
+	t.pal.SetCorners(corners)
+	return t
+}
+
+// build lays the tab out around extra controls (nil for none).
+func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
+	t.temp = widget.NewSlider(0, 1.5)
+	t.temp.Step = 0.05
+	t.tempLabel = widget.NewLabel("")
+	t.setTempLabel(0)
+	t.temp.OnChanged = func(x float64) { t.setTempLabel(x) }
+	t.temp.OnChangeEnded = func(x float64) {
+		s := t.pal.Settings()
+		s.Temperature = x
+		t.pal.SetSettings(s)
+	}
+	seed := widget.NewButtonWithIcon("New seed", theme.ViewRefreshIcon(), func() {
+		s := t.pal.Settings()
+		s.Seed = rand.Int64()
+		if s.Temperature == 0 {
+			s.Temperature = 0.5
+			t.temp.SetValue(0.5)
+		}
+		t.pal.SetSettings(s)
+	})
+	slerp := widget.NewCheck("Spherical blend", func(on bool) {
+		s := t.pal.Settings()
+		s.Spherical = on
+		t.pal.SetSettings(s)
+	})
+	pin := widget.NewButtonWithIcon("Keep", theme.ContentAddIcon(), t.pin)
+	var exports []fyne.CanvasObject
+	for _, e := range t.kind.exporters {
+		exports = append(exports, widget.NewButtonWithIcon(e.label, theme.DocumentSaveIcon(), func() { t.export(e) }))
+	}
+	t.pinned = container.NewHBox()
+
+	heading := func(s string) fyne.CanvasObject {
+		l := canvas.NewText(strings.ToUpper(s), colMuted)
+		l.TextSize = theme.CaptionTextSize()
+		l.TextStyle.Bold = true
+		return l
+	}
+	model := container.NewVBox(
+		heading("Model"),
+		container.NewBorder(nil, nil, widget.NewLabel("Temperature"), t.tempLabel, t.temp),
+		container.NewHBox(seed, slerp),
+	)
+	save := container.NewVBox(heading("Keep and export"), container.NewHBox(append([]fyne.CanvasObject{pin}, exports...)...),
+		container.NewHScroll(t.pinned))
+	var controls *fyne.Container
+	if extra != nil {
+		controls = container.NewVBox(extra, widget.NewSeparator(), model, widget.NewSeparator(), save)
+	} else {
+		controls = container.NewVBox(model, widget.NewSeparator(), save)
+	}
+	resultTitle := container.NewBorder(nil, nil, heading("Result"), t.point)
+	right := container.NewBorder(resultTitle, controls, nil, nil, t.result)
+	statusBar := container.NewBorder(nil, nil, nil, nil, t.status)
+	t.content = container.NewBorder(nil, statusBar, nil, nil,
+		container.New(&splitLayout{}, container.NewPadded(t.pad), container.NewPadded(right)))
+	return t.content
+}
+
+func (t *paletteTab[T]) setTempLabel(x float64) {
+	if x == 0 {
+		t.tempLabel.SetText("0 (greedy)")
+		return
+	}
+	t.tempLabel.SetText(fmt.Sprintf("%.2f", x))
+}
+
+func (t *paletteTab[T]) moveTo(u, v float64) {
+	t.movedAt = time.Now()
+	t.pal.MoveTo(palette.Point{U: u, V: v})
+}
+
+func (t *paletteTab[T]) showResult(r palette.Result[T]) {
+	t.current, t.hasCurrent = r.Item, true
+	t.result.show(r.Item)
+	t.point.SetText(fmt.Sprintf("u %.2f  v %.2f", r.Point.U, r.Point.V))
+	if !t.movedAt.IsZero() {
+		t.status.SetText(fmt.Sprintf("%s · result %.1f ms after the move", t.kind.modelNote,
+			float64(time.Since(t.movedAt).Microseconds())/1000))
+	}
+	if t.onResult != nil {
+		t.onResult(r.Item)
+	}
+}
+
+func (t *paletteTab[T]) showCorners(c [4]palette.Corner[T]) {
+	for i := range c {
+		if c[i].Set {
+			t.thumbs[i].show(c[i].Item)
+		}
+	}
+}
+
+func (t *paletteTab[T]) showError(err error) {
+	if errors.Is(err, palette.ErrNoResult) {
+		dialog.ShowInformation("No result yet", "Move the puck on the pad first, then use its result.", t.win)
+		return
+	}
+	dialog.ShowError(fmt.Errorf("%w\n\nTry another file or corner; the palette keeps working with the corners it has", err), t.win)
+}
+
+func (t *paletteTab[T]) showCornerMenu(i int, at fyne.Position) {
+	undo := fyne.NewMenuItem("Undo", func() { t.pal.Undo(i); t.undoName(i) })
+	undo.Disabled = !t.pal.CanUndo(i)
+	menu := fyne.NewMenu("",
+		fyne.NewMenuItem("Open a file…", func() { t.openCorner(i) }),
+		fyne.NewMenuItem("Random", func() { t.pal.Random(i); t.setName(i, "Random") }),
+		fyne.NewMenuItem("Use the current result", func() { t.pal.UseResult(i); t.setName(i, "Result") }),
+		fyne.NewMenuItemSeparator(),
+		undo,
+	)
+	widget.ShowPopUpMenuAtPosition(menu, t.win.Canvas(), at)
+}
+
+func (t *paletteTab[T]) setName(i int, s string) {
+	t.names[i] = append(t.names[i], s)
+	t.pad.SetLabel(i, s)
+}
+
+func (t *paletteTab[T]) undoName(i int) {
+	if n := len(t.names[i]); n > 1 {
+		t.names[i] = t.names[i][:n-1]
+		t.pad.SetLabel(i, t.names[i][n-2])
+	}
+}
+
+func (t *paletteTab[T]) openCorner(i int) {
+	chooseOpenPath(t.win, t.kind.fileExts, func(path string) { t.loadCorner(i, path) })
+}
+
+// loadCorner reads path into corner i (a file dropped on it, or opened from its menu).
+func (t *paletteTab[T]) loadCorner(i int, path string) {
+	t.kind.open(path, t.win, func(item T) {
+		t.pal.SetCorner(i, item)
+		t.setName(i, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+	})
+}
+
+// drop sends files dropped at pos (in the window) to the corner nearest to it.
+func (t *paletteTab[T]) drop(pos fyne.Position, uris []fyne.URI) {
+	if len(uris) == 0 {
+		return
+	}
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(t.pad)
+	i := t.pad.nearestCorner(pos.Subtract(abs))
+	t.loadCorner(i, uris[0].Path())
+}
+
+func (t *paletteTab[T]) pin() {
+	r, err := t.pal.Pin()
+	if err != nil {
+		t.showError(err)
+		return
+	}
+	v := t.kind.newView(true, colAccent)
+	v.show(r.Item)
+	box := canvas.NewRectangle(colPanel)
+	box.CornerRadius = 6
+	box.SetMinSize(fyne.NewSize(72, 54))
+	item := r.Item
+	use := widget.NewButton("", func() {
+		t.current, t.hasCurrent = item, true
+		t.result.show(item)
+		if t.onResult != nil {
+			t.onResult(item)
+		}
+	})
+	use.Importance = widget.LowImportance
+	t.pinned.Add(container.NewStack(box, use, container.NewPadded(v)))
+}
+
+// export writes the current result through a save dialog.
+func (t *paletteTab[T]) export(e exporter[T]) {
+	if !t.hasCurrent {
+		dialog.ShowInformation("Nothing to export yet", "Move the puck on the pad to make a "+t.kind.noun+" first.", t.win)
+		return
+	}
+	item := t.current
+	name := "palette-" + t.kind.noun + e.ext
+	chooseSavePath(t.win, name, e.ext, func(path string) {
+		if filepath.Ext(path) == "" {
+			path += e.ext
+		}
+		go func() {
+			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return e.write(w, item) }) })
+			fyne.Do(func() {
+				if err != nil {
+					dialog.ShowError(fmt.Errorf("could not save the %s: %w\n\nChoose another folder or name and export again", t.kind.noun, err), t.win)
+					return
+				}
+				t.status.SetText("Saved " + path)
+			})
+		}()
+	})
+}
+
+// safely runs f, turning a panic into an error so that a bad item never takes the app down.
+func safely(f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("internal error: %v", r)
+		}
+	}()
+	return f()
+}
+
+// splitLayout gives the first object a square as tall as the space (at most 60% of the width)
+// and the second the rest.
+type splitLayout struct{}
+
+func (splitLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
+	side := min(s.Height, s.Width*0.6)
+	objs[0].Move(fyne.NewPos(0, 0))
+	objs[0].Resize(fyne.NewSize(side, s.Height))
+	objs[1].Move(fyne.NewPos(side, 0))
+	objs[1].Resize(fyne.NewSize(s.Width-side, s.Height))
+}
+
+func (splitLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
+	a, b := objs[0].MinSize(), objs[1].MinSize()
+	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
+}

@@ -1,0 +1,256 @@
+package ui
+
+import (
+	"image/color"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/sketch"
+)
+
+// PianoRoll draws a melody as note bars on a 16th-step grid, with an optional playhead.
+// Compact piano rolls (the corner thumbnails) leave out the grid.
+type PianoRoll struct {
+	widget.BaseWidget
+	mel      melody.Melody
+	playhead float64 // in steps; negative hides it
+	compact  bool
+	color    color.NRGBA
+}
+
+// NewPianoRoll returns an empty piano roll drawing its notes in c.
+func NewPianoRoll(compact bool, c color.NRGBA) *PianoRoll {
+	p := &PianoRoll{compact: compact, color: c, playhead: -1}
+	p.ExtendBaseWidget(p)
+	return p
+}
+
+// SetMelody shows m.
+func (p *PianoRoll) SetMelody(m melody.Melody) {
+	p.mel = m
+	p.Refresh()
+}
+
+// SetPlayhead moves the playhead to step (fractional); a negative step hides it.
+func (p *PianoRoll) SetPlayhead(step float64) {
+	if step == p.playhead {
+		return
+	}
+	p.playhead = step
+	p.Refresh()
+}
+
+// MinSize is part of fyne.Widget.
+func (p *PianoRoll) MinSize() fyne.Size {
+	if p.compact {
+		return fyne.NewSize(40, 30)
+	}
+	return fyne.NewSize(320, 180)
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (p *PianoRoll) CreateRenderer() fyne.WidgetRenderer {
+	r := &rollRenderer{roll: p}
+	r.build(p.Size())
+	return r
+}
+
+type rollRenderer struct {
+	roll    *PianoRoll
+	objects []fyne.CanvasObject
+}
+
+// pitchRange returns the lowest and highest pitch rows to show for notes.
+func pitchRange(notes []melody.Note, minRows int) (lo, hi int) {
+	lo, hi = 127, 0
+	for _, n := range notes {
+		lo, hi = min(lo, n.Pitch), max(hi, n.Pitch)
+	}
+	if len(notes) == 0 {
+		lo, hi = 60, 71
+	}
+	lo, hi = lo-1, hi+1
+	for hi-lo+1 < minRows {
+		lo--
+		if hi-lo+1 < minRows {
+			hi++
+		}
+	}
+	return lo, hi
+}
+
+func isBlackKey(p int) bool {
+	switch p % 12 {
+	case 1, 3, 6, 8, 10:
+		return true
+	}
+	return false
+}
+
+func (r *rollRenderer) build(s fyne.Size) {
+	p := r.roll
+	r.objects = r.objects[:0]
+	steps := max(len(p.mel), melody.WindowSteps)
+	notes := p.mel.Notes()
+	minRows := 14
+	if p.compact {
+		minRows = 8
+	}
+	lo, hi := pitchRange(notes, minRows)
+	rows := float32(hi - lo + 1)
+	rowH, stepW := s.Height/rows, s.Width/float32(steps)
+	if !p.compact {
+		bg := canvas.NewRectangle(colPanel)
+		bg.CornerRadius = 6
+		bg.Resize(s)
+		r.objects = append(r.objects, bg)
+		for q := lo; q <= hi; q++ {
+			if isBlackKey(q) {
+				row := canvas.NewRectangle(color.NRGBA{0, 0, 0, 0x30})
+				row.Move(fyne.NewPos(0, float32(hi-q)*rowH))
+				row.Resize(fyne.NewSize(s.Width, rowH))
+				r.objects = append(r.objects, row)
+			}
+		}
+		for i := 1; i < steps; i++ {
+			var a uint8
+			switch {
+			case i%melody.StepsPerBar == 0:
+				a = 0x50
+			case i%melody.StepsPerQuarter == 0:
+				a = 0x20
+			default:
+				continue
+			}
+			l := canvas.NewLine(color.NRGBA{0xff, 0xff, 0xff, a})
+			l.StrokeWidth = 1
+			l.Position1, l.Position2 = fyne.NewPos(float32(i)*stepW, 0), fyne.NewPos(float32(i)*stepW, s.Height)
+			r.objects = append(r.objects, l)
+		}
+	}
+	for _, n := range notes {
+		c := p.color
+		if p.playhead >= float64(n.Start) && p.playhead < float64(n.End) {
+			c = mix(c, color.NRGBA{0xff, 0xff, 0xff, 0xff}, 0.6)
+		}
+		rect := canvas.NewRectangle(c)
+		rect.CornerRadius = min(3, rowH/3)
+		gap := min(1.5, stepW/4)
+		rect.Move(fyne.NewPos(float32(n.Start)*stepW+gap/2, float32(hi-n.Pitch)*rowH+rowH*0.1))
+		rect.Resize(fyne.NewSize(float32(n.End-n.Start)*stepW-gap, rowH*0.8))
+		r.objects = append(r.objects, rect)
+	}
+	if p.playhead >= 0 {
+		x := float32(p.playhead) * stepW
+		l := canvas.NewLine(colText)
+		l.StrokeWidth = 2
+		l.Position1, l.Position2 = fyne.NewPos(x, 0), fyne.NewPos(x, s.Height)
+		r.objects = append(r.objects, l)
+	}
+}
+
+func (r *rollRenderer) Layout(s fyne.Size)           { r.build(s) }
+func (r *rollRenderer) MinSize() fyne.Size           { return r.roll.MinSize() }
+func (r *rollRenderer) Refresh()                     { r.build(r.roll.Size()); canvas.Refresh(r.roll) }
+func (r *rollRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *rollRenderer) Destroy()                     {}
+
+// SketchView draws a drawing fitted into its box. Shown limits the drawing to its first
+// points, for replaying the strokes in the order they were drawn.
+type SketchView struct {
+	widget.BaseWidget
+	d       sketch.Drawing
+	shown   int // points drawn; negative draws all
+	color   color.NRGBA
+	width   float32
+	compact bool
+}
+
+// NewSketchView returns an empty sketch view drawing in c.
+func NewSketchView(compact bool, c color.NRGBA) *SketchView {
+	v := &SketchView{shown: -1, color: c, width: 3, compact: compact}
+	if compact {
+		v.width = 1.5
+	}
+	v.ExtendBaseWidget(v)
+	return v
+}
+
+// SetDrawing shows d whole.
+func (v *SketchView) SetDrawing(d sketch.Drawing) {
+	v.d, v.shown = d, -1
+	v.Refresh()
+}
+
+// SetShown draws only the first n points (negative: all).
+func (v *SketchView) SetShown(n int) {
+	if n == v.shown {
+		return
+	}
+	v.shown = n
+	v.Refresh()
+}
+
+// MinSize is part of fyne.Widget.
+func (v *SketchView) MinSize() fyne.Size {
+	if v.compact {
+		return fyne.NewSize(40, 30)
+	}
+	return fyne.NewSize(240, 240)
+}
+
+// CreateRenderer is part of fyne.Widget.
+func (v *SketchView) CreateRenderer() fyne.WidgetRenderer {
+	r := &sketchRenderer{view: v}
+	r.build(v.Size())
+	return r
+}
+
+type sketchRenderer struct {
+	view    *SketchView
+	objects []fyne.CanvasObject
+}
+
+func (r *sketchRenderer) build(s fyne.Size) {
+	v := r.view
+	r.objects = r.objects[:0]
+	if !v.compact {
+		bg := canvas.NewRectangle(color.NRGBA{0xf6, 0xf1, 0xe7, 0xff}) // paper
+		bg.CornerRadius = 6
+		bg.Resize(s)
+		r.objects = append(r.objects, bg)
+	}
+	b := v.d.Bounds()
+	w, h := max(b.Dx(), 1), max(b.Dy(), 1)
+	margin := s.Width * 0.08
+	scale := min((s.Width-2*margin)/w, (s.Height-2*margin)/h)
+	ox := (s.Width - w*scale) / 2
+	oy := (s.Height - h*scale) / 2
+	n := len(v.d)
+	if v.shown >= 0 {
+		n = min(n, v.shown)
+	}
+	var x, y float32
+	down := false // whether the previous point continues a stroke
+	for i, p := range v.d[:n] {
+		nx, ny := x+p.DX, y+p.DY
+		if down && i > 0 {
+			l := canvas.NewLine(v.color)
+			l.StrokeWidth = v.width
+			l.Position1 = fyne.NewPos(ox+(x-b.MinX)*scale, oy+(y-b.MinY)*scale)
+			l.Position2 = fyne.NewPos(ox+(nx-b.MinX)*scale, oy+(ny-b.MinY)*scale)
+			r.objects = append(r.objects, l)
+		}
+		x, y = nx, ny
+		down = !p.PenLift
+	}
+}
+
+func (r *sketchRenderer) Layout(s fyne.Size)           { r.build(s) }
+func (r *sketchRenderer) MinSize() fyne.Size           { return r.view.MinSize() }
+func (r *sketchRenderer) Refresh()                     { r.build(r.view.Size()); canvas.Refresh(r.view) }
+func (r *sketchRenderer) Objects() []fyne.CanvasObject { return r.objects }
+func (r *sketchRenderer) Destroy()                     {}
