@@ -167,10 +167,10 @@ func ReadNPY(r io.Reader) ([]Drawing, error) {
 		}
 		return ds, nil
 	}
-	order, typ := descr[1][:1], descr[1][1:]
-	if !strings.Contains("<>|=", order) || len(descr[1]) < 2 {
+	if len(descr[1]) < 2 || !strings.Contains("<>|=", descr[1][:1]) {
 		return nil, FormatError(fmt.Sprintf("npy descr %q", descr[1]))
 	}
+	order, typ := descr[1][:1], descr[1][1:]
 	a := &ndarray{shape: shape, dtype: &dtype{str: typ, order: order[0]}, fortran: fortran[1] == "True"}
 	if err := a.checkShape(); err != nil {
 		return nil, err

@@ -152,9 +152,15 @@ func checkPickle(data []byte) error {
 		case 'J', 'j', 'r': // BININT, LONG_BINGET, LONG_BINPUT
 			err = need(4)
 			off += 4
-		case 'G', 0x95: // BINFLOAT, FRAME (its opcodes follow inline)
+		case 'G': // BINFLOAT
 			err = need(8)
 			off += 8
+		case 0x95: // FRAME: its size must fit, its opcodes follow inline
+			if err = need(8); err == nil {
+				n := binary.LittleEndian.Uint64(data[off:])
+				off += 8
+				err = need(n)
+			}
 		case 0x8a, 'U', 'C', 0x8c: // LONG1, SHORT_BINSTRING, SHORT_BINBYTES, SHORT_BINUNICODE
 			err = skip(1)
 		case 'T', 'B', 'X': // BINSTRING, BINBYTES, BINUNICODE
