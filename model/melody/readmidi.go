@@ -51,30 +51,34 @@ func formatErr(k ErrorKind, format string, args ...any) *FormatError {
 }
 
 // Reader limits: MIDI files are small, and a hostile file must not make the reader allocate
-// without bound. maxSegmentSteps is 16384 bars, over four hours at 240 BPM.
+// without bound. maxSteps, the most steps of all segments together, is 65536 bars: over 18
+// hours at 240 BPM.
 const (
 	maxFileSize     = 16 << 20
-	maxSegmentSteps = 1 << 18
+	maxSteps        = 1 << 20
 	drumChannel     = 9 // channel 10, counting from 1
 )
 
 // ReadMIDI reads a Standard MIDI File (type 0 or 1) and returns its melody on the 16th-note
 // grid, split into segments wherever a rest of a whole bar (StepsPerBar steps) or more falls.
 //
-// Times are quantized on musical time, ticks to 16ths by the file's ticks per quarter note,
-// onsets and offsets each to the nearest 16th (halves round up; a note shorter than a 16th
-// keeps one step), as Magenta does. Tempo changes therefore never move a note on the grid.
-// The drum channel (10) is ignored. The melody is taken from one track and channel: among
-// those that are mostly monophonic (at most a fifth of their notes start while another of
-// theirs sounds), the one with the most notes; if none is, the one with the most notes.
-// Within it, notes that start together keep the highest; a note that starts while another
-// sounds cuts it short, unless it is lower and ends first, when it is dropped (so a sustained
-// melody note is not broken by a shorter note under it).
+// Times are quantized on musical time: ticks become 16ths by the file's ticks per quarter note,
+// onsets and offsets each to the nearest 16th (halves round up; a note shorter than a 16th keeps
+// one step), as Magenta does. Tempo changes therefore never move a note on the grid.
+//
+// The melody comes from one voice, a track and channel; the drum channel (10) is ignored. Of the
+// voices that are mostly monophonic (at most a fifth of their notes start while another of
+// theirs sounds) the one with the most notes wins, or if none is, the one with the most notes
+// of all; notes are counted once overlaps are resolved as follows, so a block chord counts
+// once. Within the voice, notes that start together keep the highest; a note that starts while
+// another sounds cuts it short, unless it is lower and ends no later, when it is dropped (a
+// short note under a held melody note does not break it).
 //
 // Each segment starts at the 16-step bar line (counted from the file's start) at or before its
 // first note and is padded with rests to a whole number of bars; its last note ends with a
-// NoteOff unless it lasts to the segment's end. Files that cannot be read give a
-// *FormatError; a failing r gives its own error.
+// NoteOff unless it lasts to the segment's end. A file that is not a readable MIDI file with a
+// melody in MinPitch..MaxPitch gives a *FormatError saying what is wrong; a failing r gives its
+// own error.
 func ReadMIDI(r io.Reader) ([]Melody, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
@@ -231,10 +235,66 @@ func withTrack(err error, track int) error {
 	return err
 }
 
+// checkTrack walks the events of a track body the way gomidi will and reports a meta or sysex
+// event longer than what is left of the track. gomidi allocates whatever length an event
+// announces (up to 4 GiB) before it reads, so such a file must not reach it.
+func checkTrack(body []byte) error {
+	i := 0
+	varlen := func() uint32 { // as gomidi reads it: any number of bytes, 32 bits kept
+		var v uint32
+		for i < len(body) {
+			b := body[i]
+			i++
+			v = v<<7 | uint32(b&0x7f)
+			if b&0x80 == 0 {
+				break
+			}
+		}
+		return v
+	}
+	var running byte
+	for i < len(body) {
+		varlen() // delta time
+		if i >= len(body) {
+			break
+		}
+		c := body[i]
+		i++
+		switch {
+		case c == 0xff || c == 0xf0 || c == 0xf7:
+			running = 0
+			if c == 0xff {
+				i++ // meta type
+			}
+			n := varlen()
+			if uint64(n) > uint64(max(len(body)-i, 0)) {
+				return formatErr(Truncated, "truncated MIDI file: an event of %d bytes runs past the end of its track", n)
+			}
+			i += int(n)
+		default:
+			if c >= 0x80 && c <= 0xef {
+				running = c
+				i++ // first data byte
+			} // else c is the first data byte, under running status
+			if running == 0 {
+				i++ // gomidi skips an unknown byte and the one after it
+				continue
+			}
+			if t := running & 0xf0; t != 0xc0 && t != 0xd0 {
+				i++ // second data byte
+			}
+		}
+	}
+	return nil
+}
+
 // readTrack parses one track chunk body with gomidi, as a one-track SMF of its own so that a
 // broken track cannot spill into the next. gomidi panics on some malformed input; that becomes
 // a FormatError.
 func readTrack(body []byte, tpq int) (tr smf.Track, err error) {
+	if err := checkTrack(body); err != nil {
+		return nil, err
+	}
 	var b bytes.Buffer
 	b.Grow(22 + len(body))
 	b.WriteString("MThd")
@@ -360,7 +420,9 @@ func polyphony(q []stepNote) int {
 	return n
 }
 
-// pick chooses the melody voice (see ReadMIDI) and returns its quantized notes.
+// pick chooses the melody voice (see ReadMIDI) and returns its notes made monophonic. Voices are
+// compared by their notes after the skyline, so that in a file with no mostly monophonic voice a
+// track of block chords does not win over a melody in double stops.
 func (t *tune) pick() ([]stepNote, voice, error) {
 	if len(t.voices) == 0 {
 		if t.drumNotes > 0 {
@@ -369,15 +431,16 @@ func (t *tune) pick() ([]stepNote, voice, error) {
 		return nil, voice{}, formatErr(NoNotes, "MIDI file has no notes")
 	}
 	best, bestMono := -1, false
-	var bestQ []stepNote
+	var bestLine []stepNote
 	for i, v := range t.voices {
 		q := t.quantize(v)
 		mono := polyphony(q)*5 <= len(q)
-		if best < 0 || (mono && !bestMono) || (mono == bestMono && len(q) > len(bestQ)) {
-			best, bestMono, bestQ = i, mono, q
+		line := skyline(q)
+		if best < 0 || (mono && !bestMono) || (mono == bestMono && len(line) > len(bestLine)) {
+			best, bestMono, bestLine = i, mono, line
 		}
 	}
-	return bestQ, t.voices[best], nil
+	return bestLine, t.voices[best], nil
 }
 
 // skyline makes q (sorted by onset, highest first) monophonic; see ReadMIDI.
@@ -396,7 +459,7 @@ func skyline(q []stepNote) []stepNote {
 			if n.pitch == cur.pitch {
 				cur.end = max(cur.end, n.end)
 			}
-		case n.pitch > cur.pitch || n.end > cur.end:
+		case n.pitch >= cur.pitch || n.end > cur.end:
 			cur.end = n.start
 			out = append(out, n)
 		}
@@ -411,7 +474,6 @@ func (t *tune) segments() ([]Melody, error) {
 	if err != nil {
 		return nil, err
 	}
-	q = skyline(q)
 	for _, n := range q {
 		if n.pitch < MinPitch || n.pitch > MaxPitch {
 			return nil, formatErr(PitchOutOfRange, "the melody (track %d, channel %d) has pitch %d (%s) in bar %d, outside %d..%d (A0..C8): transpose it into that range",
@@ -419,12 +481,16 @@ func (t *tune) segments() ([]Melody, error) {
 		}
 	}
 	var segs []Melody
-	first := 0
+	first, steps := 0, int64(0)
 	for i := range q {
 		if i+1 < len(q) && q[i+1].start-q[i].end < StepsPerBar {
 			continue
 		}
-		m, err := segment(q[first : i+1])
+		origin, n := span(q[first : i+1])
+		if steps += n; steps > maxSteps {
+			return nil, formatErr(TooLarge, "the melody is over %d bars long, the most this reader takes", maxSteps/StepsPerBar)
+		}
+		m, err := segment(q[first:i+1], origin, n)
 		if err != nil {
 			return nil, err
 		}
@@ -434,21 +500,22 @@ func (t *tune) segments() ([]Melody, error) {
 	return segs, nil
 }
 
-// segment encodes q (monophonic, no whole-bar rest inside) from the bar line before its first note.
-func segment(q []stepNote) (Melody, error) {
-	origin := q[0].start - q[0].start%StepsPerBar
-	last := q[len(q)-1].end
-	n := last - origin
-	n += (StepsPerBar - n%StepsPerBar) % StepsPerBar
-	if n > maxSegmentSteps {
-		return nil, formatErr(TooLarge, "the melody runs for %d bars without a whole bar of rest; the limit is %d", n/StepsPerBar, maxSegmentSteps/StepsPerBar)
-	}
+// span returns where the segment of q (monophonic, no whole-bar rest inside) starts, the bar line
+// before its first note, and its length in whole bars.
+func span(q []stepNote) (origin, n int64) {
+	origin = q[0].start - q[0].start%StepsPerBar
+	n = q[len(q)-1].end - origin
+	return origin, n + (StepsPerBar-n%StepsPerBar)%StepsPerBar
+}
+
+// segment encodes q from origin on n steps.
+func segment(q []stepNote, origin, n int64) (Melody, error) {
 	notes := make([]Note, len(q))
 	for i, x := range q {
 		notes[i] = Note{Pitch: x.pitch, Start: int(x.start - origin), End: int(x.end - origin)}
 	}
 	m, err := FromNotes(notes, int(n))
-	if err != nil { // cannot happen: skyline leaves sorted, disjoint notes
+	if err != nil { // cannot happen: skyline leaves sorted, disjoint notes, checked for range
 		return nil, formatErr(Corrupt, "internal error encoding the melody: %v", err)
 	}
 	return m, nil
