@@ -54,9 +54,9 @@ func formatErr(k ErrorKind, format string, args ...any) *FormatError {
 // without bound. maxSteps, the most steps of all segments together, is 65536 bars: over 18
 // hours at 240 BPM.
 const (
-	maxFileSize     = 16 << 20
-	maxSteps        = 1 << 20
-	drumChannel     = 9 // channel 10, counting from 1
+	maxFileSize = 16 << 20
+	maxSteps    = 1 << 20
+	drumChannel = 9 // channel 10, counting from 1
 )
 
 // ReadMIDI reads a Standard MIDI File (type 0 or 1) and returns its melody on the 16th-note
