@@ -159,3 +159,7 @@ func TestReadNDJSON(t *testing.T) {
 		}
 	}
 }
+
+func sharedSheep(tb testing.TB) string {
+	return shared.Data(tb, "sketch/aaron_sheep.npz")
+}

@@ -1,0 +1,159 @@
+package sketch
+
+import (
+	"image"
+	"image/color"
+	"image/draw"
+	"image/png"
+	"io"
+	"math"
+
+	"golang.org/x/image/vector"
+)
+
+// Options says how the writers lay out and draw drawings. Each drawing is scaled uniformly and
+// centred to fit a Size x Size cell less the margin; a sheet is a grid of such cells.
+type Options struct {
+	Size       int         // side of one drawing's square cell, in pixels; 0 means 256
+	Margin     float64     // empty border inside the cell, in pixels; 0 means Size/16, negative none
+	LineWidth  float64     // stroke width in pixels; 0 means 2
+	Color      color.Color // ink; nil means black
+	Background color.Color // nil means transparent (color.White for white)
+}
+
+// SVGOptions and PNGOptions are the same Options: an SVG and a PNG written with the same options
+// look the same.
+type (
+	SVGOptions = Options
+	PNGOptions = Options
+)
+
+func (o Options) withDefaults() Options {
+	if o.Size <= 0 {
+		o.Size = 256
+	}
+	switch {
+	case o.Margin == 0:
+		o.Margin = float64(o.Size) / 16
+	case o.Margin < 0:
+		o.Margin = 0
+	}
+	if o.LineWidth <= 0 {
+		o.LineWidth = 2
+	}
+	if o.Color == nil {
+		o.Color = color.Black
+	}
+	return o
+}
+
+// fit maps drawing coordinates into a cell: pixel = (p - origin) * scale.
+type fit struct {
+	ox, oy, scale float64
+}
+
+func (f fit) apply(p [2]float32) (float64, float64) {
+	return (float64(p[0]) - f.ox) * f.scale, (float64(p[1]) - f.oy) * f.scale
+}
+
+// fitCell scales the drawing's box to fill the cell less its margin (the longer side decides)
+// and centres it. A drawing without extent (one dot) keeps scale 1.
+func fitCell(d Drawing, o Options) fit {
+	r := d.Bounds()
+	side := float64(o.Size) - 2*o.Margin
+	ext := math.Max(float64(r.Dx()), float64(r.Dy()))
+	scale := 1.0
+	if ext > 0 && side > 0 {
+		scale = side / ext
+	}
+	cx, cy := (float64(r.MinX)+float64(r.MaxX))/2, (float64(r.MinY)+float64(r.MaxY))/2
+	half := float64(o.Size) / 2 / scale
+	return fit{ox: cx - half, oy: cy - half, scale: scale}
+}
+
+// Render draws d into a new Size x Size image.
+func Render(d Drawing, opt Options) *image.RGBA {
+	return RenderSheet([][]Drawing{{d}}, opt)
+}
+
+// RenderSheet draws a contact sheet: row i of rows is row i of the grid, one cell per drawing.
+// Rows may differ in length (the sheet is as wide as the longest); a nil drawing leaves its cell
+// empty.
+func RenderSheet(rows [][]Drawing, opt Options) *image.RGBA {
+	o := opt.withDefaults()
+	cols := 0
+	for _, row := range rows {
+		cols = max(cols, len(row))
+	}
+	img := image.NewRGBA(image.Rect(0, 0, max(cols, 1)*o.Size, max(len(rows), 1)*o.Size))
+	if o.Background != nil {
+		draw.Draw(img, img.Bounds(), image.NewUniform(o.Background), image.Point{}, draw.Src)
+	}
+	ink := image.NewUniform(o.Color)
+	var z vector.Rasterizer
+	for i, row := range rows {
+		for j, d := range row {
+			if len(d) == 0 {
+				continue
+			}
+			z.Reset(o.Size, o.Size)
+			strokePolylines(&z, d, fitCell(d, o), o.LineWidth/2)
+			cell := image.Rect(j*o.Size, i*o.Size, (j+1)*o.Size, (i+1)*o.Size)
+			z.Draw(img, cell, ink, cell.Min)
+		}
+	}
+	return img
+}
+
+// strokePolylines adds each stroke of d to z as a union of segment rectangles and round dots at
+// the points (round caps and joins). The rasterizer adds up signed areas, so every piece winds
+// the same way and overlaps only saturate.
+func strokePolylines(z *vector.Rasterizer, d Drawing, f fit, r float64) {
+	for _, line := range d.Strokes() {
+		var px, py float64
+		for i, p := range line {
+			x, y := f.apply(p)
+			dot(z, x, y, r)
+			if i > 0 {
+				segment(z, px, py, x, y, r)
+			}
+			px, py = x, y
+		}
+	}
+}
+
+func segment(z *vector.Rasterizer, ax, ay, bx, by, r float64) {
+	dx, dy := bx-ax, by-ay
+	l := math.Hypot(dx, dy)
+	if l == 0 {
+		return
+	}
+	nx, ny := -dy/l*r, dx/l*r
+	z.MoveTo(float32(ax+nx), float32(ay+ny))
+	z.LineTo(float32(bx+nx), float32(by+ny))
+	z.LineTo(float32(bx-nx), float32(by-ny))
+	z.LineTo(float32(ax-nx), float32(ay-ny))
+	z.ClosePath()
+}
+
+// dot adds a disc of radius r as four cubic arcs, wound like segment's rectangles.
+func dot(z *vector.Rasterizer, x, y, r float64) {
+	const k = 0.5522847498 // control point distance for a quarter circle
+	c := func(v float64) float32 { return float32(v) }
+	z.MoveTo(c(x+r), c(y))
+	z.CubeTo(c(x+r), c(y-k*r), c(x+k*r), c(y-r), c(x), c(y-r))
+	z.CubeTo(c(x-k*r), c(y-r), c(x-r), c(y-k*r), c(x-r), c(y))
+	z.CubeTo(c(x-r), c(y+k*r), c(x-k*r), c(y+r), c(x), c(y+r))
+	z.CubeTo(c(x+k*r), c(y+r), c(x+r), c(y+k*r), c(x+r), c(y))
+	z.ClosePath()
+}
+
+// WritePNG writes d as a Size x Size PNG.
+func WritePNG(w io.Writer, d Drawing, opt PNGOptions) error {
+	return png.Encode(w, Render(d, opt))
+}
+
+// WriteSheetPNG writes a contact sheet (see RenderSheet) as a PNG.
+func WriteSheetPNG(w io.Writer, rows [][]Drawing, opt PNGOptions) error {
+	return png.Encode(w, RenderSheet(rows, opt))
+}
