@@ -27,7 +27,7 @@ type Instrument struct {
 func Instruments() []Instrument {
 	return []Instrument{
 		{"piano", "soft piano: struck-string partials that fade, the highs first", newPiano},
-		{"pluck", "plucked string (Karplus-Strong): bright pick, warm ring", newPluck},
+		{"pluck", "plucked string (Karplus-Strong): soft pick, warm ring", newPluck},
 		{"pad", "warm pad: three detuned saws under a slowly opening low-pass", newPad},
 		{"chip", "chip lead: a square wave, as an 8-bit console plays it", newChip},
 	}
