@@ -69,7 +69,9 @@ func readNPZEntry(f *zip.File) ([]Drawing, error) {
 		return nil, fmt.Errorf("sketch: read %s: %w", f.Name, err)
 	}
 	defer rc.Close()
-	ds, err := ReadNPY(io.LimitReader(rc, maxEntry))
+	// Deflate expands at most about 1032 times: do not trust a larger declared size.
+	hint := min(f.UncompressedSize64, f.CompressedSize64*1032+1024, 64<<20)
+	ds, err := readNPY(io.LimitReader(rc, maxEntry), int64(hint))
 	if err != nil {
 		return nil, fmt.Errorf("sketch: read %s: %w", f.Name, err)
 	}
@@ -88,6 +90,11 @@ var (
 // sketch-rnn layout, pickled), or a plain numeric (n, 3) array, which is one drawing. Values in
 // the third column that are not 0 lift the pen.
 func ReadNPY(r io.Reader) ([]Drawing, error) {
+	return readNPY(r, 0)
+}
+
+// readNPY is ReadNPY for a file whose size is known to be about sizeHint bytes.
+func readNPY(r io.Reader, sizeHint int64) ([]Drawing, error) {
 	var pre [10]byte
 	if _, err := io.ReadFull(r, pre[:8]); err != nil {
 		return nil, FormatError("not a .npy file: too short")
@@ -141,7 +148,9 @@ func ReadNPY(r io.Reader) ([]Drawing, error) {
 		if len(shape) != 1 {
 			return nil, FormatError(fmt.Sprintf("object array of shape %v, want one dimension", shape))
 		}
-		data, err := readUpTo(r, maxEntry)
+		buf := bytes.NewBuffer(make([]byte, 0, min(max(sizeHint, 0), maxEntry)+bytes.MinRead))
+		_, err := buf.ReadFrom(io.LimitReader(r, maxEntry))
+		data := buf.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("sketch: read npy: %w", err)
 		}
@@ -264,6 +273,18 @@ func (a *ndarray) drawing() (Drawing, error) {
 		}
 	}
 	d := make(Drawing, n)
+	if a.dtype.str == "i2" && a.dtype.order != '>' && !a.fortran {
+		// sketch-rnn's layout: int16 rows, which cannot exceed MaxCoord.
+		for i := range d {
+			b := a.raw[6*i : 6*i+6]
+			d[i] = Point{
+				DX:      float32(int16(binary.LittleEndian.Uint16(b))),
+				DY:      float32(int16(binary.LittleEndian.Uint16(b[2:]))),
+				PenLift: binary.LittleEndian.Uint16(b[4:]) != 0,
+			}
+		}
+		return d, nil
+	}
 	for i := range d {
 		dx, dy, pen := at(i, 0), at(i, 1), at(i, 2)
 		if !validCoord(dx) || !validCoord(dy) || math.IsNaN(pen) {
