@@ -50,11 +50,12 @@ func formatErr(k ErrorKind, format string, args ...any) *FormatError {
 	return &FormatError{Kind: k, Msg: fmt.Sprintf(format, args...)}
 }
 
-// Reader limits: MIDI files are small, and a hostile file must not make the reader allocate
-// without bound. maxSteps, the most steps of all segments together, is 65536 bars: over 18
-// hours at 240 BPM.
+// Reader limits: MIDI files are small, and a hostile file must not make the reader allocate or
+// work without bound. maxFileSize is far above the size of a song's file, and still holds up to
+// 1.4 million events, which take gomidi seconds. maxSteps, the most steps of all segments
+// together, is 65536 bars: over 18 hours at 240 BPM.
 const (
-	maxFileSize = 16 << 20
+	maxFileSize = 4 << 20
 	maxSteps    = 1 << 20
 	drumChannel = 9 // channel 10, counting from 1
 )

@@ -136,8 +136,9 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 	}
 
 	type result struct {
-		segs []Melody
-		err  error
+		segs    []Melody
+		windows []Melody
+		err     error
 	}
 	results := make([]result, len(names))
 	var wg sync.WaitGroup
@@ -147,11 +148,18 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 		go func() {
 			defer wg.Done()
 			for i := range next {
+				r := &results[i]
 				data, err := os.ReadFile(filepath.Join(dir, names[i]))
 				if err == nil {
-					results[i].segs, err = ReadMIDI(bytes.NewReader(data))
+					r.segs, err = ReadMIDI(bytes.NewReader(data))
 				}
-				results[i].err = err
+				r.err = err
+				if err == nil {
+					r.windows = Windows(r.segs, WindowSteps, WindowHop)
+					if transpose {
+						r.windows = transposed(r.windows)
+					}
+				}
 			}
 		}()
 	}
@@ -162,6 +170,7 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 	wg.Wait()
 
 	d := &Dataset{Dir: dir, Transposed: transpose}
+	n := 0
 	for i, r := range results {
 		if r.err != nil {
 			var fe *FormatError
@@ -173,18 +182,41 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 		}
 		d.Tunes++
 		d.Segments += len(r.segs)
-		ws := Windows(r.segs, WindowSteps, WindowHop)
-		if !transpose {
-			d.Windows = append(d.Windows, ws...)
-			continue
-		}
-		for _, w := range ws {
-			for k := -MaxTranspose; k <= MaxTranspose; k++ {
-				if t, ok := w.Transpose(k); ok {
-					d.Windows = append(d.Windows, t)
-				}
-			}
-		}
+		n += len(r.windows)
+	}
+	d.Windows = make([]Melody, 0, n)
+	for _, r := range results {
+		d.Windows = append(d.Windows, r.windows...)
 	}
 	return d, nil
+}
+
+// transposed returns each window followed by its shifts by -MaxTranspose..+MaxTranspose that
+// stay in range, in one allocation.
+func transposed(ws []Melody) []Melody {
+	const keys = 2*MaxTranspose + 1
+	out := make([]Melody, 0, keys*len(ws))
+	backing := make([]int, 0, keys*len(ws)*WindowSteps)
+	for _, w := range ws {
+		lo, hi := MaxPitch, MinPitch // the window's range
+		for _, e := range w {
+			if p, ok := Pitch(e); ok {
+				lo, hi = min(lo, p), max(hi, p)
+			}
+		}
+		for k := -MaxTranspose; k <= MaxTranspose; k++ {
+			if lo+k < MinPitch || hi+k > MaxPitch {
+				continue
+			}
+			start := len(backing)
+			for _, e := range w {
+				if e >= 2 {
+					e += k
+				}
+				backing = append(backing, e)
+			}
+			out = append(out, Melody(backing[start:len(backing):len(backing)]))
+		}
+	}
+	return out
 }

@@ -2,6 +2,7 @@ package melody
 
 import (
 	"bytes"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -277,4 +278,26 @@ func sharedNotes(ta *tune, a voice, tb *tune, b voice) int {
 		}
 	}
 	return count
+}
+
+// transposed agrees with Transpose, window by window.
+func TestTransposedMatchesTranspose(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 10))
+	var segs []Melody
+	for range 20 {
+		segs = append(segs, randomMelody(rng))
+	}
+	segs = append(segs, padBar(Melody{NoteOn(MinPitch + 1), 0, NoteOn(MaxPitch - 2)}))
+	ws := Windows(segs, WindowSteps, WindowHop)
+	var want []Melody
+	for _, w := range ws {
+		for k := -MaxTranspose; k <= MaxTranspose; k++ {
+			if tw, ok := w.Transpose(k); ok {
+				want = append(want, tw)
+			}
+		}
+	}
+	if got := transposed(ws); !equalMelodies(got, want) {
+		t.Errorf("transposed gives %d windows, Transpose %d, or they differ", len(got), len(want))
+	}
 }
