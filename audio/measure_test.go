@@ -43,11 +43,11 @@ func mono(frames []stream.Frame) []float64 {
 }
 
 // spectrumPeak returns the frequency of the strongest component of x above 20 Hz: a Hann
-// window, zero-padding to at least 2^17 points, and a parabola through the top bin and its
+// window, zero-padding to at least twice its length, and a parabola through the top bin and its
 // neighbours (on log magnitudes) for a fraction of a bin.
 func spectrumPeak(x []float64, sampleRate float64) float64 {
-	n := 1 << 17
-	for n < 4*len(x) {
+	n := 1 << 15
+	for n < 2*len(x) {
 		n *= 2
 	}
 	in := make([]float64, n)

@@ -86,6 +86,9 @@ type Pluck struct {
 	apY   float64
 	gain  float64 // loss per pass
 	level float64
+	// A DC blocker (a one-pole high-pass at 20 Hz) on the output: what the start leaves
+	// off-centre would otherwise circulate as an offset.
+	dcR, dcX, dcY float64
 }
 
 // NewPluck returns a string at freq Hz and sampleRate whose tone fades by 60 dB in about t60
@@ -125,7 +128,8 @@ func NewPluck(freq, sampleRate, t60, level float64, seed uint64) *Pluck {
 	// halve the first sample back into the line, a click once every period.
 	p.prev = p.line[n-1]
 	p.apX = p.gain * 0.5 * (p.line[n-1] + p.line[n-2])
-	p.apY = p.apX
+	p.apY = p.line[n-1]
+	p.dcR = 1 - 2*math.Pi*20/sampleRate
 	return p
 }
 
@@ -142,7 +146,9 @@ func (p *Pluck) Stream(buf []stream.Frame) (int, bool) {
 		if p.pos == len(p.line) {
 			p.pos = 0
 		}
-		v := cur * p.level
+		p.dcY = cur - p.dcX + p.dcR*p.dcY
+		p.dcX = cur
+		v := p.dcY * p.level
 		buf[i] = stream.Frame{v, v}
 	}
 	return len(buf), true
