@@ -14,11 +14,27 @@ import (
 
 // pickleDrawings pickles ds as sketch-rnn's files do: protocol 2, an object array of int16
 // (n, 3) arrays, each built by _reconstruct and filled by BUILD with its raw bytes.
-func pickleDrawings(ds []Drawing) []byte {
+func pickleDrawings(ds []Drawing) []byte { return pickleDrawingsAs(ds, python2) }
+
+// How Pythons write an array's raw bytes.
+const (
+	python2       = iota // a str: BINSTRING
+	python3       = iota // bytes in protocol 3: BINBYTES, and str as BINUNICODE
+	python3Codecs = iota // bytes in protocol 2: _codecs.encode(latin-1 str, 'latin1')
+)
+
+func pickleDrawingsAs(ds []Drawing, python int) []byte {
 	var b bytes.Buffer
 	global := func(module, name string) { fmt.Fprintf(&b, "c%s\n%s\n", module, name) }
 	binint := func(n int) { b.WriteByte('J'); binary.Write(&b, binary.LittleEndian, int32(n)) }
 	short := func(s string) { b.WriteByte('U'); b.WriteByte(byte(len(s))); b.WriteString(s) }
+	if python != python2 {
+		short = func(s string) {
+			b.WriteByte('X')
+			binary.Write(&b, binary.LittleEndian, int32(len(s)))
+			b.WriteString(s)
+		}
+	}
 	empty := func() { // _reconstruct(ndarray, (0,), 'b')
 		global("numpy.core.multiarray", "_reconstruct")
 		global("numpy", "ndarray")
@@ -36,7 +52,11 @@ func pickleDrawings(ds []Drawing) []byte {
 		binint(-1)
 		b.WriteString("K\x00tb")
 	}
-	b.WriteString("\x80\x02")
+	if python == python3 {
+		b.WriteString("\x80\x03")
+	} else {
+		b.WriteString("\x80\x02")
+	}
 	empty()
 	b.WriteString("(K\x01")
 	binint(len(ds))
@@ -49,7 +69,7 @@ func pickleDrawings(ds []Drawing) []byte {
 		binint(len(d))
 		b.WriteString("K\x03\x86")
 		dtype("i2", "<")
-		b.WriteString("\x89T")
+		b.WriteString("\x89")
 		raw := make([]byte, 0, 6*len(d))
 		for _, p := range d {
 			pen := 0
@@ -60,8 +80,25 @@ func pickleDrawings(ds []Drawing) []byte {
 				raw = binary.LittleEndian.AppendUint16(raw, uint16(int16(v)))
 			}
 		}
-		binary.Write(&b, binary.LittleEndian, int32(len(raw)))
-		b.Write(raw)
+		switch python {
+		case python2:
+			b.WriteByte('T')
+			binary.Write(&b, binary.LittleEndian, int32(len(raw)))
+			b.Write(raw)
+		case python3:
+			b.WriteByte('B')
+			binary.Write(&b, binary.LittleEndian, int32(len(raw)))
+			b.Write(raw)
+		case python3Codecs:
+			global("_codecs", "encode")
+			var latin1 []rune
+			for _, c := range raw {
+				latin1 = append(latin1, rune(c))
+			}
+			short(string(latin1))
+			short("latin1")
+			b.WriteString("\x86R")
+		}
 		b.WriteString("tb")
 	}
 	b.WriteString("etb.")
@@ -114,6 +151,17 @@ func TestReadNPZRoundTrip(t *testing.T) {
 	split, err := ReadNPZSplit(bytes.NewReader(data), int64(len(data)), "valid")
 	if err != nil || !reflect.DeepEqual(split, []Drawing{tick}) {
 		t.Errorf("ReadNPZSplit(valid) = %v, %v", split, err)
+	}
+}
+
+func TestReadNPYPythons(t *testing.T) {
+	ds := []Drawing{square, {{DX: -300, DY: 255, PenLift: true}}}
+	for _, py := range []int{python2, python3, python3Codecs} {
+		data := npyFile("|O", "(2,)", pickleDrawingsAs(ds, py))
+		got, err := ReadNPY(bytes.NewReader(data))
+		if err != nil || !reflect.DeepEqual(got, ds) {
+			t.Errorf("pickle variant %d: ReadNPY = %v, %v; want %v", py, got, err, ds)
+		}
 	}
 }
 
