@@ -160,6 +160,7 @@ func (p *Player) clock(s stream.Streamer) {
 	const tick = 10 * time.Millisecond
 	buf := make([]stream.Frame, int(p.sampleRate*tick.Seconds()*4))
 	start := time.Now()
+	var dropped int64 // frames never pulled because the machine stalled
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
@@ -168,7 +169,13 @@ func (p *Player) clock(s stream.Streamer) {
 			return
 		case <-t.C:
 		}
-		due := int64(time.Since(start).Seconds()*p.sampleRate) - p.pulled.Load()
+		due := int64(time.Since(start).Seconds()*p.sampleRate) - dropped - p.pulled.Load()
+		if most := int64(p.sampleRate / 4); due > most {
+			// After a stall, carry on from now rather than race through the backlog,
+			// as a sound card would (with a glitch).
+			dropped += due - most
+			due = most
+		}
 		for due > 0 {
 			n, _ := s.Stream(buf[:min(int64(len(buf)), due)])
 			if n == 0 {

@@ -240,3 +240,29 @@ func TestChangesLand(t *testing.T) {
 		}
 	}
 }
+
+// TestMetronome listens to the click alone: one on every beat, sitting on the grid, higher on
+// the first beat of each bar.
+func TestMetronome(t *testing.T) {
+	const sr, bpm = 44100, 150
+	x := mono(render(t, make(melody.Melody, 32), RenderOptions{BPM: bpm, SampleRate: sr, Metronome: true}))
+	got := onsets(x, lsb, sr/100)
+	step := stepFrames(bpm, sr)
+	if len(got) != 8 {
+		t.Fatalf("%d clicks in 2 bars, want 8: %v", len(got), got)
+	}
+	for i, on := range got {
+		want := float64(4*i) * step
+		if d := 1000 * (float64(on) - want) / sr; math.Abs(d) > 1 {
+			t.Errorf("click %d at %.2f ms, want %.2f ms", i, 1000*float64(on)/sr, 1000*want/sr)
+		}
+		f := spectrumPeak(x[on:on+sr/50], sr)
+		wantF := 1000.0
+		if i%4 == 0 {
+			wantF = 1500
+		}
+		if math.Abs(f-wantF)/wantF > 0.02 {
+			t.Errorf("click %d sounds at %.0f Hz, want %.0f Hz", i, f, wantF)
+		}
+	}
+}
