@@ -60,8 +60,9 @@ const (
 	drumChannel = 9 // channel 10, counting from 1
 )
 
-// ReadMIDI reads a Standard MIDI File (type 0 or 1) and returns its melody on the 16th-note
-// grid, split into segments wherever a rest of a whole bar (StepsPerBar steps) or more falls.
+// ReadMIDI reads a Standard MIDI File (type 0 or 1, or one inside a RIFF .rmi file) and returns
+// its melody on the 16th-note grid, split into segments wherever a rest of a whole bar
+// (StepsPerBar steps) or more falls.
 //
 // Times are quantized on musical time: ticks become 16ths by the file's ticks per quarter note,
 // onsets and offsets each to the nearest 16th (halves round up; a note shorter than a 16th keeps
@@ -98,15 +99,17 @@ func ReadMIDI(r io.Reader) ([]Melody, error) {
 // smfFile is the part of a Standard MIDI File this package reads: the header and the raw
 // bodies of its track chunks, in order.
 type smfFile struct {
-	format int
 	tpq    int // ticks per quarter note
 	tracks [][]byte
 }
 
 // scanSMF checks the header and the chunk structure itself, so that every malformed file gets
 // a precise error before gomidi sees it (gomidi panics on SMPTE files and reads short files
-// silently).
+// silently). A RIFF MIDI file (.rmi) is read as the SMF inside it.
 func scanSMF(data []byte) (*smfFile, error) {
+	if inner, ok := unwrapRMID(data); ok {
+		data = inner
+	}
 	if len(data) == 0 {
 		return nil, formatErr(NotMIDI, "not a MIDI file: it is empty")
 	}
@@ -149,7 +152,7 @@ func scanSMF(data []byte) (*smfFile, error) {
 	if ntracks == 0 {
 		return nil, formatErr(NoNotes, "MIDI file has no tracks, so no notes")
 	}
-	f := &smfFile{format: format, tpq: int(division)}
+	f := &smfFile{tpq: int(division)}
 	off := 8 + int(hlen)
 	for len(f.tracks) < ntracks {
 		rest := len(data) - off
@@ -172,6 +175,22 @@ func scanSMF(data []byte) (*smfFile, error) {
 		off += 8 + int(n)
 	}
 	return f, nil
+}
+
+// unwrapRMID returns the SMF inside a RIFF MIDI file: the body of its "data" chunk.
+func unwrapRMID(b []byte) ([]byte, bool) {
+	if len(b) < 12 || string(b[:4]) != "RIFF" || string(b[8:12]) != "RMID" {
+		return nil, false
+	}
+	for off := 12; off+8 <= len(b); {
+		n := int64(binary.LittleEndian.Uint32(b[off+4 : off+8]))
+		end := min(int64(off)+8+n, int64(len(b))) // a short data chunk is reported as a truncated SMF
+		if string(b[off:off+4]) == "data" {
+			return b[off+8 : end], true
+		}
+		off = int(end + end&1) // RIFF chunks are padded to an even length
+	}
+	return nil, false
 }
 
 func isChunkType(b []byte) bool {

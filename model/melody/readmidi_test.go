@@ -314,3 +314,26 @@ func TestReadMIDINotePairing(t *testing.T) {
 		})
 	}
 }
+
+// A RIFF MIDI file (.rmi) reads as the SMF inside it.
+func TestReadMIDIRIFF(t *testing.T) {
+	m := padBar(Melody{NoteOn(60), 0, NoteOn(64), NoteOff})
+	var b bytes.Buffer
+	if err := WriteMIDI(&b, m, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	le := func(n int) []byte { return []byte{byte(n), byte(n >> 8), byte(n >> 16), byte(n >> 24)} }
+	smfData := b.Bytes()
+	info := []byte("INFOabc") // an odd-length chunk before the data, padded to even
+	var riff []byte
+	riff = append(riff, "RMID"...)
+	riff = append(append(append(riff, "LIST"...), le(len(info))...), append(info, 0)...)
+	riff = append(append(append(riff, "data"...), le(len(smfData))...), smfData...)
+	file := append(append([]byte("RIFF"), le(len(riff))...), riff...)
+	if got := readBytes(t, file); !equalMelodies(got, []Melody{m}) {
+		t.Errorf("got %v, want %v", got, m)
+	}
+	if _, err := ReadMIDI(bytes.NewReader(file[:len(file)-3])); err == nil || !strings.Contains(err.Error(), "truncated") {
+		t.Errorf("a cut RIFF file: %v, want a truncated error", err)
+	}
+}
