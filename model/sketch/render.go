@@ -56,10 +56,35 @@ func (f fit) apply(p [2]float32) (float64, float64) {
 	return (float64(p[0]) - f.ox) * f.scale, (float64(p[1]) - f.oy) * f.scale
 }
 
-// fitCell scales the drawing's box to fill the cell less its margin (the longer side decides)
+// drawable returns the strokes of d that can be drawn: points whose position is not finite
+// (a model gone astray) are left out, so they cannot upset the layout or the rasterizer.
+func drawable(d Drawing) [][][2]float32 {
+	lines := d.Strokes()
+	for i, line := range lines {
+		kept := line[:0]
+		for _, p := range line {
+			if !math.IsNaN(float64(p[0])) && !math.IsNaN(float64(p[1])) && !math.IsInf(float64(p[0]), 0) && !math.IsInf(float64(p[1]), 0) {
+				kept = append(kept, p)
+			}
+		}
+		lines[i] = kept
+	}
+	return lines
+}
+
+// fitCell scales the box of lines to fill the cell less its margin (the longer side decides)
 // and centres it. A drawing without extent (one dot) keeps scale 1.
-func fitCell(d Drawing, o Options) fit {
-	r := d.Bounds()
+func fitCell(lines [][][2]float32, o Options) fit {
+	r := Rect{MinX: math.MaxFloat32, MinY: math.MaxFloat32, MaxX: -math.MaxFloat32, MaxY: -math.MaxFloat32}
+	for _, line := range lines {
+		for _, p := range line {
+			r.MinX, r.MaxX = min(r.MinX, p[0]), max(r.MaxX, p[0])
+			r.MinY, r.MaxY = min(r.MinY, p[1]), max(r.MaxY, p[1])
+		}
+	}
+	if r.MinX > r.MaxX {
+		r = Rect{}
+	}
 	side := float64(o.Size) - 2*o.Margin
 	ext := math.Max(float64(r.Dx()), float64(r.Dy()))
 	scale := 1.0
@@ -97,7 +122,8 @@ func RenderSheet(rows [][]Drawing, opt Options) *image.RGBA {
 				continue
 			}
 			z.Reset(o.Size, o.Size)
-			strokePolylines(&z, d, fitCell(d, o), o.LineWidth/2)
+			lines := drawable(d)
+			strokePolylines(&z, lines, fitCell(lines, o), o.LineWidth/2, float64(o.Size))
 			cell := image.Rect(j*o.Size, i*o.Size, (j+1)*o.Size, (i+1)*o.Size)
 			z.Draw(img, cell, ink, cell.Min)
 		}
@@ -105,14 +131,17 @@ func RenderSheet(rows [][]Drawing, opt Options) *image.RGBA {
 	return img
 }
 
-// strokePolylines adds each stroke of d to z as a union of segment rectangles and round dots at
-// the points (round caps and joins). The rasterizer adds up signed areas, so every piece winds
-// the same way and overlaps only saturate.
-func strokePolylines(z *vector.Rasterizer, d Drawing, f fit, r float64) {
-	for _, line := range d.Strokes() {
+// strokePolylines adds each line to z as a union of segment rectangles and round dots at the
+// points (round caps and joins). The rasterizer adds up signed areas, so every piece winds the
+// same way and overlaps only saturate. Points are kept within a few cells of the cell of the
+// given size, as the rasterizer's fixed-point arithmetic needs.
+func strokePolylines(z *vector.Rasterizer, lines [][][2]float32, f fit, r, size float64) {
+	lim := func(v float64) float64 { return max(-4*size, min(5*size, v)) }
+	for _, line := range lines {
 		var px, py float64
 		for i, p := range line {
 			x, y := f.apply(p)
+			x, y = lim(x), lim(y)
 			dot(z, x, y, r)
 			if i > 0 {
 				segment(z, px, py, x, y, r)

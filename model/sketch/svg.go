@@ -13,7 +13,8 @@ import (
 // coordinates, a viewBox fitted around it with the margin, round caps and joins.
 func WriteSVG(w io.Writer, d Drawing, opt SVGOptions) error {
 	o := opt.withDefaults()
-	f := fitCell(d, o)
+	lines := drawable(d)
+	f := fitCell(lines, o)
 	side := float64(o.Size) / f.scale
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="%s %s %s %s">`+"\n",
@@ -21,7 +22,7 @@ func WriteSVG(w io.Writer, d Drawing, opt SVGOptions) error {
 	if o.Background != nil {
 		fmt.Fprintf(bw, `<rect x="%s" y="%s" width="%s" height="%s" %s/>`+"\n", num(f.ox), num(f.oy), num(side), num(side), paint("fill", o.Background))
 	}
-	writePaths(bw, d, "", o, f.scale)
+	writePaths(bw, lines, "", o, f.scale)
 	bw.WriteString("</svg>\n")
 	return bw.Flush()
 }
@@ -45,24 +46,28 @@ func WriteSheetSVG(w io.Writer, rows [][]Drawing, opt SVGOptions) error {
 			if len(d) == 0 {
 				continue
 			}
-			f := fitCell(d, o)
+			lines := drawable(d)
+			f := fitCell(lines, o)
 			transform := fmt.Sprintf(`transform="translate(%d %d) scale(%s) translate(%s %s)"`,
 				j*o.Size, i*o.Size, num(f.scale), num(-f.ox), num(-f.oy))
-			writePaths(bw, d, transform, o, f.scale)
+			writePaths(bw, lines, transform, o, f.scale)
 		}
 	}
 	bw.WriteString("</svg>\n")
 	return bw.Flush()
 }
 
-// writePaths writes a group of one path per stroke; scale turns pixels into drawing units.
-func writePaths(bw *bufio.Writer, d Drawing, attrs string, o Options, scale float64) {
+// writePaths writes a group of one path per line; scale turns pixels into drawing units.
+func writePaths(bw *bufio.Writer, lines [][][2]float32, attrs string, o Options, scale float64) {
 	if attrs != "" {
 		attrs += " "
 	}
 	fmt.Fprintf(bw, `<g %sfill="none" %s stroke-width="%s" stroke-linecap="round" stroke-linejoin="round">`+"\n",
 		attrs, paint("stroke", o.Color), num(o.LineWidth/scale))
-	for _, line := range d.Strokes() {
+	for _, line := range lines {
+		if len(line) == 0 {
+			continue
+		}
 		bw.WriteString(`<path d="`)
 		for i, p := range line {
 			if i == 0 {

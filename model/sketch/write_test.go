@@ -6,6 +6,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"math"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -309,4 +310,34 @@ func inkIoU(a, b *image.RGBA) float64 {
 		}
 	}
 	return float64(inter) / float64(union)
+}
+
+// TestWritersSurviveBadNumbers: model output can hold NaN, infinities or huge offsets; the
+// writers leave those points out instead of panicking, and still draw the rest.
+func TestWritersSurviveBadNumbers(t *testing.T) {
+	nan, inf := float32(math.NaN()), float32(math.Inf(1))
+	tests := []struct {
+		name string
+		d    Drawing
+		ink  bool
+	}{
+		{"NaN", Drawing{{DX: nan, DY: 1, PenLift: true}, {DX: 1, DY: 1}, {DX: 5, DY: 1, PenLift: true}}, false},
+		{"infinity", Drawing{{DX: 1, DY: 1}, {DX: 5, DY: 1, PenLift: true}, {DX: inf, DY: 1, PenLift: true}}, true},
+		{"huge", Drawing{{DX: 1e30, DY: 1}, {DX: 1, DY: 1, PenLift: true}, {DX: -1e30, DY: 5, PenLift: true}}, true},
+		{"tiny", Drawing{{DX: 1e-30, DY: 1e-30}, {DX: 1e-30, DY: 1e-30, PenLift: true}}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, size := range []int{64, 600} { // the rasterizer switches to floating point above 512
+				img := Render(tt.d, Options{Size: size})
+				if tt.ink && inkBox(img).Empty() {
+					t.Errorf("size %d: no ink", size)
+				}
+				var svg bytes.Buffer
+				if err := WriteSVG(&svg, tt.d, Options{Size: size}); err != nil || strings.Contains(svg.String(), "NaN") || strings.Contains(svg.String(), "Inf") {
+					t.Errorf("size %d: WriteSVG = %v:\n%s", size, err, svg.String())
+				}
+			}
+		})
+	}
 }
