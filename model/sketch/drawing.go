@@ -171,9 +171,9 @@ func ScaleFactor(ds []Drawing) float32 {
 
 // Augment returns a copy of d as sketch-rnn's DataLoader augments a training example: each axis
 // scaled by its own random factor in [0.85, 1.15] (random_scale), then interior points of strokes
-// dropped with probability 0.10 (augment_strokes; the ends of strokes and the first points of each
-// stroke are kept, and the offset of a dropped point is folded into its neighbour so the rest of
-// the drawing does not move).
+// dropped with probability 0.10 (augment_strokes: the first two points and the last point of
+// each stroke stay, and the offsets of dropped points are folded into their neighbours so the
+// rest of the drawing does not move).
 func Augment(d Drawing, rng *rand.Rand) Drawing {
 	const scale, drop = 0.15, 0.10
 	fx := float32((rng.Float64()-0.5)*2*scale + 1)

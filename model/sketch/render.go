@@ -63,7 +63,7 @@ func drawable(d Drawing) [][][2]float32 {
 	for i, line := range lines {
 		kept := line[:0]
 		for _, p := range line {
-			if !math.IsNaN(float64(p[0])) && !math.IsNaN(float64(p[1])) && !math.IsInf(float64(p[0]), 0) && !math.IsInf(float64(p[1]), 0) {
+			if finite(p[0]) && finite(p[1]) {
 				kept = append(kept, p)
 			}
 		}
@@ -71,6 +71,8 @@ func drawable(d Drawing) [][][2]float32 {
 	}
 	return lines
 }
+
+func finite(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
 
 // fitCell scales the box of lines to fill the cell less its margin (the longer side decides)
 // and centres it. A drawing without extent (one dot) keeps scale 1.

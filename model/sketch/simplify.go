@@ -3,7 +3,7 @@ package sketch
 import "math"
 
 // DefaultEpsilon is the Simplify tolerance for hand-made drawings, in drawing units (pixels):
-// sketch-rnn's data sets were simplified with the same value.
+// Quick, Draw!'s "simplified" data used it on drawings scaled to 0-255.
 const DefaultEpsilon = 2.0
 
 // Simplify returns d with each stroke reduced by the Ramer-Douglas-Peucker algorithm: a point is
