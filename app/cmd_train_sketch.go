@@ -1,0 +1,198 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
+)
+
+func init() {
+	register(command{
+		name:    "train sketch",
+		summary: "train the sketch VAE (Sketch-RNN) on an .npz or NDJSON file; resumable",
+		run:     runTrainSketch,
+	})
+}
+
+func runTrainSketch(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train sketch", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfg := sketchrnn.DefaultConfig()
+	data := fs.String("data", "", "training drawings: FILE.npz (its train split; valid is used for validation) or FILE.ndjson")
+	validPath := fs.String("valid", "", "validation drawings (default: the valid split of an .npz)")
+	out := fs.String("out", "", "write the trained weights here (safetensors)")
+	resumePath := fs.String("resume-file", "training/sketch-resume.safetensors", "resumable checkpoint: weights, optimizer state, step")
+	resume := fs.Bool("resume", false, "continue from --resume-file")
+	steps := fs.Int("steps", 20000, "train until this step")
+	seed := fs.Uint64("seed", 1, "seed of initialisation, batches, augmentation and noise")
+	saveEvery := fs.Int("save-every", 100, "write both checkpoints every this many steps")
+	evalEvery := fs.Int("eval-every", 500, "report the validation losses every this many steps")
+	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps")
+	engine := fs.String("engine", "plain", "gradients: plain (hand-written backward pass) or gorgonia (the graph)")
+	fs.IntVar(&cfg.EncSize, "enc", cfg.EncSize, "encoder LSTM units per direction")
+	fs.IntVar(&cfg.DecSize, "dec", cfg.DecSize, "decoder LSTM units")
+	fs.IntVar(&cfg.ZSize, "z", cfg.ZSize, "latent size")
+	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
+	fs.IntVar(&cfg.MaxSeqLen, "max-len", cfg.MaxSeqLen, "longest drawing kept, in points")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" || *out == "" {
+		return usagef("need --data FILE.npz|FILE.ndjson and --out FILE.safetensors")
+	}
+	if *engine != "plain" && *engine != "gorgonia" {
+		return usagef("--engine must be plain or gorgonia, not %q", *engine)
+	}
+	train, valid, err := loadTrainingSets(*data, *validPath)
+	if err != nil {
+		return err
+	}
+
+	var tr *sketchrnn.Trainer
+	if *resume {
+		f, err := os.Open(*resumePath)
+		if err != nil {
+			return usagef("--resume: %v", err)
+		}
+		tr, err = sketchrnn.Resume(f, train)
+		f.Close()
+		if err != nil {
+			return usageError{fmt.Errorf("--resume %s: %w", *resumePath, err)}
+		}
+		fmt.Fprintf(stdout, "resumed %s at step %d\n", *resumePath, tr.Step)
+	} else {
+		kept := keepShort(train, cfg.MaxSeqLen)
+		w, err := sketchrnn.NewWeights(cfg, sketch.ScaleFactor(kept), *seed)
+		if err != nil {
+			return usageError{err}
+		}
+		if tr, err = sketchrnn.NewTrainer(w, train, *seed); err != nil {
+			return usageError{err}
+		}
+	}
+	tr.Gorgonia = *engine == "gorgonia"
+	w := tr.W
+	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s, engine %s\n",
+		w.Config.EncSize, w.Config.DecSize, w.Config.ZSize, w.Config.BatchSize, w.NumParams(), w.ScaleFactor, len(train), len(valid), tr.Buckets(), *engine)
+
+	save := func() error {
+		if err := os.MkdirAll(filepath.Dir(*resumePath), 0o755); err != nil {
+			return err
+		}
+		if err := writeFileAtomic(*resumePath, tr.SaveResume); err != nil {
+			return err
+		}
+		return writeFileAtomic(*out, w.Save)
+	}
+	var avg time.Duration
+	bad := 0
+	for tr.Step < *steps {
+		t0 := time.Now()
+		r, err := tr.TrainStep()
+		if err != nil {
+			// A non-finite loss skips the batch (its step number, hence its randomness, is used up).
+			if bad++; bad > 10 || !strings.Contains(err.Error(), "loss is") {
+				return err
+			}
+			fmt.Fprintf(stdout, "%v: batch skipped\n", err)
+			tr.Step++
+			continue
+		}
+		bad = 0
+		el := time.Since(t0)
+		if avg == 0 {
+			avg = el
+		}
+		avg = (avg*19 + el) / 20
+		if tr.Step%*logEvery == 0 {
+			fmt.Fprintln(stdout, sketchrnn.Progress(tr.Step, *steps, r, avg))
+		}
+		if tr.Step%*saveEvery == 0 {
+			if err := save(); err != nil {
+				return err
+			}
+		}
+		if len(valid) > 0 && tr.Step%*evalEvery == 0 {
+			l, err := w.Evaluate(valid, 0)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "step %d valid: %d sketches  r_loss %.4f  kl %.4f\n", tr.Step, l.Sketches, l.RLoss, l.KL)
+		}
+	}
+	return save()
+}
+
+// loadTrainingSets reads the train split (and the valid split of an .npz unless valid names a file).
+func loadTrainingSets(data, validPath string) (train, valid []sketch.Drawing, err error) {
+	base := data
+	if i := strings.LastIndex(data, ":"); i >= 0 && strings.HasSuffix(strings.ToLower(data[:i]), ".npz") {
+		base = data[:i]
+	}
+	isNPZ := strings.HasSuffix(strings.ToLower(base), ".npz")
+	trainPath := data
+	if isNPZ {
+		trainPath = base + ":train"
+	}
+	if train, err = loadDrawings(trainPath); err != nil {
+		return nil, nil, err
+	}
+	switch {
+	case validPath != "":
+		valid, err = loadDrawings(validPath)
+	case isNPZ:
+		valid, err = loadDrawings(base + ":valid")
+	}
+	return train, valid, err
+}
+
+// loadDrawings reads a drawing file for a command; any bad line or record is a usage error.
+func loadDrawings(path string) ([]sketch.Drawing, error) {
+	ds, err := sketch.Load(path)
+	if err != nil {
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			return nil, usageError{err}
+		}
+		return nil, usageError{fmt.Errorf("%s: %w", path, err)}
+	}
+	if len(ds) == 0 {
+		return nil, usagef("%s holds no drawings", path)
+	}
+	return ds, nil
+}
+
+func keepShort(ds []sketch.Drawing, maxLen int) []sketch.Drawing {
+	var out []sketch.Drawing
+	for _, d := range ds {
+		if len(d) > 10 && len(d) <= maxLen {
+			out = append(out, d.Clamp(sketch.Limit))
+		}
+	}
+	return out
+}
+
+// parseFlags parses flags that may come before or after positional arguments (Go's flag package
+// stops at the first positional one) and returns the positional arguments in order.
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, usageError{err}
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

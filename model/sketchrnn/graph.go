@@ -1,0 +1,381 @@
+package sketchrnn
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/latentpalette/palette/model/nn"
+	G "gorgonia.org/gorgonia"
+	"gorgonia.org/tensor"
+)
+
+// graph is the whole VAE unrolled over T steps for a batch of B drawings, with sketch-rnn's loss.
+// Time-major: row t*B+b of a stacked [T*B, ...] tensor is step t of drawing b. Every step gets
+// its own input nodes, so nothing is sliced out of a long tensor (G.Slice merges slices whose
+// bounds agree modulo 256). The graph's parameters are copies of a Weights; load copies them in.
+type graph struct {
+	g    *G.ExprGraph
+	vm   G.VM
+	T, B int
+	cfg  SketchVAEConfig
+
+	// inputs
+	xFw, xBw         []*G.Node // [B, 5] per step: the drawing, and the drawing reversed with padding first
+	mFw, mBw         []*G.Node // [B, 1] per step: 1 at the last real point (fw); 1 on real points (bw)
+	xDec             []*G.Node // [B, 5] per step: start token, then the drawing shifted by one
+	eps              *G.Node   // [B, Z]
+	tgtX             *G.Node   // [T*B, 1] target dx
+	tgtY             *G.Node   // [T*B, 1] target dy
+	tgtPen           *G.Node   // [T*B, 3] target pen one-hot
+	mask             *G.Node   // [T*B] 1 before the drawing's end (offsets count), 0 after
+	penMask          *G.Node   // [T*B] all ones in training; = mask in evaluation, as sketch-rnn
+	klWeight         *G.Node   // scalar
+	cost             *G.Node   // scalar: r_loss + kl_weight * max(kl, kl_tolerance)
+	rLoss, kl        *G.Node   // scalars
+	rVal, kVal, cVal G.Value
+
+	binds []bind
+}
+
+// bind ties a graph parameter to a block of a Weights slice: rows of cols values, row r at
+// master[off + r*stride :]. Column blocks of the output kernel use stride > cols.
+type bind struct {
+	node                    *G.Node
+	param                   int // index into Weights.params()
+	off, rows, cols, stride int
+}
+
+// newGraph builds the graph for batches of B drawings of at most T points; w gives the sizes and
+// the starting values.
+func newGraph(w *Weights, T, B int) (gr *graph, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("sketch vae graph: %v", r)
+		}
+	}()
+	cfg := w.Config
+	if !cfg.Conditional() {
+		return nil, fmt.Errorf("sketch vae graph: training needs an encoder (z size > 0)")
+	}
+	E, H, Z, M := cfg.EncSize, cfg.DecSize, cfg.ZSize, cfg.Mixtures
+	N := T * B
+	g := G.NewGraph()
+	gr = &graph{g: g, T: T, B: B, cfg: cfg}
+	ps := w.params()
+	index := map[string]int{}
+	for i, p := range ps {
+		index[p.name] = i
+	}
+	f32 := tensor.Float32
+	mat := func(name string, r, c int) *G.Node {
+		return G.NewMatrix(g, f32, G.WithShape(r, c), G.WithName(name), G.WithInit(G.Zeroes()))
+	}
+	vec := func(name string, n int) *G.Node {
+		return G.NewVector(g, f32, G.WithShape(n), G.WithName(name), G.WithInit(G.Zeroes()))
+	}
+	lstm := func(name string, cell nn.LSTMCell, parts ...int) *nn.LSTM {
+		l, err := nn.NewLSTM(g, name, cell, parts...)
+		if err != nil {
+			panic(err)
+		}
+		k := index[name+"/kernel"]
+		from := 0
+		for i, p := range l.Parts {
+			gr.binds = append(gr.binds, bind{l.In[i], k, from * 4 * l.Hidden, p, 4 * l.Hidden, 4 * l.Hidden})
+			from += p
+		}
+		gr.binds = append(gr.binds,
+			bind{l.Rec, k, from * 4 * l.Hidden, l.Hidden, 4 * l.Hidden, 4 * l.Hidden},
+			bind{l.Bias, index[name+"/bias"], 0, 1, 4 * l.Hidden, 4 * l.Hidden})
+		return l
+	}
+	linear := func(name string, d nn.Dense) *dense {
+		l := &dense{kernel: mat(name+"/kernel", d.In, d.Out), bias: vec(name+"/bias", d.Out)}
+		gr.binds = append(gr.binds,
+			bind{l.kernel, index[name+"/kernel"], 0, d.In, d.Out, d.Out},
+			bind{l.bias, index[name+"/bias"], 0, 1, d.Out, d.Out})
+		return l
+	}
+	// The output layer as seven column blocks (pen, pi, mu_x, mu_y, sigma_x, sigma_y, corr), so
+	// that no graph op slices its [N, 3+6M] result.
+	outK, outB := index["decoder/output/kernel"], index["decoder/output/bias"]
+	head := func(name string, col, n int) *dense {
+		l := &dense{kernel: mat("decoder/output/"+name+"/kernel", H, n), bias: vec("decoder/output/"+name+"/bias", n)}
+		gr.binds = append(gr.binds,
+			bind{l.kernel, outK, col, H, n, cfg.Outputs()},
+			bind{l.bias, outB, col, 1, n, cfg.Outputs()})
+		return l
+	}
+	input := func(name string, shape ...int) *G.Node {
+		if len(shape) == 1 {
+			return G.NewVector(g, f32, G.WithShape(shape...), G.WithName(name), G.WithInit(G.Zeroes()))
+		}
+		return mat(name, shape[0], shape[1])
+	}
+
+	encFw := lstm("encoder/fw", w.EncFw)
+	encBw := lstm("encoder/bw", w.EncBw)
+	muL := linear("encoder/mu", w.Mu)
+	presigL := linear("encoder/presig", w.Presig)
+	initC := linear("decoder/init_c", w.InitC)
+	initH := linear("decoder/init_h", w.InitH)
+	dec := lstm("decoder/lstm", w.Dec, 5, Z)
+	heads := []*dense{head("pen", 0, 3)}
+	for k, name := range []string{"pi", "mu_x", "mu_y", "sigma_x", "sigma_y", "corr"} {
+		heads = append(heads, head(name, 3+k*M, M))
+	}
+
+	must := G.Must
+	zerosE := G.NewConstant(tensor.New(tensor.WithShape(B, E), tensor.Of(f32)), G.WithName("zeros_e"))
+
+	// Encoder: forward over the drawing, keeping h at each drawing's last point; backward over the
+	// reversed drawing with the padding first and the state held at zero through it.
+	hFw, cFw, hFinal := zerosE, zerosE, (*G.Node)(nil)
+	hBw, cBw := zerosE, zerosE
+	for t := 0; t < T; t++ {
+		gr.xFw = append(gr.xFw, input(fmt.Sprintf("x_fw%d", t), B, 5))
+		gr.mFw = append(gr.mFw, input(fmt.Sprintf("m_fw%d", t), B, 1))
+		gr.xBw = append(gr.xBw, input(fmt.Sprintf("x_bw%d", t), B, 5))
+		gr.mBw = append(gr.mBw, input(fmt.Sprintf("m_bw%d", t), B, 1))
+
+		pre := must(encFw.Input(0, gr.xFw[t]))                                // [B, 4E]
+		cFw, hFw = must2(encFw.Step(pre, cFw, hFw))                           // [B, E]
+		last := must(G.BroadcastHadamardProd(gr.mFw[t], hFw, []byte{1}, nil)) // [B, E]
+		if hFinal == nil {
+			hFinal = last
+		} else {
+			hFinal = must(G.Add(hFinal, last))
+		}
+
+		pre = must(encBw.Input(0, gr.xBw[t]))
+		c, h := must2(encBw.Step(pre, cBw, hBw))
+		cBw = must(G.BroadcastHadamardProd(gr.mBw[t], c, []byte{1}, nil)) // [B, E]
+		hBw = must(G.BroadcastHadamardProd(gr.mBw[t], h, []byte{1}, nil)) // [B, E]
+	}
+	hEnc := must(G.Concat(1, hFinal, hBw)) // [B, 2E]
+	mu := muL.apply(hEnc)                  // [B, Z]
+	presig := presigL.apply(hEnc)          // [B, Z]
+	half := G.NewConstant(float32(0.5))
+	sigma := must(G.Exp(must(G.HadamardProd(presig, half))))  // [B, Z]
+	gr.eps = input("eps", B, Z)                               // [B, Z]
+	z := must(G.Add(mu, must(G.HadamardProd(sigma, gr.eps)))) // [B, Z]
+
+	// Decoder: initial state tanh(dense(z)); input concat(x_t, z), whose z share is added once.
+	c := must(G.Tanh(initC.apply(z))) // [B, H]
+	h := must(G.Tanh(initH.apply(z))) // [B, H]
+	zShare := must(dec.Input(1, z))   // [B, 4H]
+	hs := make([]*G.Node, T)
+	for t := 0; t < T; t++ {
+		gr.xDec = append(gr.xDec, input(fmt.Sprintf("x_dec%d", t), B, 5))
+		pre := must(G.Add(must(dec.Input(0, gr.xDec[t])), zShare)) // [B, 4H]
+		c, h = must2(dec.Step(pre, c, h))                          // [B, H]
+		hs[t] = h
+	}
+	out := hs[0]
+	if T > 1 {
+		out = must(G.Concat(0, hs...)) // [N, H]
+	}
+	apply := func(l *dense) *G.Node { return l.apply(out) }
+	penLogits := apply(heads[0])           // [N, 3]
+	pi := must(G.SoftMax(apply(heads[1]))) // [N, M]
+	muX := apply(heads[2])                 // [N, M]
+	muY := apply(heads[3])                 // [N, M]
+	sigmaX := must(G.Exp(apply(heads[4]))) // [N, M]
+	sigmaY := must(G.Exp(apply(heads[5]))) // [N, M]
+	corr := must(G.Tanh(apply(heads[6])))  // [N, M]
+
+	// Loss (sketch-rnn's get_lossfunc): -log(sum_k pi_k N(dx, dy | k) + 1e-6) on the points before
+	// the end, plus the pen's softmax cross-entropy, averaged over B*MaxSeqLen.
+	gr.tgtX = input("tgt_x", N, 1)
+	gr.tgtY = input("tgt_y", N, 1)
+	gr.tgtPen = input("tgt_pen", N, 3)
+	gr.mask = input("mask", N)
+	gr.penMask = input("pen_mask", N)
+	one := G.NewConstant(float32(1))
+	normX := must(G.HadamardDiv(must(G.BroadcastSub(gr.tgtX, muX, []byte{1}, nil)), sigmaX)) // [N, M]
+	normY := must(G.HadamardDiv(must(G.BroadcastSub(gr.tgtY, muY, []byte{1}, nil)), sigmaY)) // [N, M]
+	zz := must(G.Sub(must(G.Add(must(G.Square(normX)), must(G.Square(normY)))),
+		must(G.HadamardProd(G.NewConstant(float32(2)), must(G.HadamardProd(corr, must(G.HadamardProd(normX, normY))))))))
+	negRho := must(G.Add(must(G.Sub(one, must(G.Square(corr)))), G.NewConstant(float32(rhoEps)))) // [N, M]
+	expo := must(G.Exp(must(G.HadamardDiv(must(G.Neg(zz)), must(G.HadamardProd(G.NewConstant(float32(2)), negRho))))))
+	denom := must(G.HadamardProd(G.NewConstant(float32(2*math.Pi)),
+		must(G.HadamardProd(must(G.HadamardProd(sigmaX, sigmaY)), must(G.Sqrt(negRho))))))
+	pdf := must(G.HadamardDiv(expo, denom))                                                  // [N, M]
+	mix := must(G.Sum(must(G.HadamardProd(pi, pdf)), 1))                                     // [N]
+	nllOffsets := must(G.Neg(must(G.Log(must(G.Add(mix, G.NewConstant(float32(pdfEps)))))))) // [N]
+	logPen := must(G.LogSoftMax(penLogits))                                                  // [N, 3]
+	nllPen := must(G.Neg(must(G.Sum(must(G.HadamardProd(gr.tgtPen, logPen)), 1))))           // [N]
+	perStep := must(G.Add(must(G.HadamardProd(nllOffsets, gr.mask)), must(G.HadamardProd(nllPen, gr.penMask))))
+	gr.rLoss = must(G.HadamardDiv(must(G.Sum(perStep)), G.NewConstant(float32(B*cfg.MaxSeqLen))))
+
+	// KL averaged over z's dimensions and the batch, floored at kl_tolerance (relu(kl-tol)+tol has
+	// the floor's gradient: none below it).
+	klTerms := must(G.Sub(must(G.Add(one, presig)), must(G.Add(must(G.Square(mu)), must(G.Exp(presig))))))
+	gr.kl = must(G.HadamardProd(G.NewConstant(float32(-0.5)), must(G.Mean(klTerms))))
+	tol := G.NewConstant(float32(cfg.KLTolerance))
+	klFloor := must(G.Add(must(G.Rectify(must(G.Sub(gr.kl, tol)))), tol))
+	gr.klWeight = G.NewScalar(g, f32, G.WithName("kl_weight"), G.WithValue(float32(0)))
+	gr.cost = must(G.Add(gr.rLoss, must(G.HadamardProd(gr.klWeight, klFloor))))
+
+	G.Read(gr.rLoss, &gr.rVal)
+	G.Read(gr.kl, &gr.kVal)
+	G.Read(gr.cost, &gr.cVal)
+	nodes := make(G.Nodes, len(gr.binds))
+	for i, b := range gr.binds {
+		nodes[i] = b.node
+	}
+	if _, err := G.Grad(gr.cost, nodes...); err != nil {
+		return nil, fmt.Errorf("sketch vae graph: gradients: %w", err)
+	}
+	gr.vm = G.NewTapeMachine(g, G.BindDualValues(nodes...))
+	return gr, nil
+}
+
+// rhoEps keeps 1-corr^2 away from zero and pdfEps is sketch-rnn's epsilon inside the log.
+const (
+	rhoEps = 1e-6
+	pdfEps = 1e-6
+)
+
+// dense is a layer x·kernel + bias in the graph.
+type dense struct{ kernel, bias *G.Node }
+
+func (d *dense) apply(x *G.Node) *G.Node {
+	return G.Must(G.BroadcastAdd(G.Must(G.Mul(x, d.kernel)), d.bias, nil, []byte{0}))
+}
+
+func must2(a, b *G.Node, err error) (*G.Node, *G.Node) {
+	if err != nil {
+		panic(err)
+	}
+	return a, b
+}
+
+// load copies w's values into the graph's parameters.
+func (gr *graph) load(w *Weights) {
+	ps := w.params()
+	for _, b := range gr.binds {
+		dst := nn.Values(b.node)
+		src := ps[b.param].data
+		for r := 0; r < b.rows; r++ {
+			copy(dst[r*b.cols:(r+1)*b.cols], src[b.off+r*b.stride:])
+		}
+	}
+}
+
+// grads adds the graph's gradients into per-parameter slices shaped like w.params().
+func (gr *graph) grads(into [][]float32) error {
+	for _, b := range gr.binds {
+		gv, err := b.node.Grad()
+		if err != nil {
+			return fmt.Errorf("gradient of %s: %w", b.node.Name(), err)
+		}
+		src := gv.Data().([]float32)
+		dst := into[b.param]
+		for r := 0; r < b.rows; r++ {
+			row := dst[b.off+r*b.stride : b.off+r*b.stride+b.cols]
+			for i, v := range src[r*b.cols : (r+1)*b.cols] {
+				row[i] += v
+			}
+		}
+	}
+	return nil
+}
+
+// batch is one batch laid out for the graph (time-major, padded to T).
+type batch struct {
+	xFw, xBw, mFw, mBw, xDec [][]float32 // per step: [B*5] or [B]
+	eps                      []float32   // [B*Z]
+	tgtX, tgtY, mask         []float32   // [T*B]
+	tgtPen                   []float32   // [T*B*3]
+}
+
+// makeBatch lays out drawings (already normalised) of at most T points; eps is [B*Z].
+func makeBatch(ds [][][5]float32, T int, eps []float32) *batch {
+	B := len(ds)
+	bt := &batch{eps: eps, tgtX: make([]float32, T*B), tgtY: make([]float32, T*B), mask: make([]float32, T*B), tgtPen: make([]float32, T*B*3)}
+	for t := 0; t < T; t++ {
+		bt.xFw = append(bt.xFw, make([]float32, B*5))
+		bt.xBw = append(bt.xBw, make([]float32, B*5))
+		bt.mFw = append(bt.mFw, make([]float32, B))
+		bt.mBw = append(bt.mBw, make([]float32, B))
+		bt.xDec = append(bt.xDec, make([]float32, B*5))
+	}
+	end := [5]float32{0, 0, 0, 0, 1}
+	for b, s := range ds {
+		n := len(s)
+		row := func(t int) [5]float32 {
+			if t < n {
+				return s[t]
+			}
+			return end
+		}
+		for t := 0; t < T; t++ {
+			r := row(t)
+			copy(bt.xFw[t][b*5:], r[:])
+			if t == n-1 {
+				bt.mFw[t][b] = 1
+			}
+			if k := t - (T - n); k >= 0 {
+				r := s[n-1-k]
+				copy(bt.xBw[t][b*5:], r[:])
+				bt.mBw[t][b] = 1
+			}
+			if t == 0 {
+				copy(bt.xDec[t][b*5:], []float32{0, 0, 1, 0, 0})
+			} else {
+				prev := row(t - 1)
+				copy(bt.xDec[t][b*5:], prev[:])
+			}
+			i := t*B + b
+			bt.tgtX[i], bt.tgtY[i] = r[0], r[1]
+			copy(bt.tgtPen[i*3:], r[2:])
+			if r[4] == 0 {
+				bt.mask[i] = 1
+			}
+		}
+	}
+	return bt
+}
+
+// run feeds a batch and runs the graph forward and backward. eval masks the pen loss after the
+// drawing's end, as sketch-rnn's evaluation mode does.
+func (gr *graph) run(bt *batch, klWeight float32, eval bool) (cost, rLoss, kl float32, err error) {
+	set := func(n *G.Node, data []float32) {
+		if err == nil {
+			err = G.Let(n, tensor.New(tensor.WithShape(n.Shape()...), tensor.WithBacking(data)))
+		}
+	}
+	for t := 0; t < gr.T; t++ {
+		set(gr.xFw[t], bt.xFw[t])
+		set(gr.xBw[t], bt.xBw[t])
+		set(gr.mFw[t], bt.mFw[t])
+		set(gr.mBw[t], bt.mBw[t])
+		set(gr.xDec[t], bt.xDec[t])
+	}
+	set(gr.eps, bt.eps)
+	set(gr.tgtX, bt.tgtX)
+	set(gr.tgtY, bt.tgtY)
+	set(gr.tgtPen, bt.tgtPen)
+	set(gr.mask, bt.mask)
+	penMask := make([]float32, len(bt.mask))
+	if eval {
+		copy(penMask, bt.mask)
+	} else {
+		for i := range penMask {
+			penMask[i] = 1
+		}
+	}
+	set(gr.penMask, penMask)
+	if err == nil {
+		err = G.Let(gr.klWeight, klWeight)
+	}
+	if err != nil {
+		return 0, 0, 0, fmt.Errorf("sketch vae graph: feed: %w", err)
+	}
+	gr.vm.Reset()
+	if err := gr.vm.RunAll(); err != nil {
+		return 0, 0, 0, fmt.Errorf("sketch vae graph: run: %w", err)
+	}
+	return gr.cVal.Data().(float32), gr.rVal.Data().(float32), gr.kVal.Data().(float32), nil
+}

@@ -1,0 +1,124 @@
+package sketchrnn
+
+import (
+	"bytes"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/latentpalette/palette/model/sketch"
+)
+
+func tinyTrainSet(n int, seed uint64) []sketch.Drawing {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	ds := make([]sketch.Drawing, n)
+	for i := range ds {
+		ds[i] = randomDrawing(11+rng.IntN(2), rng) // 11-12 points: kept, and short
+	}
+	return ds
+}
+
+func newTinyTrainer(t *testing.T, train []sketch.Drawing, gorgonia bool) *Trainer {
+	t.Helper()
+	w, err := NewWeights(tinyConfig(), sketch.ScaleFactor(train), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr, err := NewTrainer(w, train, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Gorgonia = gorgonia
+	return tr
+}
+
+// A run stopped, saved and resumed ends with exactly the weights of a run that never stopped.
+func TestResumeIsExact(t *testing.T) {
+	train := tinyTrainSet(12, 3)
+	a := newTinyTrainer(t, train, false)
+	for range 4 {
+		if _, err := a.TrainStep(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b := newTinyTrainer(t, train, false)
+	for range 2 {
+		if _, err := b.TrainStep(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := b.SaveResume(&buf); err != nil {
+		t.Fatal(err)
+	}
+	c, err := Resume(&buf, train)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Step != 2 {
+		t.Fatalf("resumed at step %d, want 2", c.Step)
+	}
+	for range 2 {
+		if _, err := c.TrainStep(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pa, pc := a.W.params(), c.W.params()
+	for i := range pa {
+		for k := range pa[i].data {
+			if pa[i].data[k] != pc[i].data[k] {
+				t.Fatalf("%s[%d]: %v after an unbroken run, %v after resuming", pa[i].name, k, pa[i].data[k], pc[i].data[k])
+			}
+		}
+	}
+}
+
+// Both engines take the same steps (to float32 rounding), and the loss falls on a tiny set.
+func TestTrainingEnginesAgreeAndLearn(t *testing.T) {
+	train := tinyTrainSet(8, 5)
+	plain := newTinyTrainer(t, train, false)
+	graph := newTinyTrainer(t, train, true)
+	var first, last StepResult
+	for i := range 30 {
+		r, err := plain.TrainStep()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if i < 3 {
+			g, err := graph.TrainStep()
+			if err != nil {
+				t.Fatal(err)
+			}
+			// Adam amplifies float32 rounding in tiny gradients, so later steps agree less closely.
+			if d := r.Cost - g.Cost; d > 1e-5*math.Pow(100, float64(i))*r.Cost || -d > 1e-5*math.Pow(100, float64(i))*r.Cost {
+				t.Errorf("step %d: plain cost %v, gorgonia %v", i, r.Cost, g.Cost)
+			}
+		}
+		if i == 0 {
+			first = r
+		}
+		last = r
+	}
+	if !(last.RLoss < first.RLoss) {
+		t.Errorf("r_loss went from %v to %v in 30 steps on 8 drawings", first.RLoss, last.RLoss)
+	}
+}
+
+func TestSchedules(t *testing.T) {
+	c := DefaultConfig()
+	tests := []struct {
+		step   int
+		lr, kl float64
+	}{
+		{0, 0.001, 0.01},
+		{10000, (0.001-0.00001)*0.36786104643 + 0.00001, 0.5 - 0.49*0.60653065971},
+	}
+	for _, tt := range tests {
+		if d := c.LearningRateAt(tt.step) - tt.lr; d > 1e-7 || d < -1e-7 {
+			t.Errorf("step %d: learning rate %v, want %v", tt.step, c.LearningRateAt(tt.step), tt.lr)
+		}
+		if d := c.KLWeightAt(tt.step) - tt.kl; d > 1e-4 || d < -1e-4 {
+			t.Errorf("step %d: KL weight %v, want %v", tt.step, c.KLWeightAt(tt.step), tt.kl)
+		}
+	}
+}
