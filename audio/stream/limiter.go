@@ -19,6 +19,7 @@ type Limiter struct {
 	dq    []minEntry
 	dqLo  int
 	i     int // frames taken in
+	idle  int // frames since the gain was last below 1
 
 	in      []Frame
 	primed  bool
@@ -73,6 +74,14 @@ func (lim *Limiter) push(x Frame) Frame {
 	m := lim.dq[lim.dqLo].r
 	// The gain may fall at once but recovers slowly; it never exceeds the window's minimum.
 	lim.env = min(m, lim.env+(1-lim.env)*lim.release)
+	if lim.env > 1-1e-9 {
+		lim.env = 1 // the approach would take seconds to round to 1 by itself
+	}
+	if lim.env < 1 {
+		lim.idle = 0
+	} else {
+		lim.idle++
+	}
 	// Averaging the last l gains turns steps into ramps of l frames; every gain in the
 	// average is at most the one the delayed frame needs, so the average is too.
 	k := lim.i % lim.l
@@ -90,6 +99,31 @@ func (lim *Limiter) push(x Frame) Frame {
 	y := lim.delay[lim.i%lim.l] // the oldest frame: l-1 frames before x
 	c := lim.ceiling
 	return Frame{math.Max(-c, math.Min(c, y[0]*g)), math.Max(-c, math.Min(c, y[1]*g))}
+}
+
+// pass moves in through the delay into out untouched: the limiter is idle (every gain in the
+// look-ahead window is 1) and nothing in in reaches the ceiling.
+func (lim *Limiter) pass(in, out []Frame) {
+	for j, x := range in {
+		lim.delay[lim.i%lim.l] = x
+		lim.i++
+		out[j] = lim.delay[lim.i%lim.l]
+	}
+	// What push would have left behind: a window of ones.
+	lim.dq = append(lim.dq[:0], minEntry{lim.i - 1, 1})
+	lim.dqLo = 0
+	lim.sum = float64(lim.l)
+	lim.idle += len(in)
+}
+
+// quiet reports whether no frame of in reaches the ceiling.
+func (lim *Limiter) quiet(in []Frame) bool {
+	for _, x := range in {
+		if math.Abs(x[0]) > lim.ceiling || math.Abs(x[1]) > lim.ceiling {
+			return false
+		}
+	}
+	return true
 }
 
 // Stream fills buf with limited frames.
@@ -125,8 +159,12 @@ func (lim *Limiter) Stream(buf []Frame) (int, bool) {
 			lim.flush = lim.l - 1
 		}
 	}
-	for i := range in[:n] {
-		buf[i] = lim.push(in[i])
+	if lim.idle >= lim.l && lim.quiet(in[:n]) {
+		lim.pass(in[:n], buf)
+	} else {
+		for i := range in[:n] {
+			buf[i] = lim.push(in[i])
+		}
 	}
 	for lim.drained && lim.flush > 0 && n < len(buf) {
 		buf[n] = lim.push(Frame{})

@@ -108,3 +108,46 @@ func TestLimiter(t *testing.T) {
 		}
 	}
 }
+
+// TestLimiterBurst sends quiet, then a loud burst, then quiet again: the burst is held under
+// the ceiling, the quiet part before it passes unchanged, and once the gain has recovered the
+// limiter passes the signal untouched again.
+func TestLimiterBurst(t *testing.T) {
+	const sr, ceiling = 44100, 0.9
+	amp := func(i int) float64 {
+		if i >= sr/2 && i < sr*7/10 {
+			return 3
+		}
+		return 0.5
+	}
+	const total = sr * 32 / 10
+	gen := func() Streamer {
+		i := 0
+		return Func(func(buf []Frame) (int, bool) {
+			k := 0
+			for ; k < len(buf) && i < total; k++ {
+				v := amp(i) * math.Sin(2*math.Pi*330*float64(i)/sr)
+				buf[k] = Frame{v, v / 2}
+				i++
+			}
+			return k, k > 0
+		})
+	}
+	for _, chunk := range []int{1, 100, 4096} {
+		in := collect(gen(), 1000)
+		out := collect(NewLimiter(ceiling, sr, gen()), chunk)
+		if len(out) != len(in) {
+			t.Fatalf("chunk %d: %d frames out of %d", chunk, len(out), len(in))
+		}
+		for i := range out {
+			if math.Abs(out[i][0]) > ceiling || math.Abs(out[i][1]) > ceiling {
+				t.Fatalf("chunk %d: frame %d = %v above the ceiling", chunk, i, out[i])
+			}
+			before := i < sr/2-sr/500
+			after := i > total-sr*3/10
+			if (before || after) && out[i] != in[i] {
+				t.Fatalf("chunk %d: frame %d changed from %v to %v far from the burst", chunk, i, in[i], out[i])
+			}
+		}
+	}
+}

@@ -64,7 +64,7 @@ func newPiano(p int, sr float64, _ uint64) Voice {
 }
 
 func newPluck(p int, sr float64, seed uint64) Voice {
-	str := NewPluck(Frequency(p), sr, t60(p, 4, 1), 0.7, seed^uint64(p))
+	str := NewPluck(Frequency(p), sr, t60(p, 4, 1), 0.55, seed^uint64(p))
 	return NewEnvelope(ADSR{Attack: 0.001, Sustain: 1, Release: 0.12}, sr, str)
 }
 
