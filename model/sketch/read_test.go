@@ -3,6 +3,7 @@ package sketch
 import (
 	"errors"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -116,6 +117,23 @@ func TestLoad(t *testing.T) {
 	var fe FormatError
 	if _, err := Load(npz + ":nope"); !errors.As(err, &fe) {
 		t.Errorf("Load of a missing split: %T is not a FormatError", err)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.ndjson")
+	os.WriteFile(bad, []byte(`{"word":"a","drawing":[[[1],[2]]]}`+"\n{oops\n"), 0o644)
+	if ds, err := Load(bad); len(ds) != 1 || !errors.As(err, new(LineErrors)) || !strings.Contains(err.Error(), "line 2") {
+		t.Errorf("Load(bad.ndjson) = %d drawings, %v; want 1 and line 2 reported", len(ds), err)
+	}
+	npy := filepath.Join(dir, "one.npy")
+	os.WriteFile(npy, npyFile("<i2", "(2, 3)", []byte{3, 0, 0xfc, 0xff, 0, 0, 5, 0, 6, 0, 1, 0}), 0o644)
+	if ds, err := Load(npy); err != nil || !reflect.DeepEqual(ds, []Drawing{tick}) {
+		t.Errorf("Load(one.npy) = %v, %v", ds, err)
+	}
+	os.WriteFile(filepath.Join(dir, "x.txt"), []byte("x"), 0o644)
+	for p, want := range map[string]string{"missing.npz": "no such file", "x.txt": "unknown drawing file type"} {
+		if _, err := Load(filepath.Join(dir, p)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("Load(%s) = %v, want an error saying %q", p, err, want)
+		}
 	}
 }
 
