@@ -21,7 +21,7 @@ func init() {
 	})
 }
 
-const renderUsage = "usage: palette melody render IN.mid -o OUT.wav [--instrument NAME] [--bpm B] [--loops N] [--bar B]\n" +
+const renderUsage = "usage: palette melody render IN.mid -o OUT.wav [--instrument NAME] [--bpm B] [--loops N] [--bar B] [--rate HZ]\n" +
 	"       palette melody render --list"
 
 func runMelodyRender(args []string, stdout, stderr io.Writer) error {
@@ -31,6 +31,7 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 	bpm := fs.Float64("bpm", audio.DefaultBPM, fmt.Sprintf("tempo in quarter notes per minute, %d to %d", audio.MinBPM, audio.MaxBPM))
 	loops := fs.Int("loops", 1, "how many times to play the 2 bars, 1 to 64")
 	bar := fs.Int("bar", 0, "the first of the 2 bars to render (0 is the first bar of the file)")
+	rate := fs.Int("rate", 44100, "sample rate in Hz: 44100 or 48000")
 	list := fs.Bool("list", false, "list the instruments and exit")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), renderUsage)
@@ -60,6 +61,8 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 		return usagef("no output file: add -o OUT.wav")
 	case *loops < 1 || *loops > 64:
 		return usagef("--loops %d is out of range: use 1 to 64", *loops)
+	case *rate != 44100 && *rate != 48000:
+		return usagef("--rate %d is not supported: use 44100 or 48000", *rate)
 	}
 	if _, ok := synth.Lookup(*inst); !ok {
 		return usagef("unknown instrument %q: use one of %s (--list describes them)", *inst, strings.Join(synth.Names(), ", "))
@@ -71,7 +74,7 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	opts := audio.RenderOptions{Instrument: *inst, BPM: *bpm, Loops: *loops}
+	opts := audio.RenderOptions{Instrument: *inst, BPM: *bpm, Loops: *loops, SampleRate: *rate}
 	if err := writeFileAtomic(*out, func(w io.Writer) error { return audio.WriteWAV(w, m, opts) }); err != nil {
 		return err
 	}

@@ -47,23 +47,26 @@ func TestMelodyRender(t *testing.T) {
 		status int
 		stderr string // a part of the one line on stderr, for failures
 		wavSec float64
+		rate   int
 	}{
-		{"default", []string{mid, "-o", out}, 0, "", 4},
-		{"flags after the file", []string{mid, "-o", out, "--instrument", "pluck", "--bpm", "60", "--loops", "2"}, 0, "", 16},
-		{"flags before the file", []string{"--instrument=chip", "--bpm=240", "-o", out, mid}, 0, "", 2},
-		{"bar", []string{mid, "--bar", "1", "-o", out, "--instrument", "pad"}, 0, "", 4},
-		{"missing file", []string{filepath.Join(dir, "nope.mid"), "-o", out}, 2, "no such file", 0},
-		{"garbage file", []string{garbage, "-o", out}, 2, "not a MIDI file", 0},
-		{"unknown instrument", []string{mid, "-o", out, "--instrument", "tuba"}, 2, `unknown instrument "tuba"`, 0},
-		{"bpm too low", []string{mid, "-o", out, "--bpm", "39"}, 2, "--bpm 39 is out of range", 0},
-		{"bpm too high", []string{mid, "-o", out, "--bpm", "241"}, 2, "--bpm 241 is out of range", 0},
-		{"bpm not a number", []string{mid, "-o", out, "--bpm", "fast"}, 2, "invalid value", 0},
-		{"loops", []string{mid, "-o", out, "--loops", "0"}, 2, "--loops 0 is out of range", 0},
-		{"bar out of range", []string{mid, "-o", out, "--bar", "9"}, 2, "bar 9 is out of range: the melody has 2 bars", 0},
-		{"no output", []string{mid}, 2, "no output file", 0},
-		{"no input", []string{"-o", out}, 2, "no MIDI file given", 0},
-		{"two inputs", []string{mid, mid, "-o", out}, 2, "one MIDI file at a time", 0},
-		{"unknown flag", []string{mid, "-o", out, "--volume", "11"}, 2, "flag provided but not defined", 0},
+		{"default", []string{mid, "-o", out}, 0, "", 4, 44100},
+		{"48 kHz", []string{mid, "-o", out, "--rate", "48000"}, 0, "", 4, 48000},
+		{"rate", []string{mid, "-o", out, "--rate", "22050"}, 2, "--rate 22050 is not supported", 0, 0},
+		{"flags after the file", []string{mid, "-o", out, "--instrument", "pluck", "--bpm", "60", "--loops", "2"}, 0, "", 16, 44100},
+		{"flags before the file", []string{"--instrument=chip", "--bpm=240", "-o", out, mid}, 0, "", 2, 44100},
+		{"bar", []string{mid, "--bar", "1", "-o", out, "--instrument", "pad"}, 0, "", 4, 44100},
+		{"missing file", []string{filepath.Join(dir, "nope.mid"), "-o", out}, 2, "no such file", 0, 0},
+		{"garbage file", []string{garbage, "-o", out}, 2, "not a MIDI file", 0, 0},
+		{"unknown instrument", []string{mid, "-o", out, "--instrument", "tuba"}, 2, `unknown instrument "tuba"`, 0, 0},
+		{"bpm too low", []string{mid, "-o", out, "--bpm", "39"}, 2, "--bpm 39 is out of range", 0, 0},
+		{"bpm too high", []string{mid, "-o", out, "--bpm", "241"}, 2, "--bpm 241 is out of range", 0, 0},
+		{"bpm not a number", []string{mid, "-o", out, "--bpm", "fast"}, 2, "invalid value", 0, 0},
+		{"loops", []string{mid, "-o", out, "--loops", "0"}, 2, "--loops 0 is out of range", 0, 0},
+		{"bar out of range", []string{mid, "-o", out, "--bar", "9"}, 2, "bar 9 is out of range: the melody has 2 bars", 0, 0},
+		{"no output", []string{mid}, 2, "no output file", 0, 0},
+		{"no input", []string{"-o", out}, 2, "no MIDI file given", 0, 0},
+		{"two inputs", []string{mid, mid, "-o", out}, 2, "one MIDI file at a time", 0, 0},
+		{"unknown flag", []string{mid, "-o", out, "--volume", "11"}, 2, "flag provided but not defined", 0, 0},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -92,8 +95,11 @@ func TestMelodyRender(t *testing.T) {
 			if len(data) < 44 || string(data[:4]) != "RIFF" || string(data[8:12]) != "WAVE" {
 				t.Fatalf("%s is not a WAV file", out)
 			}
+			if r := int(binary.LittleEndian.Uint32(data[24:])); r != tc.rate {
+				t.Errorf("sample rate %d, want %d", r, tc.rate)
+			}
 			frames := float64(binary.LittleEndian.Uint32(data[40:])) / 4
-			if sec := frames / 44100; sec < tc.wavSec || sec > tc.wavSec+0.5 {
+			if sec := frames / float64(tc.rate); sec < tc.wavSec || sec > tc.wavSec+0.5 {
 				t.Errorf("the WAV lasts %.2f s, want %.1f s plus a release", sec, tc.wavSec)
 			}
 			if !strings.Contains(stdout.String(), "wrote "+out) {
