@@ -83,8 +83,11 @@ func newPad(p int, sr float64, seed uint64) Voice {
 }
 
 func newChip(p int, sr float64, _ uint64) Voice {
-	sq := NewOsc(Square, Frequency(p), sr, 0, 0.24, 0)
-	return NewEnvelope(ADSR{Attack: 0.003, Decay: 0.15, Sustain: 0.75, Release: 0.05}, sr, sq)
+	f := Frequency(p)
+	sq := NewOsc(Square, f, sr, 0, 0.24, 0)
+	// A gentle low-pass takes the fizz off the top, as a console's output filter did.
+	lp := NewLowPass(math.Min(10*f, 7000), math.Min(10*f, 7000), 0, 0.7, sr, sq)
+	return NewEnvelope(ADSR{Attack: 0.003, Decay: 0.15, Sustain: 0.75, Release: 0.05}, sr, lp)
 }
 
 // Click is the metronome's tick: a short sine blip, higher on the first beat of a bar.
