@@ -3,112 +3,82 @@ package ui
 import (
 	"errors"
 	"sync"
-	"time"
 
+	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/audio/synth"
 	"github.com/latentpalette/palette/model/melody"
 )
 
-// Player plays the melody palette's result. The audio engine implements it; its methods are
-// safe to call from any goroutine, and Step is read on every frame for the playhead.
+// Player plays the melody palette's result. Its methods are safe to call from any goroutine
+// and never wait for the audio; Step is read on every frame for the playhead.
 type Player interface {
-	SetMelody(m melody.Melody)
-	SetTempo(bpm float64)
+	SetMelody(m melody.Melody) error
+	SetTempo(bpm float64) error
 	SetLoop(loop bool)
 	SetInstrument(name string) error
 	Instruments() []string
+	// Play starts playing; an error says the sound is unavailable (the playhead still runs).
 	Play() error
 	Stop()
-	// Step returns the position of the playhead in 16th steps (fractional) and whether it plays.
+	// Step returns the step the listener hears (negative before the first) and whether it plays.
 	Step() (float64, bool)
+	Close() error
 }
 
-// errNoAudio is what the silent player reports when asked to play.
-var errNoAudio = errors.New("audio unavailable: this build has no audio engine yet, so the playhead runs silently")
-
-// silentPlayer keeps time like a player without making a sound: the stand-in until the audio
-// engine is wired, and the fallback on machines without a sound card.
-type silentPlayer struct {
-	mu      sync.Mutex
-	bpm     float64
-	loop    bool
-	steps   int
-	start   time.Time
-	playing bool
-	now     func() time.Time
+// audioPlayer is the audio engine's player behind the Player interface. Where there is no
+// sound card the engine plays silently; audioPlayer keeps its one-line notice for the UI.
+type audioPlayer struct {
+	*audio.Player
+	mu     sync.Mutex
+	notice string // the engine's own words, with the device error
 }
 
-func newSilentPlayer() *silentPlayer {
-	return &silentPlayer{bpm: 120, loop: true, steps: melody.WindowSteps, now: time.Now}
-}
+var errAudioUnavailable = errors.New("audio unavailable: no sound device was found, so the playhead runs silently; export a WAV file to listen")
 
-func (p *silentPlayer) SetMelody(m melody.Melody) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if len(m) > 0 {
-		p.steps = len(m)
+// newAudioPlayer starts the engine's player; offline skips the sound card (for tests).
+func newAudioPlayer(offline bool) (*audioPlayer, error) {
+	p := &audioPlayer{}
+	ap, err := audio.NewPlayer(audio.PlayerOptions{
+		Config:  audio.Config{BPM: audio.DefaultBPM},
+		Offline: offline,
+		Log: func(msg string) {
+			p.mu.Lock()
+			p.notice = msg
+			p.mu.Unlock()
+		},
+	})
+	if err != nil {
+		return nil, err
 	}
+	p.Player = ap
+	return p, nil
 }
 
-func (p *silentPlayer) SetTempo(bpm float64) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.playing { // keep the playhead where it is
-		pos := p.posLocked()
-		p.bpm = bpm
-		p.start = p.now().Add(-time.Duration(pos * p.stepDur()))
-		return
+func (p *audioPlayer) Instruments() []string { return synth.Names() }
+
+func (p *audioPlayer) Play() error {
+	p.Player.Play()
+	if p.Available() {
+		return nil
 	}
-	p.bpm = bpm
+	return errAudioUnavailable
 }
 
-func (p *silentPlayer) SetLoop(loop bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.loop = loop
+func (p *audioPlayer) Step() (float64, bool) {
+	return float64(p.Player.Step()), p.Playing()
 }
 
-func (p *silentPlayer) SetInstrument(string) error { return nil }
+// noPlayer stands in when the audio engine could not start: nothing plays.
+type noPlayer struct{}
 
-func (p *silentPlayer) Instruments() []string { return synth.Names() }
+var errNoEngine = errors.New("the audio engine is not running: export a WAV file to listen")
 
-func (p *silentPlayer) Play() error {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.start, p.playing = p.now(), true
-	return errNoAudio
-}
-
-func (p *silentPlayer) Stop() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	p.playing = false
-}
-
-func (p *silentPlayer) Step() (float64, bool) {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if !p.playing {
-		return -1, false
-	}
-	pos := p.posLocked()
-	if !p.loop && pos >= float64(p.steps) {
-		p.playing = false
-		return -1, false
-	}
-	if p.loop {
-		for pos >= float64(p.steps) {
-			pos -= float64(p.steps)
-		}
-	}
-	return pos, true
-}
-
-// stepDur is the length of a 16th step in nanoseconds.
-func (p *silentPlayer) stepDur() float64 {
-	return float64(time.Minute) / p.bpm / melody.StepsPerQuarter
-}
-
-func (p *silentPlayer) posLocked() float64 {
-	return float64(p.now().Sub(p.start)) / p.stepDur()
-}
+func (noPlayer) SetMelody(melody.Melody) error { return nil }
+func (noPlayer) SetTempo(float64) error        { return nil }
+func (noPlayer) SetLoop(bool)                  {}
+func (noPlayer) SetInstrument(string) error    { return nil }
+func (noPlayer) Instruments() []string         { return synth.Names() }
+func (noPlayer) Play() error                   { return errNoEngine }
+func (noPlayer) Stop()                         {}
+func (noPlayer) Step() (float64, bool)         { return -1, false }
+func (noPlayer) Close() error                  { return nil }

@@ -73,9 +73,9 @@ type paletteTab[T any] struct {
 func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corners [4]T, names [4]string) *paletteTab[T] {
 	t := &paletteTab[T]{win: win, kind: k}
 	t.pal = palette.New(m, palette.Options[T]{
-		OnResult:   func(r palette.Result[T]) { fyne.Do(func() { t.showResult(r) }) },
-		OnCorners:  func(c [4]palette.Corner[T]) { fyne.Do(func() { t.showCorners(c) }) },
-		OnError:    func(err error) { fyne.Do(func() { t.showError(err) }) },
+		OnResult:   func(r palette.Result[T]) { runOnUI(func() { t.showResult(r) }) },
+		OnCorners:  func(c [4]palette.Corner[T]) { runOnUI(func() { t.showCorners(c) }) },
+		OnError:    func(err error) { runOnUI(func() { t.showError(err) }) },
 		RandomSeed: 1,
 	})
 	var tiles [4]fyne.CanvasObject
@@ -291,7 +291,7 @@ func (t *paletteTab[T]) export(e exporter[T]) {
 		}
 		go func() {
 			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return e.write(w, item) }) })
-			fyne.Do(func() {
+			runOnUI(func() {
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("could not save the %s: %w\n\nChoose another folder or name and export again", t.kind.noun, err), t.win)
 					return
@@ -328,3 +328,7 @@ func (splitLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
 	a, b := objs[0].MinSize(), objs[1].MinSize()
 	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
 }
+
+// runOnUI runs f on Fyne's thread; every callback from a palette or a background goroutine
+// goes through it. Tests replace it to run the callbacks on the test's goroutine.
+var runOnUI = fyne.Do

@@ -15,6 +15,7 @@ import (
 	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/audio/synth"
 	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
 )
 
@@ -32,16 +33,35 @@ type window struct {
 // NewMainWindow builds the main window of the app.
 func NewMainWindow(a fyne.App) fyne.Window {
 	a.Settings().SetTheme(studioTheme{})
-	return newWindow(a, newPlayer()).win
+	var player Player
+	p, err := newAudioPlayer(false)
+	if err == nil {
+		player = p
+	}
+	mm, mnote := melodyModel()
+	sm, snote := sketchModel()
+	w := newWindow(a, options{player: player, melodyModel: mm, melodyNote: mnote, sketchModel: sm, sketchNote: snote})
+	if err != nil {
+		dialog.ShowError(fmt.Errorf("the audio engine did not start: %w\n\nThe palette works without sound; export WAV files to listen", err), w.win)
+	}
+	return w.win
 }
 
-// newPlayer returns the audio engine's player, or the silent one where there is none.
-func newPlayer() Player { return newSilentPlayer() }
+// options are what the window is built around; tests give their own.
+type options struct {
+	player                 Player // nil: no sound, no playhead
+	melodyModel            palette.Model[melody.Melody]
+	sketchModel            palette.Model[sketch.Drawing]
+	melodyNote, sketchNote string // which models decode, for the status line
+}
 
-func newWindow(a fyne.App, player Player) *window {
+func newWindow(a fyne.App, o options) *window {
+	player := o.player
+	if player == nil {
+		player = noPlayer{}
+	}
 	w := &window{win: a.NewWindow(Title)}
 
-	mm, mnote := melodyModel()
 	mel, err := examples.Melodies()
 	var mcorners [4]melody.Melody
 	var mnames [4]string
@@ -49,15 +69,14 @@ func newWindow(a fyne.App, player Player) *window {
 		mcorners[i], mnames[i] = e.Item, e.Name
 	}
 	w.melody = &melodyTab{player: player, tempo: audio.DefaultBPM, instrument: synth.Names()[0]}
-	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, mnote), mm, mcorners, mnames)
+	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, o.melodyNote), o.melodyModel, mcorners, mnames)
 
-	sm, snote := sketchModel()
 	var scorners [4]sketch.Drawing
 	var snames [4]string
 	for i, e := range examples.Drawings() {
 		scorners[i], snames[i] = e.Item, e.Name
 	}
-	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(snote), sm, scorners, snames)}
+	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(o.sketchNote), o.sketchModel, scorners, snames)}
 
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Melody", theme.MediaMusicIcon(), w.melody.build()),
@@ -75,7 +94,7 @@ func newWindow(a fyne.App, player Player) *window {
 	w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { a.Quit() })
 	w.win.SetOnClosed(func() {
-		player.Stop()
+		player.Close()
 		w.melody.pal.Close()
 		w.sketch.pal.Close()
 	})

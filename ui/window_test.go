@@ -1,0 +1,313 @@
+package ui
+
+import (
+	"bytes"
+	"encoding/binary"
+	"io"
+	"math"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	_ "github.com/latentpalette/palette/internal/locale" // before Fyne reads the locale
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/palette"
+	"github.com/latentpalette/palette/model/palette/standin"
+	"github.com/latentpalette/palette/model/sketch"
+)
+
+// spyModel records the latent vectors it is asked to decode.
+type spyModel[T any] struct {
+	palette.Model[T]
+	mu sync.Mutex
+	zs [][]float32
+}
+
+func (s *spyModel[T]) Decode(zs [][]float32, temperature float64, seed int64) ([]T, error) {
+	s.mu.Lock()
+	s.zs = append(s.zs, zs...)
+	s.mu.Unlock()
+	return s.Model.Decode(zs, temperature, seed)
+}
+
+func (s *spyModel[T]) last() []float32 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.zs) == 0 {
+		return nil
+	}
+	return s.zs[len(s.zs)-1]
+}
+
+type fixture struct {
+	w      *window
+	queue  chan func() // callbacks for Fyne's thread, run by the test's goroutine
+	mspy   *spyModel[melody.Melody]
+	sspy   *spyModel[sketch.Drawing]
+	tmp    string
+	player Player
+}
+
+func newFixture(t *testing.T) *fixture {
+	t.Helper()
+	f := &fixture{queue: make(chan func(), 4096), tmp: t.TempDir()}
+	oldRun, oldSave := runOnUI, chooseSavePath
+	runOnUI = func(fn func()) { f.queue <- fn }
+	t.Cleanup(func() { runOnUI, chooseSavePath = oldRun, oldSave })
+	a := test.NewTempApp(t)
+	f.mspy = &spyModel[melody.Melody]{Model: standin.Melody{}}
+	f.sspy = &spyModel[sketch.Drawing]{Model: standin.Sketch{}}
+	p, err := newAudioPlayer(true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.player = p
+	f.w = newWindow(a, options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, melodyNote: "spy", sketchNote: "spy"})
+	f.w.win.Resize(fyne.NewSize(1100, 750))
+	t.Cleanup(f.w.win.Close)
+	f.settle()
+	return f
+}
+
+// settle runs the UI callbacks until both palettes are idle and none is left.
+func (f *fixture) settle() {
+	for {
+		f.w.melody.pal.Wait()
+		f.w.sketch.pal.Wait()
+		select {
+		case fn := <-f.queue:
+			fn()
+		default:
+			return
+		}
+	}
+}
+
+// until runs UI callbacks as they come until cond holds, for work outside the palettes.
+func (f *fixture) until(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(20 * time.Second)
+	for !cond() {
+		select {
+		case fn := <-f.queue:
+			fn()
+		case <-deadline:
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// padPos returns the absolute canvas position of (u, v) on pad.
+func padPos(pad *Pad, u, v float64) fyne.Position {
+	abs := fyne.CurrentApp().Driver().AbsolutePositionForObject(pad)
+	o, side := square(pad.Size())
+	return abs.Add(o).AddXY(float32(u)*side, float32(v)*side)
+}
+
+// pointerSlack is how far apart, in pad units, the test driver may place a pointer event and
+// the position AbsolutePositionForObject reports (a few pixels: it counts padding differently).
+const pointerSlack = 0.01
+
+// checkDecode asserts that the pad and the palette are at (u, v) (within tol), and that tab's
+// last decode asked for the blend at exactly that point and shows its result.
+func checkDecode[T any](t *testing.T, tab *paletteTab[T], spy *spyModel[T], u, v, tol float64) {
+	t.Helper()
+	near := func(a, b float64) bool { return math.Abs(a-b) <= tol+1e-9 }
+	pu, pv := tab.pad.Point()
+	pt := tab.pal.Point()
+	if pu != pt.U || pv != pt.V || !near(pu, u) || !near(pv, v) {
+		t.Fatalf("pad at (%.3f, %.3f), palette at (%.3f, %.3f), want (%.3f, %.3f)", pu, pv, pt.U, pt.V, u, v)
+	}
+	var zs [4][]float32
+	for i, c := range tab.pal.Corners() {
+		zs[i] = c.Z
+	}
+	if want := palette.Blend(zs, pt, false); !slices.Equal(spy.last(), want) {
+		t.Fatalf("the last decode was not at the pad's point")
+	}
+	r, ok := tab.pal.Result()
+	if !ok || r.Point != pt || !tab.hasCurrent {
+		t.Fatalf("no result shown for the point %v", pt)
+	}
+}
+
+func TestDragDecodesAtPoint(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name   string
+		tab    int
+		u, v   float64
+		dx, dy float32
+	}{
+		{"melody", 0, 0.4, 0.7, 6, -3},
+		{"melody far corner", 0, 0.97, 0.02, 1, 1},
+		{"sketch", 1, 0.6, 0.35, -4, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.w.tabs.SelectIndex(tt.tab)
+			f.settle()
+			if tt.tab == 0 {
+				test.Drag(f.w.win.Canvas(), padPos(f.w.melody.pad, tt.u, tt.v), tt.dx, tt.dy)
+				f.settle()
+				checkDecode(t, f.w.melody.paletteTab, f.mspy, tt.u, tt.v, pointerSlack)
+				if !slices.Equal(f.w.melody.result.(*PianoRoll).mel, f.w.melody.current) {
+					t.Error("the piano roll does not show the result")
+				}
+			} else {
+				test.Drag(f.w.win.Canvas(), padPos(f.w.sketch.pad, tt.u, tt.v), tt.dx, tt.dy)
+				f.settle()
+				checkDecode(t, f.w.sketch.paletteTab, f.sspy, tt.u, tt.v, pointerSlack)
+				if !slices.Equal(f.w.sketch.result.(*SketchView).d, f.w.sketch.current) {
+					t.Error("the sketch view does not show the result")
+				}
+			}
+		})
+	}
+}
+
+func TestTapAndArrowKeys(t *testing.T) {
+	f := newFixture(t)
+	pad := f.w.melody.pad
+	o, side := square(pad.Size())
+	test.TapAt(pad, o.AddXY(0.5*side, 0.25*side)) // TapAt is relative to the pad: exact
+	f.settle()
+	checkDecode(t, f.w.melody.paletteTab, f.mspy, 0.5, 0.25, 1e-6)
+	keys := []struct {
+		key  fyne.KeyName
+		u, v float64
+	}{
+		{fyne.KeyRight, 0.5 + padNudge, 0.25},
+		{fyne.KeyDown, 0.5 + padNudge, 0.25 + padNudge},
+		{fyne.KeyLeft, 0.5, 0.25 + padNudge},
+		{fyne.KeyUp, 0.5, 0.25},
+	}
+	for _, k := range keys {
+		pad.TypedKey(&fyne.KeyEvent{Name: k.key})
+		f.settle()
+		checkDecode(t, f.w.melody.paletteTab, f.mspy, k.u, k.v, 1e-6)
+	}
+	for range 40 { // the puck stops at the edge
+		pad.TypedKey(&fyne.KeyEvent{Name: fyne.KeyLeft})
+	}
+	f.settle()
+	checkDecode(t, f.w.melody.paletteTab, f.mspy, 0, 0.25, 1e-6)
+}
+
+// findButton returns the button labelled label under o.
+func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button {
+	t.Helper()
+	for _, obj := range test.LaidOutObjects(o) {
+		if b, ok := obj.(*widget.Button); ok && b.Text == label {
+			return b
+		}
+	}
+	t.Fatalf("no button %q", label)
+	return nil
+}
+
+func TestExportWritesValidFiles(t *testing.T) {
+	f := newFixture(t)
+	test.Drag(f.w.win.Canvas(), padPos(f.w.melody.pad, 0.3, 0.6), 1, 1)
+	f.settle()
+	want := f.w.melody.current
+
+	tests := []struct {
+		button string
+		ext    string
+		check  func(t *testing.T, data []byte)
+	}{
+		{"MIDI", ".mid", func(t *testing.T, data []byte) {
+			segs, err := melody.ReadMIDI(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := melody.Concat(segs...).Notes()
+			if !slices.Equal(got, want.Notes()[len(want.Notes())-len(got):]) || len(got) == 0 {
+				t.Errorf("read back %v, want %v", got, want.Notes())
+			}
+		}},
+		{"WAV", ".wav", func(t *testing.T, data []byte) {
+			if len(data) < 44 || string(data[:4]) != "RIFF" || string(data[8:12]) != "WAVE" {
+				t.Fatalf("not a WAV file: % x", data[:min(len(data), 16)])
+			}
+			if ch, rate := binary.LittleEndian.Uint16(data[22:]), binary.LittleEndian.Uint32(data[24:]); ch != 2 || rate != 44100 {
+				t.Errorf("%d channels at %d Hz", ch, rate)
+			}
+			if len(data) < 44+4*44100 { // two passes of 2 bars at 120 BPM: 8 s
+				t.Errorf("only %d bytes of audio", len(data))
+			}
+		}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.button, func(t *testing.T) {
+			path := filepath.Join(f.tmp, "out"+tt.ext)
+			chooseSavePath = func(_ fyne.Window, name, ext string, done func(string)) {
+				if ext != tt.ext || !strings.HasSuffix(name, tt.ext) {
+					t.Errorf("save dialog for %q (%s)", name, ext)
+				}
+				done(path)
+			}
+			f.w.melody.status.SetText("")
+			test.Tap(findButton(t, f.w.melody.content, tt.button))
+			f.until(t, "the export", func() bool { return strings.HasPrefix(f.w.melody.status.Text, "Saved") })
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			tt.check(t, data)
+			if tmp, _ := filepath.Glob(filepath.Join(f.tmp, ".*")); len(tmp) > 0 {
+				t.Errorf("temporary files left: %v", tmp)
+			}
+		})
+	}
+}
+
+func TestExportFailureShowsDialog(t *testing.T) {
+	f := newFixture(t)
+	test.Drag(f.w.win.Canvas(), padPos(f.w.melody.pad, 0.3, 0.6), 1, 1)
+	f.settle()
+	path := filepath.Join(f.tmp, "no-such-folder", "out.mid")
+	chooseSavePath = func(_ fyne.Window, _, _ string, done func(string)) { done(path) }
+	test.Tap(findButton(t, f.w.melody.content, "MIDI"))
+	f.until(t, "the error dialog", func() bool { return f.w.win.Canvas().Overlays().Top() != nil })
+	if _, err := os.Stat(path); err == nil {
+		t.Error("a file was written")
+	}
+}
+
+func TestDropGoesToNearestCorner(t *testing.T) {
+	f := newFixture(t)
+	mel, err := melody.FromNotes([]melody.Note{{Pitch: 72, Start: 0, End: 8}, {Pitch: 67, Start: 8, End: 16}, {Pitch: 64, Start: 16, End: 32}}, melody.WindowSteps)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(f.tmp, "dropped.mid")
+	if err := writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, mel, melody.WriteOptions{}) }); err != nil {
+		t.Fatal(err)
+	}
+	f.w.dropped(padPos(f.w.melody.pad, 0.9, 0.8), []fyne.URI{storage.NewFileURI(path)})
+	f.settle()
+	c := f.w.melody.pal.Corners()[palette.BottomRight]
+	if !slices.Equal(c.Item.Notes(), mel.Notes()) {
+		t.Errorf("bottom-right corner holds %v, want the dropped melody %v", c.Item.Notes(), mel.Notes())
+	}
+	if got := f.w.melody.pad.labels[palette.BottomRight]; got != "dropped" {
+		t.Errorf("corner label %q, want the file's name", got)
+	}
+	f.w.melody.pal.Undo(palette.BottomRight)
+	f.w.melody.undoName(palette.BottomRight)
+	f.settle()
+	if got := f.w.melody.pad.labels[palette.BottomRight]; got != "Arpeggios" {
+		t.Errorf("after undo the label is %q", got)
+	}
+}
