@@ -266,3 +266,64 @@ func TestMetronome(t *testing.T) {
 		}
 	}
 }
+
+// TestStopAndLoopOff: Stop fades what sounds within 20 ms without a click, and with looping
+// off the sequencer stops by itself at the end of the melody.
+func TestStopAndLoopOff(t *testing.T) {
+	const sr = 44100
+	step := stepFrames(120, sr)
+	for _, name := range synth.Names() {
+		seq, err := NewSequencer(Config{SampleRate: sr, BPM: 120, Instrument: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := seq.SetMelody(bass); err != nil {
+			t.Fatal(err)
+		}
+		seq.Play()
+		var out []stream.Frame
+		var at int
+		pullUntil(seq, &at, int(1.5*step), &out)
+		seq.Stop()
+		stopAt := at
+		pullUntil(seq, &at, stopAt+sr/10, &out)
+		inst, _ := synth.Lookup(name)
+		own := voiceStep(inst.New(40, sr, 1), int(1.5*step))
+		var jump, after float64
+		for i := stopAt; i < len(out); i++ {
+			jump = max(jump, math.Abs(out[i][0]-out[i-1][0]))
+			if i >= stopAt+sr/50 {
+				after = max(after, math.Abs(out[i][0]))
+			}
+		}
+		if jump > own {
+			t.Errorf("%s: Stop stepped by %.4f; the note itself steps by at most %.4f", name, jump, own)
+		}
+		if after != 0 {
+			t.Errorf("%s: still %.4f loud 20 ms after Stop", name, after)
+		}
+		if seq.Playing() || seq.Step() != -1 {
+			t.Errorf("%s: after Stop, Playing() = %v and Step() = %d", name, seq.Playing(), seq.Step())
+		}
+	}
+
+	seq, err := NewSequencer(Config{SampleRate: sr, BPM: 240})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := seq.SetMelody(tune); err != nil {
+		t.Fatal(err)
+	}
+	seq.SetLoop(false)
+	seq.Play()
+	var out []stream.Frame
+	var at int
+	pullUntil(seq, &at, int(31.5*stepFrames(240, sr)), &out)
+	if !seq.Playing() || seq.Step() != 31 {
+		t.Errorf("in the last step: Playing() = %v, Step() = %d", seq.Playing(), seq.Step())
+	}
+	pullUntil(seq, &at, int(33*stepFrames(240, sr)), &out)
+	if seq.Playing() || seq.Step() != -1 {
+		t.Errorf("after the end without looping: Playing() = %v, Step() = %d", seq.Playing(), seq.Step())
+	}
+}
