@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/latentpalette/palette/audio"
@@ -53,7 +54,7 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 		return nil
 	}
 	switch {
-	case len(pos) == 0:
+	case len(pos) == 0 || pos[0] == "":
 		return usagef("no MIDI file given: %s", strings.SplitN(renderUsage, "\n", 2)[0])
 	case len(pos) > 1:
 		return usagef("one MIDI file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
@@ -69,6 +70,9 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 	}
 	if *bpm < audio.MinBPM || *bpm > audio.MaxBPM || *bpm != *bpm {
 		return usagef("--bpm %g is out of range: use %d to %d", *bpm, audio.MinBPM, audio.MaxBPM)
+	}
+	if fi, err := os.Stat(filepath.Dir(*out)); err != nil || !fi.IsDir() {
+		return usagef("cannot write %s: the folder %s does not exist", *out, filepath.Dir(*out))
 	}
 	m, err := readWindow(pos[0], *bar)
 	if err != nil {

@@ -64,6 +64,8 @@ func TestMelodyRender(t *testing.T) {
 		{"loops", []string{mid, "-o", out, "--loops", "0"}, 2, "--loops 0 is out of range", 0, 0},
 		{"bar out of range", []string{mid, "-o", out, "--bar", "9"}, 2, "bar 9 is out of range: the melody has 2 bars", 0, 0},
 		{"no output", []string{mid}, 2, "no output file", 0, 0},
+		{"no output folder", []string{mid, "-o", filepath.Join(dir, "nope", "x.wav")}, 2, "does not exist", 0, 0},
+		{"empty file name", []string{"", "-o", out}, 2, "no MIDI file given", 0, 0},
 		{"no input", []string{"-o", out}, 2, "no MIDI file given", 0, 0},
 		{"two inputs", []string{mid, mid, "-o", out}, 2, "one MIDI file at a time", 0, 0},
 		{"unknown flag", []string{mid, "-o", out, "--volume", "11"}, 2, "flag provided but not defined", 0, 0},
