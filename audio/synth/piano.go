@@ -8,13 +8,13 @@ import (
 
 // Partials is additive synthesis of a struck string: harmonics slightly stretched by the
 // string's stiffness, each fading in two stages (a quick "prompt" sound and a long aftersound),
-// the upper ones faster, as a piano's do. It never ends; an Envelope ends the note.
+// the upper ones faster, as a piano's do; the lowest three come from two strings a cent apart,
+// whose slow beating keeps a held note alive. It never ends; an Envelope ends the note.
 type Partials struct {
 	c, s         []float64 // phasor of each partial: cos and sin of its phase
 	cw, sw       []float64 // rotation per frame
 	fast, slow   []float64 // amplitudes of the two decay stages
 	fastK, slowK []float64 // their per-frame decay factors
-	n            int       // frames since the last renormalisation
 }
 
 // NewPartials returns the partials of a tone at freq Hz and sampleRate whose fundamental fades
@@ -32,17 +32,24 @@ func NewPartials(freq, sampleRate, t60, brightness float64) *Partials {
 		if k == 2 {
 			amp *= 0.9 // a hammer at 1/7 of the string leaves the fundamental the strongest
 		}
-		w := 2 * math.Pi * fk / sampleRate
 		decay := func(t float64) float64 { return math.Pow(1e-3, 1/(t*sampleRate)) }
 		tk := t60 / (1 + 0.5*float64(k-1))
-		p.c = append(p.c, 1)
-		p.s = append(p.s, 0)
-		p.cw = append(p.cw, math.Cos(w))
-		p.sw = append(p.sw, math.Sin(w))
-		p.fast = append(p.fast, 0.55*amp)
-		p.slow = append(p.slow, 0.45*amp)
-		p.fastK = append(p.fastK, decay(tk/6))
-		p.slowK = append(p.slowK, decay(tk))
+		unison := 1
+		if k <= 3 {
+			unison = 2
+		}
+		for j := range unison {
+			w := 2 * math.Pi * fk * (1 + 0.0006*float64(j)) / sampleRate // +1 cent
+			a := amp / float64(unison)
+			p.c = append(p.c, 1)
+			p.s = append(p.s, 0)
+			p.cw = append(p.cw, math.Cos(w))
+			p.sw = append(p.sw, math.Sin(w))
+			p.fast = append(p.fast, 0.55*a)
+			p.slow = append(p.slow, 0.45*a)
+			p.fastK = append(p.fastK, decay(tk/6))
+			p.slowK = append(p.slowK, decay(tk))
+		}
 		norm += amp
 	}
 	for i := range p.fast {
