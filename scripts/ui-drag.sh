@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# Drag test of the real palette binary: start it under Xvfb, drag the puck on each palette with
+# xdotool, and check with ImageMagick that the result view changed. Screenshots go to OUT_DIR;
+# with --docs, one screenshot of each palette is also kept in docs/ for the README.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+docs=0
+if [ "${1:-}" = "--docs" ]; then docs=1; shift; fi
+bin=${1:-./palette}
+out=${2:-build/ui-drag}
+mkdir -p "$out"
+
+display=:$((90 + RANDOM % 100))
+Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
+xvfb=$!
+app=""
+cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
+trap cleanup EXIT
+export DISPLAY=$display
+for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+
+log=$(mktemp)
+"$bin" >"$log" 2>&1 &
+app=$!
+win=""
+for _ in $(seq 120); do
+	win=$(xdotool search --onlyvisible --name '^Latent Palette$' 2>/dev/null | head -n1) && [ -n "$win" ] && break
+	kill -0 "$app" 2>/dev/null || { echo "ui-drag: palette exited before its window appeared:"; cat "$log"; exit 1; }
+	sleep 0.25
+done
+[ -n "$win" ] || { echo "ui-drag: no window titled 'Latent Palette' after 30 s"; cat "$log"; exit 1; }
+sleep 2 # let the first frames render and the first results arrive
+geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
+[ "$geom" = "1100x750" ] || { echo "ui-drag: window is $geom, the regions below assume 1100x750"; exit 1; }
+
+# Window coordinates at 1100x750: the pad's centre (the puck starts there), a point to drag to,
+# and the result view on the right (below its heading, above the controls).
+puck_x=332 puck_y=375
+to_x=170 to_y=560
+result_region=420x320+668+92
+
+drag() { # x0 y0 x1 y1: press, move in small steps (Fyne needs several motion events), release
+	local x0=$1 y0=$2 x1=$3 y1=$4
+	xdotool mousemove --window "$win" "$x0" "$y0"
+	sleep 0.2
+	xdotool mousedown 1
+	for i in $(seq 1 12); do
+		xdotool mousemove --window "$win" $((x0 + (x1 - x0) * i / 12)) $((y0 + (y1 - y0) * i / 12))
+		sleep 0.05
+	done
+	xdotool mouseup 1
+	sleep 1 # the last result and a frame
+}
+
+check_palette() { # name
+	local name=$1
+	import -window "$win" "$out/$name-before.png"
+	drag "$puck_x" "$puck_y" "$to_x" "$to_y"
+	import -window "$win" "$out/$name-after.png"
+	convert "$out/$name-before.png" -crop "$result_region" +repage "$out/$name-before-result.png"
+	convert "$out/$name-after.png" -crop "$result_region" +repage "$out/$name-after-result.png"
+	local ae
+	ae=$(compare -metric AE "$out/$name-before-result.png" "$out/$name-after-result.png" null: 2>&1 || true)
+	ae=${ae%% *}
+	echo "ui-drag: $name: $ae pixels of the result view changed after the drag"
+	if ! awk "BEGIN{exit !($ae >= 500)}"; then
+		echo "ui-drag: $name: the result view did not change ($out/$name-before.png, $out/$name-after.png)"
+		exit 1
+	fi
+}
+
+check_palette melody
+if [ "$docs" = 1 ]; then
+	xdotool key --window "$win" space # play: the playhead shows in the screenshot
+	sleep 1.2
+	import -window "$win" docs/melody.png
+	xdotool key --window "$win" space
+fi
+
+xdotool mousemove --window "$win" 140 21 click 1 # the Sketch tab
+sleep 1.5
+check_palette sketch
+[ "$docs" = 1 ] && import -window "$win" docs/sketch.png
+
+xdotool windowfocus --sync "$win" key --clearmodifiers ctrl+q
+for _ in $(seq 40); do kill -0 "$app" 2>/dev/null || break; sleep 0.25; done
+if kill -0 "$app" 2>/dev/null; then echo "ui-drag: palette did not exit after Ctrl+Q"; exit 1; fi
+status=0; wait "$app" || status=$?
+app=""
+if [ "$status" -ne 0 ]; then echo "ui-drag: palette exited with status $status:"; cat "$log"; exit 1; fi
+if grep -qi 'panic' "$log"; then echo "ui-drag: palette panicked:"; cat "$log"; exit 1; fi
+echo "ui-drag: ok (the result view changed on both palettes; screenshots in $out)"
