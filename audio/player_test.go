@@ -156,6 +156,8 @@ func TestPlayerWithoutDevice(t *testing.T) {
 	mu.Lock()
 	if len(notices) != 1 || !strings.Contains(notices[0], "audio unavailable") {
 		t.Errorf("notices %q, want one saying audio unavailable", notices)
+	} else {
+		t.Logf("the notice: %s", notices[0])
 	}
 	mu.Unlock()
 	if err := p2.SetTempo(MaxBPM); err != nil {
