@@ -119,11 +119,18 @@ type DecodeOptions struct {
 	Temperature float64 // sampling temperature (Magenta's; 1 is the model's own distribution)
 	Seed        uint64  // sampling seed
 	MaxLen      int     // points at most; 0 means the config's MaxSeqLen
+	// Gorgonia decodes with the Gorgonia step graph (the reference) rather than plain Go.
+	Gorgonia bool
 }
 
 // Decode draws one drawing per z (in pixels of the training data) with the plain-Go decoder.
 // For an unconditional model pass zs as n empty slices.
-func (w *Weights) Decode(zs [][]float32, opt DecodeOptions) ([]sketch.Drawing, error) {
+func (w *Weights) Decode(zs [][]float32, opt DecodeOptions) (_ []sketch.Drawing, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("sketch vae: decode: %v", r)
+		}
+	}()
 	if len(zs) == 0 {
 		return nil, nil
 	}
@@ -138,11 +145,25 @@ func (w *Weights) Decode(zs [][]float32, opt DecodeOptions) ([]sketch.Drawing, e
 	} else {
 		d = w.newDecoder(nil, len(zs))
 	}
-	return d.run(opt), nil
+	var s stepper = d
+	if opt.Gorgonia {
+		var z []float32
+		if w.Config.Conditional() {
+			for _, zi := range zs {
+				z = append(z, zi...)
+			}
+		}
+		gd, err := w.newGraphDecoder(d.c, d.h, z, d.B)
+		if err != nil {
+			return nil, err
+		}
+		s = gd
+	}
+	return w.run(s, d.B, opt), nil
 }
 
-func (d *decoder) run(opt DecodeOptions) []sketch.Drawing {
-	w := d.w
+// run draws B sequences from s (started from its initial state) as opt says.
+func (w *Weights) run(s stepper, B int, opt DecodeOptions) []sketch.Drawing {
 	maxLen := opt.MaxLen
 	if maxLen <= 0 {
 		maxLen = w.Config.MaxSeqLen
@@ -153,23 +174,24 @@ func (d *decoder) run(opt DecodeOptions) []sketch.Drawing {
 	}
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x5ca1e))
 	mx := newMixture(w.Config.Mixtures)
-	x := make([]float32, d.B*5)
-	for b := 0; b < d.B; b++ {
+	x := make([]float32, B*5)
+	for b := 0; b < B; b++ {
 		x[b*5+2] = 1
 	}
-	out := make([]sketch.Drawing, d.B)
-	done := make([]bool, d.B)
-	left := d.B
+	out := make([]sketch.Drawing, B)
+	done := make([]bool, B)
+	left := B
 	O := w.Config.Outputs()
 	for t := 0; t < maxLen && left > 0; t++ {
-		d.step(x)
-		for b := 0; b < d.B; b++ {
+		s.step(x)
+		y := s.output()
+		for b := 0; b < B; b++ {
 			clear(x[b*5 : b*5+5])
 			if done[b] {
 				x[b*5+4] = 1
 				continue
 			}
-			mx.set(d.out[b*O:(b+1)*O], temp)
+			mx.set(y[b*O:(b+1)*O], temp)
 			var dx, dy float32
 			var pen int
 			if opt.Greedy {

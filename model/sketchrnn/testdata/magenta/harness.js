@@ -2,6 +2,7 @@
 // for every step, the LSTM state after the input and the mixture parameters (temperature 1) as JSON.
 // Usage: node harness.js MODEL.gen.json < strokes.json   (strokes: [[dx, dy, p1, p2, p3], ...] in pixels)
 'use strict';
+console.log = (...a) => console.error(...a); // tfjs greets on stdout; keep stdout for the JSON
 const fs = require('fs');
 const sketch = require('@magenta/sketch');
 
