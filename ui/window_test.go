@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"encoding/binary"
+	"encoding/xml"
+	"image/png"
 	"io"
 	"math"
 	"os"
@@ -218,33 +220,90 @@ func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button 
 func TestExportWritesValidFiles(t *testing.T) {
 	f := newFixture(t)
 	test.Drag(f.w.win.Canvas(), padPos(f.w.melody.pad, 0.3, 0.6), 1, 1)
+	f.w.tabs.SelectIndex(1)
 	f.settle()
-	want := f.w.melody.current
+	test.Drag(f.w.win.Canvas(), padPos(f.w.sketch.pad, 0.7, 0.2), 1, 1)
+	f.w.tabs.SelectIndex(0)
+	f.settle()
+	mel := f.w.melody.current
 
 	tests := []struct {
+		tab    int
 		button string
 		ext    string
 		check  func(t *testing.T, data []byte)
 	}{
-		{"MIDI", ".mid", func(t *testing.T, data []byte) {
+		{0, "MIDI", ".mid", func(t *testing.T, data []byte) {
 			segs, err := melody.ReadMIDI(bytes.NewReader(data))
 			if err != nil {
 				t.Fatal(err)
 			}
-			got := melody.Concat(segs...).Notes()
-			if !slices.Equal(got, want.Notes()[len(want.Notes())-len(got):]) || len(got) == 0 {
-				t.Errorf("read back %v, want %v", got, want.Notes())
+			// ReadMIDI starts a melody at its first note: compare the notes, shifted.
+			got, want := melody.Concat(segs...).Notes(), mel.Notes()
+			if len(got) == 0 || len(got) != len(want) {
+				t.Fatalf("read back %v, want %v", got, want)
+			}
+			for i := range got {
+				if got[i].Pitch != want[i].Pitch || got[i].Start-got[0].Start != want[i].Start-want[0].Start {
+					t.Fatalf("note %d read back as %v, want %v", i, got[i], want[i])
+				}
 			}
 		}},
-		{"WAV", ".wav", func(t *testing.T, data []byte) {
+		{0, "WAV", ".wav", func(t *testing.T, data []byte) {
 			if len(data) < 44 || string(data[:4]) != "RIFF" || string(data[8:12]) != "WAVE" {
 				t.Fatalf("not a WAV file: % x", data[:min(len(data), 16)])
 			}
 			if ch, rate := binary.LittleEndian.Uint16(data[22:]), binary.LittleEndian.Uint32(data[24:]); ch != 2 || rate != 44100 {
 				t.Errorf("%d channels at %d Hz", ch, rate)
 			}
-			if len(data) < 44+4*44100 { // two passes of 2 bars at 120 BPM: 8 s
+			if len(data) < 44+4*44100*8 { // two passes of 2 bars at 120 BPM: 8 s
 				t.Errorf("only %d bytes of audio", len(data))
+			}
+		}},
+		{1, "PNG", ".png", func(t *testing.T, data []byte) {
+			img, err := png.Decode(bytes.NewReader(data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b := img.Bounds(); b.Dx() != exportStyle.Size || b.Dy() != exportStyle.Size {
+				t.Errorf("image is %v", b)
+			}
+			inked := 0
+			for y := 0; y < img.Bounds().Dy(); y += 2 {
+				for x := 0; x < img.Bounds().Dx(); x += 2 {
+					if r, _, _, _ := img.At(x, y).RGBA(); r < 0x8000 {
+						inked++
+					}
+				}
+			}
+			if inked < 100 {
+				t.Errorf("only %d inked pixels: the drawing is missing", inked)
+			}
+		}},
+		{1, "SVG", ".svg", func(t *testing.T, data []byte) {
+			// Well-formed XML with an <svg> root and at least one <path>.
+			dec := xml.NewDecoder(bytes.NewReader(data))
+			var root string
+			paths := 0
+			for {
+				tok, err := dec.Token()
+				if err == io.EOF {
+					break
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				if se, ok := tok.(xml.StartElement); ok {
+					if root == "" {
+						root = se.Name.Local
+					}
+					if se.Name.Local == "path" {
+						paths++
+					}
+				}
+			}
+			if root != "svg" || paths == 0 {
+				t.Errorf("root <%s> with %d paths", root, paths)
 			}
 		}},
 	}
@@ -257,9 +316,15 @@ func TestExportWritesValidFiles(t *testing.T) {
 				}
 				done(path)
 			}
-			f.w.melody.status.SetText("")
-			test.Tap(findButton(t, f.w.melody.content, tt.button))
-			f.until(t, "the export", func() bool { return strings.HasPrefix(f.w.melody.status.Text, "Saved") })
+			tab := f.w.melody.paletteTab.content
+			status := f.w.melody.status
+			if tt.tab == 1 {
+				tab, status = f.w.sketch.content, f.w.sketch.status
+			}
+			f.w.tabs.SelectIndex(tt.tab)
+			status.SetText("")
+			test.Tap(findButton(t, tab, tt.button))
+			f.until(t, "the export", func() bool { return strings.HasPrefix(status.Text, "Saved") })
 			data, err := os.ReadFile(path)
 			if err != nil {
 				t.Fatal(err)
