@@ -60,9 +60,33 @@ func NewPartials(freq, sampleRate, t60, brightness float64) *Partials {
 }
 
 // Stream fills buf with the sum of the partials; each starts at phase zero, so the sum does too.
+// Partials go two at a time: two independent rotations keep the CPU's pipelines busier than
+// one chain of dependent multiplications.
 func (p *Partials) Stream(buf []stream.Frame) (int, bool) {
 	clear(buf)
-	for k := range p.c {
+	n := len(p.c)
+	k := 0
+	for ; k+1 < n; k += 2 {
+		c0, s0, cw0, sw0 := p.c[k], p.s[k], p.cw[k], p.sw[k]
+		c1, s1, cw1, sw1 := p.c[k+1], p.s[k+1], p.cw[k+1], p.sw[k+1]
+		fa0, sa0, fk0, sk0 := p.fast[k], p.slow[k], p.fastK[k], p.slowK[k]
+		fa1, sa1, fk1, sk1 := p.fast[k+1], p.slow[k+1], p.fastK[k+1], p.slowK[k+1]
+		if fa0+sa0+fa1+sa1 < 1e-7 {
+			continue // faded below -140 dB: they only decay further
+		}
+		for i := range buf {
+			buf[i][0] += (fa0+sa0)*s0 + (fa1+sa1)*s1
+			c0, s0 = c0*cw0-s0*sw0, s0*cw0+c0*sw0
+			c1, s1 = c1*cw1-s1*sw1, s1*cw1+c1*sw1
+			fa0 *= fk0
+			sa0 *= sk0
+			fa1 *= fk1
+			sa1 *= sk1
+		}
+		p.store(k, c0, s0, fa0, sa0)
+		p.store(k+1, c1, s1, fa1, sa1)
+	}
+	if k < n {
 		c, s, cw, sw := p.c[k], p.s[k], p.cw[k], p.sw[k]
 		fa, sa, fk, sk := p.fast[k], p.slow[k], p.fastK[k], p.slowK[k]
 		for i := range buf {
@@ -71,12 +95,17 @@ func (p *Partials) Stream(buf []stream.Frame) (int, bool) {
 			fa *= fk
 			sa *= sk
 		}
-		// Rounding slowly changes a rotating phasor's length: pull it back to 1.
-		r := 1 / math.Sqrt(c*c+s*s)
-		p.c[k], p.s[k], p.fast[k], p.slow[k] = c*r, s*r, fa, sa
+		p.store(k, c, s, fa, sa)
 	}
 	for i := range buf {
 		buf[i][1] = buf[i][0]
 	}
 	return len(buf), true
+}
+
+// store keeps partial k's state for the next buffer. Rounding slowly changes a rotating
+// phasor's length, so it is pulled back to 1.
+func (p *Partials) store(k int, c, s, fast, slow float64) {
+	r := 1 / math.Sqrt(c*c+s*s)
+	p.c[k], p.s[k], p.fast[k], p.slow[k] = c*r, s*r, fast, slow
 }
