@@ -131,13 +131,20 @@ func NewPlayer(o PlayerOptions) (*Player, error) {
 func (p *Player) Available() bool { return p.available }
 
 // Step returns the melody step the listener hears now, or -1 when stopped: the sequencer's
-// position less what still waits in the output buffers. The UI draws its playhead here.
-func (p *Player) Step() int {
-	heard := p.pulled.Load()
+// position less what still waits in the output buffers.
+func (p *Player) Step() int { return p.StepAt(p.heard()) }
+
+// Position is Step with the fraction of the step heard so far (10.25 is a quarter into step
+// 10), or -1 when stopped: where the UI draws a gliding playhead.
+func (p *Player) Position() float64 { return p.PositionAt(p.heard()) }
+
+// heard returns the frame of the stream the loudspeaker plays now.
+func (p *Player) heard() int64 {
+	f := p.pulled.Load()
 	if p.out != nil {
-		heard -= int64(p.out.UnplayedBufferSize()/8) + int64(p.buffer.Seconds()*p.sampleRate)
+		f -= int64(p.out.UnplayedBufferSize()/8) + int64(p.buffer.Seconds()*p.sampleRate)
 	}
-	return p.StepAt(heard)
+	return f
 }
 
 // Close stops the sound and releases the output; the player is unusable afterwards.

@@ -1,6 +1,7 @@
 package audio
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
@@ -69,6 +70,11 @@ func hammer(t *testing.T, c interface {
 						c.Stop()
 					}
 				default:
+					if pp, ok := c.(interface{ Position() float64 }); ok {
+						if pos := pp.Position(); pos < -1 || pos >= 48 {
+							t.Errorf("Position() = %g, outside -1..48", pos)
+						}
+					}
 					if s := c.Step(); s < -1 || s >= 48 {
 						t.Errorf("Step() = %d, outside -1..47", s)
 					}
@@ -207,6 +213,18 @@ func TestStepAt(t *testing.T) {
 		if got := seq.StepAt(int64(tc.frame)); got != tc.want {
 			t.Errorf("StepAt(%.0f) = %d, want %d", tc.frame, got, tc.want)
 		}
+	}
+	for _, tc := range []struct{ frame, want float64 }{
+		{0, 0}, {0.5 * step, 0.5}, {7.9 * step, 7.9}, {10.2 * step, 10.2}, {1e9, 10.999},
+	} {
+		if got := seq.PositionAt(int64(tc.frame)); math.Abs(got-tc.want) > 2/step {
+			t.Errorf("PositionAt(%.0f) = %.4f, want %.4f", tc.frame, got, tc.want)
+		}
+	}
+	seq.Stop()
+	pullUntil(seq, &at, at+10, &out)
+	if got := seq.PositionAt(int64(at)); got != -1 {
+		t.Errorf("PositionAt after Stop = %g, want -1", got)
 	}
 }
 

@@ -91,17 +91,18 @@ type Sequencer struct {
 	switched bool
 }
 
-// mark records that the stream reached step at frame.
+// mark records that the stream reached step at frame, steps then lasting stepLen frames.
 type mark struct {
-	frame int64
-	step  int
+	frame   int64
+	step    int
+	stepLen float64
 }
 
 // publish makes step the current one, from the current frame on.
 func (s *Sequencer) publish(step int) {
 	s.step.Store(int64(step))
 	s.histMu.Lock()
-	s.hist[s.histN%len(s.hist)] = mark{s.t, step}
+	s.hist[s.histN%len(s.hist)] = mark{s.t, step, s.stepLen}
 	s.histN++
 	s.histMu.Unlock()
 }
@@ -109,17 +110,35 @@ func (s *Sequencer) publish(step int) {
 // StepAt returns the step that sounded at frame f of the stream, -1 when stopped; for a frame
 // further back than the last 64 step changes it returns the oldest it knows.
 func (s *Sequencer) StepAt(f int64) int {
+	return s.markAt(f).step
+}
+
+// PositionAt is StepAt with the fraction of the step that had passed at frame f: 10.25 is a
+// quarter into step 10. A playhead drawn here glides instead of jumping step by step.
+func (s *Sequencer) PositionAt(f int64) float64 {
+	m := s.markAt(f)
+	if m.step < 0 {
+		return -1
+	}
+	frac := 0.0
+	if m.stepLen > 0 && f > m.frame {
+		frac = min(float64(f-m.frame)/m.stepLen, 0.999)
+	}
+	return float64(m.step) + frac
+}
+
+// markAt finds the newest step change at or before frame f (or the oldest one kept).
+func (s *Sequencer) markAt(f int64) mark {
 	s.histMu.Lock()
 	defer s.histMu.Unlock()
-	step := -1
+	found := mark{step: -1}
 	for i := 1; i <= min(s.histN, len(s.hist)); i++ {
-		m := s.hist[(s.histN-i)%len(s.hist)]
-		step = m.step
-		if m.frame <= f {
+		found = s.hist[(s.histN-i)%len(s.hist)]
+		if found.frame <= f {
 			break
 		}
 	}
-	return step
+	return found
 }
 
 // pending holds the changes the stream has not yet taken.
