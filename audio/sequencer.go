@@ -215,8 +215,9 @@ func (s *Sequencer) change(f func(p *pending)) {
 	s.dirty.Store(true)
 }
 
-// SetMelody plays m from the next step (or bar) on, at the same position in the loop.
-// m is copied.
+// SetMelody plays m from the next step (or bar) on, at the same position in the loop, as the
+// puck is dragged: a note both melodies hold there keeps sounding, a note only m holds there
+// starts at that step. The newest melody wins; m is copied.
 func (s *Sequencer) SetMelody(m melody.Melody) error {
 	if len(m) == 0 {
 		return ErrEmpty
