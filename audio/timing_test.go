@@ -327,3 +327,55 @@ func TestStopAndLoopOff(t *testing.T) {
 		t.Errorf("after the end without looping: Playing() = %v, Step() = %d", seq.Playing(), seq.Step())
 	}
 }
+
+// TestSwitchHeldNotes switches melodies in the middle of a held note: a pitch both hold at the
+// switch keeps sounding (no new note), a pitch only the new one holds starts at the switch.
+func TestSwitchHeldNotes(t *testing.T) {
+	const sr = 44100
+	step := stepFrames(120, sr)
+	held := mustNotes([]melody.Note{{Pitch: 60, Start: 0, End: 16}})
+	for _, tc := range []struct {
+		name     string
+		next     melody.Melody
+		newNotes uint64 // notes started after the switch
+		pitch    int    // what sounds after it
+	}{
+		{"same pitch", mustNotes([]melody.Note{{Pitch: 62, Start: 0, End: 4}, {Pitch: 60, Start: 4, End: 16}}), 0, 60},
+		{"other pitch", mustNotes([]melody.Note{{Pitch: 62, Start: 0, End: 4}, {Pitch: 67, Start: 4, End: 16}}), 1, 67},
+		{"rest", mustNotes([]melody.Note{{Pitch: 62, Start: 0, End: 4}}), 0, 0},
+	} {
+		seq, err := NewSequencer(Config{SampleRate: sr, BPM: 120, Instrument: "chip"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := seq.SetMelody(held); err != nil {
+			t.Fatal(err)
+		}
+		seq.Play()
+		var out []stream.Frame
+		var at int
+		pullUntil(seq, &at, int(5.3*step), &out)
+		before := seq.seed
+		if err := seq.SetMelody(tc.next); err != nil {
+			t.Fatal(err)
+		}
+		pullUntil(seq, &at, int(10*step), &out)
+		if got := seq.seed - before; got != tc.newNotes {
+			t.Errorf("%s: %d notes started at the switch, want %d", tc.name, got, tc.newNotes)
+		}
+		x := mono(out[int(7*step):])
+		if tc.pitch == 0 {
+			var peak float64
+			for _, v := range x {
+				peak = max(peak, math.Abs(v))
+			}
+			if peak != 0 {
+				t.Errorf("%s: %.4f loud a step after switching to a rest", tc.name, peak)
+			}
+			continue
+		}
+		if f, want := spectrumPeak(x, sr), synth.Frequency(tc.pitch); math.Abs(f-want)/want > 0.01 {
+			t.Errorf("%s: %.1f Hz after the switch, want %.1f Hz", tc.name, f, want)
+		}
+	}
+}
