@@ -221,10 +221,8 @@ type Losses struct {
 // Evaluate computes the losses with the plain-Go model as sketch-rnn's evaluation mode does:
 // z = mu + sigma*eps with eps drawn from seed, both loss terms masked after each drawing's end,
 // each drawing's sum divided by MaxSeqLen. Drawings longer than MaxSeqLen or empty are skipped.
+// An unconditional model (a .gen.json decoder) has only the reconstruction loss.
 func (w *Weights) Evaluate(ds []sketch.Drawing, seed uint64) (Losses, error) {
-	if !w.Config.Conditional() {
-		return Losses{}, fmt.Errorf("sketch vae: evaluation needs an encoder")
-	}
 	rng := rand.New(rand.NewPCG(seed, 0xe7a1))
 	var l Losses
 	Z := w.Config.ZSize
@@ -233,17 +231,20 @@ func (w *Weights) Evaluate(ds []sketch.Drawing, seed uint64) (Losses, error) {
 			continue
 		}
 		rows := w.Normalize(d)
-		mu, presig, err := w.encodeRows(rows)
-		if err != nil {
-			return Losses{}, err
+		var z []float32
+		if w.Config.Conditional() {
+			mu, presig, err := w.encodeRows(rows)
+			if err != nil {
+				return Losses{}, err
+			}
+			z = make([]float32, Z)
+			var kl float64
+			for i := range z {
+				z[i] = mu[i] + float32(math.Exp(float64(presig[i])/2)*rng.NormFloat64())
+				kl += 1 + float64(presig[i]) - float64(mu[i])*float64(mu[i]) - math.Exp(float64(presig[i]))
+			}
+			l.KL += -0.5 * kl / float64(Z)
 		}
-		z := make([]float32, Z)
-		var kl float64
-		for i := range z {
-			z[i] = mu[i] + float32(math.Exp(float64(presig[i])/2)*rng.NormFloat64())
-			kl += 1 + float64(presig[i]) - float64(mu[i])*float64(mu[i]) - math.Exp(float64(presig[i]))
-		}
-		l.KL += -0.5 * kl / float64(Z)
 		l.RLoss += w.reconstructionLoss(rows, z)
 		l.Sketches++
 	}

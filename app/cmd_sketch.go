@@ -1,0 +1,386 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"image/color"
+	"io"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
+)
+
+func init() {
+	register(command{name: "sketch eval", summary: "sketch VAE losses on drawings: --data FILE.ndjson|FILE.npz[:split] [--json]", run: runSketchEval})
+	register(command{name: "sketch reconstruct", summary: "draw a drawing and the sketch VAE's reconstruction: FILE --index I -o OUT.png|OUT.svg", run: runSketchReconstruct})
+	register(command{name: "sketch interpolate", summary: "one row blending two drawings in latent space: FILE --from I --to J --steps N -o OUT", run: runSketchInterpolate})
+	register(command{name: "sketch sample", summary: "draw new sketches from the model: -n N --temperature T --seed S -o OUT", run: runSketchSample})
+}
+
+// builtinSketchModel returns the weights that ship in the binary (nil until they are trained).
+var builtinSketchModel func() ([]byte, bool) = func() ([]byte, bool) { return nil, false }
+
+// sketchFlags are the flags every sketch command shares.
+type sketchFlags struct {
+	model       *string
+	engine      *string
+	temperature *float64
+	seed        *uint64
+	greedy      *bool
+	size        *int
+	lineWidth   *float64
+	transparent *bool
+}
+
+func addSketchFlags(fs *flag.FlagSet, greedyDefault bool) *sketchFlags {
+	return &sketchFlags{
+		model:       fs.String("model", "", "sketch model: a safetensors checkpoint or a sketch-rnn-js FILE.gen.json (default: the built-in model)"),
+		engine:      fs.String("engine", "plain", "decoder: plain (plain Go) or gorgonia (the Gorgonia graph)"),
+		temperature: fs.Float64("temperature", 0.25, "sampling temperature (with --greedy=false)"),
+		seed:        fs.Uint64("seed", 1, "sampling seed"),
+		greedy:      fs.Bool("greedy", greedyDefault, "draw the most likely points instead of sampling"),
+		size:        fs.Int("size", 256, "pixels per drawing (PNG) or user units (SVG)"),
+		lineWidth:   fs.Float64("line-width", 2, "line width in pixels"),
+		transparent: fs.Bool("transparent", false, "PNG: transparent background instead of white"),
+	}
+}
+
+func (f *sketchFlags) decodeOptions() (sketchrnn.DecodeOptions, error) {
+	if *f.engine != "plain" && *f.engine != "gorgonia" {
+		return sketchrnn.DecodeOptions{}, usagef("--engine must be plain or gorgonia, not %q", *f.engine)
+	}
+	if !(*f.temperature > 0) || *f.temperature > 10 {
+		return sketchrnn.DecodeOptions{}, usagef("--temperature must be in (0, 10], not %v", *f.temperature)
+	}
+	return sketchrnn.DecodeOptions{Greedy: *f.greedy, Temperature: *f.temperature, Seed: *f.seed, Gorgonia: *f.engine == "gorgonia"}, nil
+}
+
+// loadSketchModel reads --model, or the built-in weights.
+func loadSketchModel(path string) (*sketchrnn.Weights, error) {
+	if path == "" {
+		data, ok := builtinSketchModel()
+		if !ok {
+			return nil, usagef("this build has no built-in sketch model yet: pass --model FILE.safetensors or FILE.gen.json")
+		}
+		w, err := sketchrnn.Load(strings.NewReader(string(data)))
+		if err != nil {
+			return nil, fmt.Errorf("built-in sketch model: %w", err)
+		}
+		return w, nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	defer f.Close()
+	var w *sketchrnn.Weights
+	if strings.HasSuffix(strings.ToLower(path), ".json") {
+		w, _, err = sketchrnn.ReadGenJSON(f)
+	} else {
+		w, err = sketchrnn.Load(f)
+	}
+	if err != nil {
+		return nil, usageError{fmt.Errorf("--model %s: %w", path, err)}
+	}
+	return w, nil
+}
+
+func runSketchEval(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sketch eval", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	data := fs.String("data", "", "drawings: FILE.ndjson or FILE.npz[:split] (split test by default)")
+	asJSON := fs.Bool("json", false, `print {"sketches": N, "r_loss": x, "kl_loss": y}`)
+	model := fs.String("model", "", "sketch model (default: the built-in one)")
+	seed := fs.Uint64("seed", 0, "seed of the posterior samples z = mu + sigma*eps")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if *data == "" && len(pos) == 1 {
+		*data, pos = pos[0], nil
+	}
+	if *data == "" || len(pos) > 0 {
+		return usagef("usage: palette sketch eval --data FILE.ndjson|FILE.npz[:split] [--json] [--model FILE]")
+	}
+	w, err := loadSketchModel(*model)
+	if err != nil {
+		return err
+	}
+	ds, err := loadDrawings(*data)
+	if err != nil {
+		return err
+	}
+	l, err := w.Evaluate(ds, *seed)
+	if err != nil {
+		return usageError{fmt.Errorf("%s: %w", *data, err)}
+	}
+	if *asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"sketches": l.Sketches, "r_loss": l.RLoss, "kl_loss": l.KL})
+	}
+	fmt.Fprintf(stdout, "%d sketches  r_loss %.4f  kl_loss %.4f\n", l.Sketches, l.RLoss, l.KL)
+	return nil
+}
+
+// pick returns drawing i of ds, or a usage error naming the valid range.
+func pick(ds []sketch.Drawing, i int, flagName string) (sketch.Drawing, error) {
+	if i < 0 || i >= len(ds) {
+		return nil, usagef("%s %d is out of range: the file has drawings 0 to %d", flagName, i, len(ds)-1)
+	}
+	if len(ds[i]) == 0 {
+		return nil, usagef("drawing %d is empty", i)
+	}
+	return ds[i], nil
+}
+
+func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sketch reconstruct", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := addSketchFlags(fs, true)
+	index := fs.String("index", "0", "drawing index, or a list (0,3,5) or range (0-9): one column per drawing")
+	out := fs.String("o", "", "output OUT.png or OUT.svg: the drawings on the first row, their reconstructions below")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		return usagef("usage: palette sketch reconstruct FILE --index I -o OUT.png|OUT.svg")
+	}
+	if err := checkSheetPath(*out); err != nil {
+		return err
+	}
+	idx, err := parseIndices(*index)
+	if err != nil {
+		return err
+	}
+	opt, err := sf.decodeOptions()
+	if err != nil {
+		return err
+	}
+	w, ds, err := modelAndDrawings(*sf.model, pos[0])
+	if err != nil {
+		return err
+	}
+	var orig []sketch.Drawing
+	var zs [][]float32
+	for _, i := range idx {
+		d, err := pick(ds, i, "--index")
+		if err != nil {
+			return err
+		}
+		mu, err := encode(w, d)
+		if err != nil {
+			return err
+		}
+		orig = append(orig, d)
+		zs = append(zs, mu)
+	}
+	rec, err := w.Decode(zs, opt)
+	if err != nil {
+		return err
+	}
+	return writeSheet(*out, [][]sketch.Drawing{orig, rec}, sf)
+}
+
+func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sketch interpolate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := addSketchFlags(fs, true)
+	from := fs.Int("from", 0, "index of the first drawing")
+	to := fs.Int("to", 1, "index of the last drawing")
+	steps := fs.Int("steps", 8, "drawings in the row, ends included")
+	out := fs.String("o", "", "output OUT.png or OUT.svg")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || *out == "" {
+		return usagef("usage: palette sketch interpolate FILE --from I --to J --steps N -o OUT.png|OUT.svg")
+	}
+	if err := checkSheetPath(*out); err != nil {
+		return err
+	}
+	if *steps < 2 || *steps > 100 {
+		return usagef("--steps must be 2 to 100, not %d", *steps)
+	}
+	opt, err := sf.decodeOptions()
+	if err != nil {
+		return err
+	}
+	w, ds, err := modelAndDrawings(*sf.model, pos[0])
+	if err != nil {
+		return err
+	}
+	a, err := pick(ds, *from, "--from")
+	if err != nil {
+		return err
+	}
+	b, err := pick(ds, *to, "--to")
+	if err != nil {
+		return err
+	}
+	za, err := encode(w, a)
+	if err != nil {
+		return err
+	}
+	zb, err := encode(w, b)
+	if err != nil {
+		return err
+	}
+	zs := make([][]float32, *steps)
+	for i := range zs {
+		zs[i] = slerp(za, zb, float64(i)/float64(*steps-1))
+	}
+	row, err := w.Decode(zs, opt)
+	if err != nil {
+		return err
+	}
+	return writeSheet(*out, [][]sketch.Drawing{row}, sf)
+}
+
+func runSketchSample(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sketch sample", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sf := addSketchFlags(fs, false)
+	n := fs.Int("n", 8, "number of drawings")
+	perRow := fs.Int("per-row", 8, "drawings per row of the sheet")
+	out := fs.String("o", "", "output OUT.png or OUT.svg")
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 0 || *out == "" {
+		return usagef("usage: palette sketch sample -n N --temperature T --seed S -o OUT.png|OUT.svg")
+	}
+	if err := checkSheetPath(*out); err != nil {
+		return err
+	}
+	if *n < 1 || *n > 1000 || *perRow < 1 {
+		return usagef("-n must be 1 to 1000 and --per-row positive")
+	}
+	opt, err := sf.decodeOptions()
+	if err != nil {
+		return err
+	}
+	w, err := loadSketchModel(*sf.model)
+	if err != nil {
+		return err
+	}
+	rng := rand.New(rand.NewPCG(*sf.seed, 0x2))
+	zs := make([][]float32, *n)
+	for i := range zs {
+		zs[i] = make([]float32, w.Config.ZSize)
+		for k := range zs[i] {
+			zs[i][k] = float32(rng.NormFloat64())
+		}
+	}
+	ds, err := w.Decode(zs, opt)
+	if err != nil {
+		return err
+	}
+	var rows [][]sketch.Drawing
+	for len(ds) > 0 {
+		k := min(*perRow, len(ds))
+		rows = append(rows, ds[:k])
+		ds = ds[k:]
+	}
+	return writeSheet(*out, rows, sf)
+}
+
+func modelAndDrawings(model, file string) (*sketchrnn.Weights, []sketch.Drawing, error) {
+	w, err := loadSketchModel(model)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !w.Config.Conditional() {
+		return nil, nil, usagef("this model has no encoder (a sketch-rnn-js .gen.json is decoder-only): use it with sketch sample")
+	}
+	ds, err := loadDrawings(file)
+	return w, ds, err
+}
+
+func encode(w *sketchrnn.Weights, d sketch.Drawing) ([]float32, error) {
+	if len(d) > w.Config.MaxSeqLen {
+		d = d[:w.Config.MaxSeqLen]
+	}
+	mu, _, err := w.Encode(d)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	return mu, nil
+}
+
+// slerp interpolates spherically between a and b, as sketch-rnn's notebook does between latents.
+func slerp(a, b []float32, t float64) []float32 {
+	var dot, na, nb float64
+	for i := range a {
+		dot += float64(a[i]) * float64(b[i])
+		na += float64(a[i]) * float64(a[i])
+		nb += float64(b[i]) * float64(b[i])
+	}
+	out := make([]float32, len(a))
+	omega := math.Acos(math.Max(-1, math.Min(1, dot/math.Sqrt(na*nb))))
+	so := math.Sin(omega)
+	for i := range a {
+		if so < 1e-6 || na == 0 || nb == 0 {
+			out[i] = float32((1-t)*float64(a[i]) + t*float64(b[i]))
+		} else {
+			out[i] = float32(math.Sin((1-t)*omega)/so*float64(a[i]) + math.Sin(t*omega)/so*float64(b[i]))
+		}
+	}
+	return out
+}
+
+func parseIndices(s string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(s, ",") {
+		lo, hi, isRange := strings.Cut(part, "-")
+		a, err := strconv.Atoi(strings.TrimSpace(lo))
+		if err != nil {
+			return nil, usagef("--index %q: want I, I,J,K or I-J", s)
+		}
+		b := a
+		if isRange {
+			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil || b < a || b-a > 1000 {
+				return nil, usagef("--index %q: want I, I,J,K or I-J", s)
+			}
+		}
+		for i := a; i <= b; i++ {
+			out = append(out, i)
+		}
+	}
+	return out, nil
+}
+
+// checkSheetPath refuses an output path writeSheet cannot write, before any work is done.
+func checkSheetPath(path string) error {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png", ".svg":
+		return nil
+	}
+	return usagef("-o %s: the output must end in .png or .svg", path)
+}
+
+// writeSheet writes rows of drawings as a PNG or SVG sheet, by the file's extension.
+func writeSheet(path string, rows [][]sketch.Drawing, sf *sketchFlags) error {
+	opt := sketch.Options{Size: *sf.size, LineWidth: *sf.lineWidth}
+	if *sf.size < 16 || *sf.size > 4096 {
+		return usagef("--size must be 16 to 4096, not %d", *sf.size)
+	}
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".png":
+		if !*sf.transparent {
+			opt.Background = color.White
+		}
+		return writeFileAtomic(path, func(w io.Writer) error { return sketch.WriteSheetPNG(w, rows, opt) })
+	case ".svg":
+		return writeFileAtomic(path, func(w io.Writer) error { return sketch.WriteSheetSVG(w, rows, opt) })
+	}
+	return usagef("-o %s: the output must end in .png or .svg", path)
+}
