@@ -14,13 +14,21 @@ display=:$((90 + RANDOM % 100))
 Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
 xvfb=$!
 app=""
-cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
+config=""
+cleanup() {
+	[ -n "$app" ] && kill "$app" 2>/dev/null
+	kill "$xvfb" 2>/dev/null || true
+	[ -n "$config" ] && rm -rf "$config"
+}
 trap cleanup EXIT
 export DISPLAY=$display
 for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
 
 log=$(mktemp)
-"$bin" >"$log" 2>&1 &
+# A config folder of its own: Fyne rewrites its preferences file on exit and reloads it when
+# another instance does, so instances sharing one folder can log "Preferences load error: EOF".
+config=$(mktemp -d)
+XDG_CONFIG_HOME=$config "$bin" >"$log" 2>&1 &
 app=$!
 win=""
 for _ in $(seq 120); do

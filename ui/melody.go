@@ -82,6 +82,7 @@ func (m *melodyTab) build() fyne.CanvasObject {
 	m.play.Importance = widget.HighImportance
 	loop := widget.NewCheck("Loop", func(on bool) { m.player.SetLoop(on) })
 	loop.SetChecked(true)
+	bar := widget.NewCheck("Change on the bar", func(on bool) { m.player.SetBarQuantize(on) })
 	tempoLabel := widget.NewLabel("")
 	tempo := widget.NewSlider(audio.MinBPM, audio.MaxBPM)
 	tempo.Step = 1
@@ -99,8 +100,8 @@ func (m *melodyTab) build() fyne.CanvasObject {
 	})
 	inst.SetSelected(m.instrument)
 	transport := container.NewVBox(
-		container.NewBorder(nil, nil, container.NewHBox(m.play, loop), inst),
-		container.NewBorder(nil, nil, widget.NewLabel("Tempo"), tempoLabel, tempo),
+		container.NewHBox(m.play, loop, bar),
+		container.NewBorder(nil, nil, widget.NewLabel("Tempo"), container.NewHBox(tempoLabel, inst), tempo),
 	)
 	m.onResult = func(mel melody.Melody) { m.player.SetMelody(mel) }
 	m.anim = fyne.NewAnimation(time.Second, func(float32) { m.tick() })

@@ -15,6 +15,8 @@ type Player interface {
 	SetMelody(m melody.Melody) error
 	SetTempo(bpm float64) error
 	SetLoop(loop bool)
+	// SetBarQuantize makes a new melody or tempo start at the next bar instead of the next step.
+	SetBarQuantize(on bool)
 	SetInstrument(name string) error
 	Instruments() []string
 	// Play starts playing; an error says the sound is unavailable (the playhead still runs).
@@ -56,6 +58,14 @@ func newAudioPlayer(offline bool) (*audioPlayer, error) {
 
 func (p *audioPlayer) Instruments() []string { return synth.Names() }
 
+func (p *audioPlayer) SetBarQuantize(on bool) {
+	if on {
+		p.SetQuantize(audio.NextBar)
+	} else {
+		p.SetQuantize(audio.NextStep)
+	}
+}
+
 func (p *audioPlayer) Play() error {
 	p.Player.Play()
 	if p.Available() {
@@ -76,6 +86,7 @@ var errNoEngine = errors.New("the audio engine is not running: export a WAV file
 func (noPlayer) SetMelody(melody.Melody) error { return nil }
 func (noPlayer) SetTempo(float64) error        { return nil }
 func (noPlayer) SetLoop(bool)                  {}
+func (noPlayer) SetBarQuantize(bool)           {}
 func (noPlayer) SetInstrument(string) error    { return nil }
 func (noPlayer) Instruments() []string         { return synth.Names() }
 func (noPlayer) Play() error                   { return errNoEngine }

@@ -376,3 +376,65 @@ func TestDropGoesToNearestCorner(t *testing.T) {
 		t.Errorf("after undo the label is %q", got)
 	}
 }
+
+func TestKeepPinsResult(t *testing.T) {
+	f := newFixture(t)
+	test.TapAt(f.w.melody.pad, fyne.NewPos(100, 300))
+	f.settle()
+	test.Tap(findButton(t, f.w.melody.content, "Keep"))
+	test.TapAt(f.w.melody.pad, fyne.NewPos(300, 100))
+	f.settle()
+	kept := f.w.melody.pal.Pinned()
+	if len(kept) != 1 || len(f.w.melody.pinned.Objects) != 1 {
+		t.Fatalf("%d results kept, %d shown", len(kept), len(f.w.melody.pinned.Objects))
+	}
+	if slices.Equal(f.w.melody.current, kept[0].Item) {
+		t.Fatal("the test needs two different results")
+	}
+	// Tapping a kept result shows it again.
+	for _, o := range test.LaidOutObjects(f.w.melody.pinned) {
+		if b, ok := o.(*widget.Button); ok {
+			test.Tap(b)
+		}
+	}
+	if !slices.Equal(f.w.melody.current, kept[0].Item) {
+		t.Error("tapping the kept result did not bring it back")
+	}
+}
+
+func TestOpenMIDIChoosesBars(t *testing.T) {
+	f := newFixture(t)
+	var notes []melody.Note
+	for i := range 16 { // four bars of quarter notes rising from C4
+		notes = append(notes, melody.Note{Pitch: 60 + i, Start: 4 * i, End: 4*i + 4})
+	}
+	four, err := melody.FromNotes(notes, 4*melody.StepsPerBar)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(f.tmp, "four-bars.mid")
+	if err := writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, four, melody.WriteOptions{}) }); err != nil {
+		t.Fatal(err)
+	}
+	f.w.melody.loadCorner(palette.TopLeft, path)
+	top := f.w.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog to choose the bars")
+	}
+	var slider *widget.Slider
+	for _, o := range test.LaidOutObjects(top) {
+		if s, ok := o.(*widget.Slider); ok {
+			slider = s
+		}
+	}
+	if slider == nil || slider.Max != 2 { // windows start at bars 1, 2 and 3
+		t.Fatalf("slider %+v, want one over 3 windows", slider)
+	}
+	slider.SetValue(2)
+	test.Tap(findButton(t, top, "Use it"))
+	f.settle()
+	got := f.w.melody.pal.Corners()[palette.TopLeft].Item.Notes()
+	if len(got) != 8 || got[0].Pitch != 68 || got[0].Start != 0 {
+		t.Errorf("top-left holds %v, want bars 3 and 4 (8 notes from G#4)", got)
+	}
+}
