@@ -10,6 +10,11 @@ import (
 // LSTM is a TensorFlow BasicLSTMCell in a Gorgonia graph. The kernel [In+H, 4H] is held as row
 // blocks, one per input part and one for h, so that no graph op ever slices it (G.Slice merges
 // slices whose bounds agree modulo 256) and a caller can add a constant part (z) only once.
+//
+// Graphs built with these pieces should feed each time step as its own input node and keep
+// per-step outputs apart: G.Slice of a [T*B, ...] tensor and G.Concat both differentiate
+// through slices that collide at offsets of 256 and more, and a slice's gradient is a full-size
+// tensor (O(T²) work over an unrolled sequence).
 type LSTM struct {
 	Parts  []int     // sizes of the input parts, in kernel row order; they sum to In
 	Hidden int       // H
@@ -88,37 +93,70 @@ func (l *LSTM) Step(pre, c, h *G.Node) (c2, h2 *G.Node, err error) {
 	return c2, h2, nil
 }
 
-// Linear is a dense layer y = x·Kernel + Bias in a Gorgonia graph.
+// Linear is a dense layer y = x·Kernel + Bias in a Gorgonia graph. Like LSTM, it holds the
+// kernel as row blocks, one per input part, so that callers never Concat their inputs (the
+// gradient of G.Concat slices, with the same hash trap as G.Slice).
 type Linear struct {
-	Kernel *G.Node // [In, Out]
-	Bias   *G.Node // [Out]
+	Parts  []int     // sizes of the input parts, in kernel row order
+	Kernel []*G.Node // Kernel[p]: [Parts[p], Out]
+	Bias   *G.Node   // [Out]
 }
 
-// NewLinear adds the parameters of d to g as name/kernel and name/bias, starting from d's values.
-func NewLinear(g *G.ExprGraph, name string, d Dense) (*Linear, error) {
+// NewLinear adds the parameters of d to g as name/kernel/in0.. and name/bias, starting from d's
+// values. parts splits d.In; with none, the input is one part.
+func NewLinear(g *G.ExprGraph, name string, d Dense, parts ...int) (*Linear, error) {
 	if err := d.Check(); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
-	return &Linear{
-		Kernel: matrix(g, name+"/kernel", d.In, d.Out, d.Kernel),
-		Bias: G.NewVector(g, tensor.Float32, G.WithShape(d.Out), G.WithName(name+"/bias"),
-			G.WithValue(tensor.New(tensor.WithShape(d.Out), tensor.WithBacking(clone(d.Bias))))),
-	}, nil
+	if len(parts) == 0 {
+		parts = []int{d.In}
+	}
+	l := &Linear{Parts: parts}
+	from := 0
+	for i, p := range parts {
+		if p <= 0 || from+p > d.In {
+			break
+		}
+		l.Kernel = append(l.Kernel, matrix(g, fmt.Sprintf("%s/kernel/in%d", name, i), p, d.Out, d.Kernel[from*d.Out:(from+p)*d.Out]))
+		from += p
+	}
+	if from != d.In || len(l.Kernel) != len(parts) {
+		return nil, fmt.Errorf("%s: input parts %v do not add up to %d", name, parts, d.In)
+	}
+	l.Bias = G.NewVector(g, tensor.Float32, G.WithShape(d.Out), G.WithName(name+"/bias"),
+		G.WithValue(tensor.New(tensor.WithShape(d.Out), tensor.WithBacking(clone(d.Bias)))))
+	return l, nil
 }
 
-// Params lists the kernel and the bias.
-func (l *Linear) Params() []*G.Node { return []*G.Node{l.Kernel, l.Bias} }
+// Params lists the kernel blocks and the bias.
+func (l *Linear) Params() []*G.Node { return append(append([]*G.Node{}, l.Kernel...), l.Bias) }
 
-// Dense returns the current weights (copies).
+// Dense returns the current weights (copies), the kernel blocks joined.
 func (l *Linear) Dense() Dense {
-	s := l.Kernel.Shape()
-	return Dense{In: s[0], Out: s[1], Kernel: clone(values(l.Kernel)), Bias: clone(values(l.Bias))}
+	d := Dense{Out: l.Bias.Shape()[0], Bias: clone(values(l.Bias))}
+	for i, k := range l.Kernel {
+		d.In += l.Parts[i]
+		d.Kernel = append(d.Kernel, values(k)...)
+	}
+	return d
 }
 
-// Apply returns x·Kernel + Bias: x [B, In] → [B, Out].
-func (l *Linear) Apply(x *G.Node) (_ *G.Node, err error) {
+// Apply returns x·Kernel + Bias, x given as its parts: xs[p] [B, Parts[p]] → [B, Out].
+func (l *Linear) Apply(xs ...*G.Node) (_ *G.Node, err error) {
 	defer catch(&err, "linear")
-	return G.Must(G.BroadcastAdd(G.Must(G.Mul(x, l.Kernel)), l.Bias, nil, []byte{0})), nil
+	if len(xs) != len(l.Kernel) {
+		return nil, fmt.Errorf("%d inputs for %d parts", len(xs), len(l.Kernel))
+	}
+	var y *G.Node
+	for p, x := range xs {
+		xk := G.Must(G.Mul(x, l.Kernel[p])) // [B, Out]
+		if y == nil {
+			y = xk
+		} else {
+			y = G.Must(G.Add(y, xk))
+		}
+	}
+	return G.Must(G.BroadcastAdd(y, l.Bias, nil, []byte{0})), nil
 }
 
 // Values returns the float32 backing of n's value (not a copy): parameters are updated in place.

@@ -153,19 +153,35 @@ func TestLSTMFormula(t *testing.T) {
 
 func TestDenseGraphMatchesPlain(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
-	for _, size := range [][3]int{{1, 4, 3}, {5, 300, 90}} {
-		B, in, out := size[0], size[1], size[2]
+	for _, size := range [][4]int{{1, 4, 3, 0}, {5, 300, 90, 0}, {2, 512, 7, 256}} {
+		B, in, out, split := size[0], size[1], size[2], size[3]
 		d := NewDense(in, out, rng)
 		d.Bias = randSlice(out, rng)
 		x := randSlice(B*in, rng)
 		want := make([]float32, B*out)
 		d.Apply(want, x)
 		g := G.NewGraph()
-		l, err := NewLinear(g, "dense", d)
+		var xs []*G.Node
+		var parts []int
+		if split == 0 {
+			xs = append(xs, input(g, "x", B, in, x))
+		} else {
+			parts = []int{split, in - split}
+			var a, b []float32
+			for r := range B {
+				a = append(a, x[r*in:r*in+split]...)
+				b = append(b, x[r*in+split:(r+1)*in]...)
+			}
+			xs = append(xs, input(g, "xa", B, split, a), input(g, "xb", B, in-split, b))
+		}
+		l, err := NewLinear(g, "dense", d, parts...)
 		if err != nil {
 			t.Fatal(err)
 		}
-		y, err := l.Apply(input(g, "x", B, in, x))
+		if back := l.Dense(); maxDiff(back.Kernel, d.Kernel) != 0 || back.In != in {
+			t.Errorf("%v: Dense() does not give back the kernel", size)
+		}
+		y, err := l.Apply(xs...)
 		if err != nil {
 			t.Fatal(err)
 		}

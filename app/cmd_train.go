@@ -1,0 +1,243 @@
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/musicvae"
+)
+
+func init() {
+	register(command{
+		name:    "train melody",
+		summary: "train the melody VAE on a folder of MIDI files; resumable",
+		run:     runTrainMelody,
+	})
+}
+
+func runTrainMelody(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("train melody", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	tc := musicvae.DefaultTrainConfig()
+	data := fs.String("data", "", "folder of training MIDI files (windows are transposed by -5..+5)")
+	validDir := fs.String("valid", "", "folder of validation MIDI files (picks the best weights)")
+	out := fs.String("out", "", "write the best weights by validation here (safetensors)")
+	state := fs.String("state", "training/melody-resume.safetensors", "resumable training state: weights, Adam's moments, step")
+	resume := fs.Bool("resume", false, "continue the run saved in --state")
+	steps := fs.Int("steps", 30000, "train until this step")
+	enc := fs.Int("enc", 128, "encoder LSTM units per direction")
+	dec := fs.String("dec", "128,128", "decoder LSTM units per layer, comma-separated")
+	zSize := fs.Int("z", 64, "latent size")
+	saveEvery := fs.Duration("save-every", 5*time.Minute, "write the training state this often")
+	evalEvery := fs.Int("eval-every", 500, "evaluate on the validation windows every this many steps")
+	evalWindows := fs.Int("eval-windows", 1500, "validation windows used per evaluation (0: all)")
+	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
+	fs.IntVar(&tc.Batch, "batch", tc.Batch, "batch size")
+	fs.Uint64Var(&tc.Seed, "seed", tc.Seed, "seed of initialisation, data order and noise")
+	fs.Float64Var(&tc.LearningRate, "lr", tc.LearningRate, "initial learning rate")
+	fs.Float64Var(&tc.MinLearningRate, "min-lr", tc.MinLearningRate, "final learning rate")
+	fs.Float64Var(&tc.DecayRate, "lr-decay", tc.DecayRate, "learning rate decay per step")
+	fs.Float64Var(&tc.MaxBeta, "max-beta", tc.MaxBeta, "largest KL weight")
+	fs.Float64Var(&tc.BetaRate, "beta-rate", tc.BetaRate, "KL weight schedule: max-beta * (1 - beta-rate^step)")
+	fs.Float64Var(&tc.FreeBits, "free-bits", tc.FreeBits, "KL below this many bits per window is not penalised")
+	if _, err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *data == "" || *out == "" {
+		return usagef("need --data DIR and --out FILE.safetensors (and --valid DIR to pick the best weights)")
+	}
+	if *steps <= 0 || *evalEvery <= 0 || *logEvery <= 0 || *saveEvery <= 0 {
+		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
+	}
+
+	train, err := loadMelodyDataset(*data, true)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "train: %s\n", train)
+	var valid []melody.Melody
+	if *validDir != "" {
+		v, err := loadMelodyDataset(*validDir, false)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "valid: %s\n", v)
+		valid = v.Windows
+	}
+
+	var tr *musicvae.Trainer
+	if *resume {
+		f, err := os.Open(*state)
+		if err != nil {
+			return usagef("--resume: %v", err)
+		}
+		tr, err = musicvae.ResumeTrainer(f, train.Windows)
+		f.Close()
+		if err != nil {
+			return usageError{fmt.Errorf("--resume %s: %w", *state, err)}
+		}
+		fmt.Fprintf(stdout, "resumed %s at step %d\n", *state, tr.Step)
+	} else {
+		sizes, err := parseSizes(*dec)
+		if err != nil {
+			return usagef("--dec: %v", err)
+		}
+		cfg := musicvae.MelodyVAEConfig{EncoderSize: *enc, DecoderSizes: sizes, ZSize: *zSize}
+		w, err := musicvae.NewWeights(cfg, tc.Seed)
+		if err != nil {
+			return usageError{err}
+		}
+		if tr, err = musicvae.NewTrainer(w, tc, train.Windows); err != nil {
+			return usageError{err}
+		}
+	}
+	w0 := tr.Weights()
+	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v\n", w0.Config, w0.ParamCount(), tr.Config)
+
+	meta := map[string]string{musicvae.MetaData: train.String()}
+	saveState := func() error {
+		if err := os.MkdirAll(filepath.Dir(*state), 0o755); err != nil {
+			return err
+		}
+		return writeFileAtomic(*state, func(w io.Writer) error { return tr.SaveState(w, meta) })
+	}
+	best := -1.0
+	if *resume {
+		best = bestScore(*out)
+	}
+	evaluate := func() error {
+		if len(valid) == 0 {
+			return nil
+		}
+		t0 := time.Now()
+		w := tr.Weights()
+		m := musicvae.Evaluate(musicvae.NewModel(w), valid, musicvae.EvalOptions{MaxWindows: *evalWindows, Pairs: 20, Seed: 1})
+		score := m.TeacherForcedAccuracy + m.ReconstructionAccuracy
+		mark := ""
+		if score > best {
+			best, mark = score, " (best: saved)"
+			bm := map[string]string{musicvae.MetaData: train.String(), musicvae.MetaNotes: fmt.Sprintf(
+				"step %d; valid (%d windows): teacher-forced %.4f, reconstruction %.4f, kl %.2f, interpolation %.3f; score %.4f",
+				tr.Step, m.Windows, m.TeacherForcedAccuracy, m.ReconstructionAccuracy, m.KL, m.InterpolationMonotonicity, score)}
+			if err := writeFileAtomic(*out, func(out io.Writer) error { return w.Save(out, bm) }); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "\nstep %d valid (%d windows, %.0fs): teacher-forced %.4f  reconstruction %.4f  kl %.2f  interpolation %.3f%s\n",
+			tr.Step, m.Windows, time.Since(t0).Seconds(), m.TeacherForcedAccuracy, m.ReconstructionAccuracy, m.KL, m.InterpolationMonotonicity, mark)
+		return nil
+	}
+
+	term := isTerminal(stdout)
+	lastSave := time.Now()
+	var avg float64 // seconds per step, moving average
+	for tr.Step < *steps {
+		t0 := time.Now()
+		st, err := tr.TrainStep()
+		if err != nil {
+			saveErr := saveState()
+			return errors.Join(err, saveErr)
+		}
+		el := time.Since(t0).Seconds()
+		if avg == 0 {
+			avg = el
+		}
+		avg = 0.95*avg + 0.05*el
+		line := fmt.Sprintf("step %d/%d  epoch %.2f  loss %.3f  ce %.3f  acc %.4f  kl %.2f  beta %.3f  lr %.2e  |g| %.2f  %.2fs/step  left %s",
+			tr.Step, *steps, tr.Epoch(), st.Loss, st.CrossEntropy, st.Accuracy, st.KL, st.Beta, st.LR, st.GradNorm, avg,
+			time.Duration(float64(*steps-tr.Step)*avg*float64(time.Second)).Round(time.Minute))
+		switch {
+		case term:
+			fmt.Fprintf(stdout, "\r%s\x1b[K", line)
+		case tr.Step%*logEvery == 0:
+			fmt.Fprintln(stdout, line)
+		}
+		if time.Since(lastSave) >= *saveEvery {
+			if err := saveState(); err != nil {
+				return err
+			}
+			lastSave = time.Now()
+		}
+		if tr.Step%*evalEvery == 0 {
+			if err := evaluate(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := saveState(); err != nil {
+		return err
+	}
+	if tr.Step%*evalEvery != 0 {
+		if err := evaluate(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "\ndone at step %d; state in %s, best weights in %s\n", tr.Step, *state, *out)
+	return nil
+}
+
+// loadMelodyDataset reads a folder of MIDI files into windows; a bad folder is a usage error.
+func loadMelodyDataset(dir string, transpose bool) (*melody.Dataset, error) {
+	d, err := melody.LoadDataset(dir, transpose)
+	if err != nil {
+		return nil, usageError{err}
+	}
+	if len(d.Windows) == 0 {
+		return nil, usagef("%s has no 2-bar windows with notes", dir)
+	}
+	return d, nil
+}
+
+// parseSizes reads "256,256".
+func parseSizes(s string) ([]int, error) {
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n <= 0 {
+			return nil, fmt.Errorf("%q is not a list of positive sizes", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// bestScore reads the score noted in a best-weights file written by an earlier run, or -1.
+func bestScore(path string) float64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return -1
+	}
+	defer f.Close()
+	_, meta, err := musicvae.Load(f)
+	if err != nil {
+		return -1
+	}
+	notes := meta[musicvae.MetaNotes]
+	i := strings.LastIndex(notes, "score ")
+	if i < 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(strings.TrimSpace(notes[i+len("score "):]), 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}
+
+// isTerminal reports whether w is a character device (progress lines then rewrite themselves).
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
