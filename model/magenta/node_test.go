@@ -1,0 +1,274 @@
+package magenta
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/musicvae"
+	"github.com/latentpalette/palette/model/nn"
+	"github.com/latentpalette/palette/model/palette"
+)
+
+// The Node harness (testdata/node) runs @magenta/music on a checkpoint that Write exported.
+// These tests skip where node or npm is missing; they install the harness's packages with
+// npm ci on first use.
+
+var (
+	npmOnce sync.Once
+	npmErr  error
+)
+
+const harnessDir = "testdata/node"
+
+// needHarness skips t without node and npm, and installs the harness's packages once.
+func needHarness(t testing.TB) {
+	t.Helper()
+	for _, tool := range []string{"node", "npm"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s is not installed: skipping the comparison with Magenta.js (install Node 20 and npm to run it)", tool)
+		}
+	}
+	npmOnce.Do(func() {
+		if _, err := os.Stat(filepath.Join(harnessDir, "node_modules", "@magenta", "music", "package.json")); err == nil {
+			return
+		}
+		cmd := exec.Command("npm", "ci", "--ignore-scripts", "--no-audit", "--no-fund")
+		cmd.Dir = harnessDir
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			npmErr = fmt.Errorf("npm ci in %s: %v\n%s", harnessDir, err, out)
+		}
+	})
+	if npmErr != nil {
+		t.Fatal(npmErr)
+	}
+}
+
+type harnessRequest struct {
+	Decode      [][]float32     `json:"decode,omitempty"`
+	Encode      []melody.Melody `json:"encode,omitempty"`
+	Interpolate []melody.Melody `json:"interpolate,omitempty"`
+	Bench       *benchRequest   `json:"bench,omitempty"`
+}
+
+type benchRequest struct {
+	Repeats int             `json:"repeats"`
+	Z       [][]float32     `json:"z"`
+	Corners []melody.Melody `json:"corners"`
+}
+
+type harnessReply struct {
+	Backend     string          `json:"backend"`
+	TFJS        string          `json:"tfjs"`
+	WasmSIMD    bool            `json:"wasm_simd"`
+	Decode      []melody.Melody `json:"decode"`
+	Encode      [][]float32     `json:"encode"`
+	Interpolate []melody.Melody `json:"interpolate"`
+	Bench       *timings        `json:"bench"`
+}
+
+// timings are median milliseconds of the four race rows.
+type timings struct {
+	Decode1     float64 `json:"decode1_ms"`
+	Decode16    float64 `json:"decode16_ms"`
+	Encode      float64 `json:"encode_ms"`
+	Interpolate float64 `json:"interpolate_ms"`
+}
+
+// runHarness answers req with Magenta.js on backend ("wasm" or "cpu") over the checkpoint in dir.
+func runHarness(t testing.TB, dir, backend string, req harnessRequest) harnessReply {
+	t.Helper()
+	in, err := json.Marshal(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", "harness.js", dir, "--backend", backend)
+	cmd.Dir = harnessDir
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		msg := stderr.Bytes()
+		if len(msg) > 4000 {
+			msg = msg[len(msg)-4000:]
+		}
+		t.Fatalf("node harness.js (%s): %v\n%s", backend, err, msg)
+	}
+	var r harnessReply
+	if err := json.Unmarshal(out, &r); err != nil {
+		t.Fatalf("harness reply %q: %v", out, err)
+	}
+	return r
+}
+
+// exportModel writes w as a Magenta.js checkpoint into a fresh directory.
+func exportModel(t testing.TB, w *musicvae.Weights) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := Write(Dir(dir), w.Tensors()); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+// randomZs draws n z vectors of size zSize from N(0, 1).
+func randomZs(n, zSize int, seed uint64) [][]float32 {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	zs := make([][]float32, n)
+	for i := range zs {
+		zs[i] = make([]float32, zSize)
+		for j := range zs[i] {
+			zs[i][j] = float32(rng.NormFloat64())
+		}
+	}
+	return zs
+}
+
+// randomMelodies makes n melodies of 32 steps: note-ons, holds and note-offs.
+func randomMelodies(n int, seed uint64) []melody.Melody {
+	rng := rand.New(rand.NewPCG(seed, 2))
+	ms := make([]melody.Melody, n)
+	for i := range ms {
+		m := make(melody.Melody, melody.WindowSteps)
+		for s := range m {
+			switch r := rng.IntN(10); {
+			case r < 4:
+				m[s] = melody.NoteOn(48 + rng.IntN(36))
+			case r < 5:
+				m[s] = melody.NoteOff
+			default:
+				m[s] = melody.NoEvent
+			}
+		}
+		ms[i] = m
+	}
+	return ms
+}
+
+// interpolate4x4 is Magenta.js's interpolateTensors with 4 inputs and 4 steps, in our code:
+// encode the corners, blend bilinearly (Magenta's input order is top-left, bottom-left,
+// top-right, bottom-right), decode the 16 blends row by row.
+func interpolate4x4(m *musicvae.Model, corners []melody.Melody) ([]melody.Melody, [][]float32) {
+	mu := m.Encode(corners)
+	c := [4][]float32{palette.TopLeft: mu[0], palette.BottomLeft: mu[1], palette.TopRight: mu[2], palette.BottomRight: mu[3]}
+	zs := make([][]float32, 0, 16)
+	for y := range 4 {
+		for x := range 4 {
+			zs = append(zs, palette.Blend(c, palette.Point{U: float64(x) / 3, V: float64(y) / 3}, false))
+		}
+	}
+	return m.Decode(zs, 0, 0), zs
+}
+
+// stepLogits returns the decoder's logits at step len(prefix) after teacher-forcing prefix:
+// the plain math of Magenta's decoder, to judge a disagreement at a near tie.
+func stepLogits(w *musicvae.Weights, z []float32, prefix melody.Melody) []float32 {
+	state := make([]float32, w.ZToState.Out)
+	w.ZToState.Apply(state, z)
+	L := len(w.Dec)
+	cs, hs := make([][]float32, L), make([][]float32, L)
+	off := 0
+	for k, d := range w.Config.DecoderSizes {
+		cs[k], hs[k] = make([]float32, d), make([]float32, d)
+		for i := range d {
+			cs[k][i], hs[k][i] = nn.Tanh(state[off+i]), nn.Tanh(state[off+d+i])
+		}
+		off += 2 * d
+	}
+	logits := make([]float32, melody.NumClasses)
+	for t := 0; t <= len(prefix); t++ {
+		for k, cell := range w.Dec {
+			pre := make([]float32, 4*cell.Hidden)
+			if k == 0 {
+				cell.AddInput(pre, melody.NumClasses, z, len(z))
+				if t > 0 {
+					cell.AddOneHot(pre, 0, prefix[t-1])
+				}
+			} else {
+				cell.AddInput(pre, 0, hs[k-1], len(hs[k-1]))
+			}
+			cell.Step(pre, cs[k], hs[k])
+		}
+		w.Out.Apply(logits, hs[L-1])
+	}
+	return logits
+}
+
+// tieTolerance: where the two choices' logits are this close, float rounding may pick either.
+const tieTolerance = 1e-4
+
+// compareTokens requires ours and theirs to be equal, except where they first part at a step
+// whose two choices' logits lie within tieTolerance (after that the melodies may differ).
+func compareTokens(t *testing.T, what string, w *musicvae.Weights, zs [][]float32, ours, theirs []melody.Melody) {
+	t.Helper()
+	if len(ours) != len(theirs) {
+		t.Fatalf("%s: %d melodies from us, %d from Magenta.js", what, len(ours), len(theirs))
+	}
+	for i := range ours {
+		for s := range ours[i] {
+			if ours[i][s] == theirs[i][s] {
+				continue
+			}
+			l := stepLogits(w, zs[i], ours[i][:s])
+			if d := math.Abs(float64(l[ours[i][s]] - l[theirs[i][s]])); d < tieTolerance {
+				t.Logf("%s %d: step %d is a near tie (logits %d and %d differ by %.2g): the rest is not compared", what, i, s, ours[i][s], theirs[i][s], d)
+			} else {
+				t.Errorf("%s %d: step %d: ours %d, Magenta.js %d (logits differ by %.3g)\n ours   %v\n theirs %v", what, i, s, ours[i][s], theirs[i][s], d, ours[i], theirs[i])
+			}
+			break
+		}
+	}
+}
+
+// TestMagentaJS exports a randomly initialised mel_2bar_small-sized model, loads it with
+// @magenta/music on its WebAssembly and pure-JS backends, and requires the same greedy tokens
+// for the same z vectors (decode, and a 4x4 interpolation) and the same mu (within 1e-4).
+func TestMagentaJS(t *testing.T) {
+	needHarness(t)
+	w := randomWeights(t, musicvae.Small, 11)
+	dir := exportModel(t, w)
+	m := musicvae.NewModel(w)
+	zs := randomZs(16, w.Config.ZSize, 5)
+	mels := randomMelodies(8, 6)
+	corners := mels[:4]
+	req := harnessRequest{Decode: zs, Encode: mels, Interpolate: corners}
+	ours := m.Decode(zs, 0, 0)
+	mu := m.Encode(mels)
+	interp, interpZs := interpolate4x4(m, corners)
+	for _, backend := range []string{"wasm", "cpu"} {
+		t.Run(backend, func(t *testing.T) {
+			if backend == "cpu" && testing.Short() {
+				t.Skip("-short: Magenta.js's pure-JS backend takes tens of seconds")
+			}
+			r := runHarness(t, dir, backend, req)
+			if r.Backend != backend {
+				t.Fatalf("Magenta.js ran on %q, want %q", r.Backend, backend)
+			}
+			compareTokens(t, "decode", w, zs, ours, r.Decode)
+			compareTokens(t, "interpolation", w, interpZs, interp, r.Interpolate)
+			if len(r.Encode) != len(mu) {
+				t.Fatalf("encode: %d mu from Magenta.js, want %d", len(r.Encode), len(mu))
+			}
+			worst := 0.0
+			for i := range mu {
+				for j := range mu[i] {
+					worst = max(worst, math.Abs(float64(mu[i][j]-r.Encode[i][j])))
+				}
+			}
+			if worst > 1e-4 {
+				t.Errorf("encode: mu differs from Magenta.js's by up to %.3g, want <= 1e-4", worst)
+			}
+			t.Logf("tfjs %s on %s: %d decodes and 16 interpolations agree; mu within %.2g", r.TFJS, r.Backend, len(zs), worst)
+		})
+	}
+}
