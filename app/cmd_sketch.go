@@ -145,6 +145,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	sf := addSketchFlags(fs, true)
 	index := fs.String("index", "0", "drawing index, or a list (0,3,5) or range (0-9): one column per drawing")
 	out := fs.String("o", "", "output OUT.png or OUT.svg: the drawings on the first row, their reconstructions below")
+	between := fs.String("interpolate", "", "I,J: add a third row interpolating from drawing I to drawing J (a contact sheet)")
 	pos, err := parseFlags(fs, args)
 	if err != nil {
 		return err
@@ -181,11 +182,36 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 		orig = append(orig, d)
 		zs = append(zs, mu)
 	}
-	rec, err := w.Decode(zs, opt)
+	rows := [][]sketch.Drawing{orig, nil}
+	if *between != "" {
+		ij, err := parseIndices(*between)
+		if err != nil || len(ij) != 2 {
+			return usagef("--interpolate %q: want I,J", *between)
+		}
+		ends := make([][]float32, 2)
+		for k, i := range ij {
+			d, err := pick(ds, i, "--interpolate")
+			if err != nil {
+				return err
+			}
+			if ends[k], err = encode(w, d); err != nil {
+				return err
+			}
+		}
+		n := max(len(idx), 2)
+		for k := 0; k < n; k++ {
+			zs = append(zs, slerp(ends[0], ends[1], float64(k)/float64(n-1)))
+		}
+	}
+	dec, err := w.Decode(zs, opt)
 	if err != nil {
 		return err
 	}
-	return writeSheet(*out, [][]sketch.Drawing{orig, rec}, sf)
+	rows[1] = dec[:len(idx)]
+	if len(dec) > len(idx) {
+		rows = append(rows, dec[len(idx):])
+	}
+	return writeSheet(*out, rows, sf)
 }
 
 func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
