@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"errors"
+	"fmt"
 	"image/color"
 	"io"
 
@@ -8,16 +10,62 @@ import (
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/palette/standin"
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
-// melodyModel returns the model the melody palette decodes with, and a note for the status line.
-func melodyModel() (palette.Model[melody.Melody], string) {
-	return standin.Melody{}, "Stand-in melody model: the trained MusicVAE is not bundled yet"
+// Models are the models a window decodes with. A nil model means the built-in one: the shipped
+// weights once they are bundled, a stand-in until then.
+type Models struct {
+	Melody     palette.Model[melody.Melody]
+	MelodyName string // shown in the status line, e.g. the checkpoint's file name
+	Sketch     palette.Model[sketch.Drawing]
+	SketchName string
 }
 
-// sketchModel returns the model the sketch palette decodes with, and a note for the status line.
-func sketchModel() (palette.Model[sketch.Drawing], string) {
-	return standin.Sketch{}, "Stand-in sketch model: the trained Sketch-RNN is not bundled yet"
+// withDefaults fills in the built-in models and says, for the status line, which model decodes.
+func (m Models) withDefaults() (Models, string, string) {
+	mnote := "Stand-in melody model: the trained MusicVAE is not bundled yet"
+	snote := "Stand-in sketch model: the trained Sketch-RNN is not bundled yet"
+	if m.Melody == nil {
+		m.Melody = standin.Melody{}
+	} else {
+		mnote = "Melody model: " + m.MelodyName
+	}
+	if m.Sketch == nil {
+		m.Sketch = standin.Sketch{}
+	} else {
+		snote = "Sketch model: " + m.SketchName
+	}
+	return m, mnote, snote
+}
+
+// SketchVAE adapts a Sketch-RNN VAE to the palette: corners are encoded to the posterior mean,
+// and temperature 0 decodes greedily (the same drawing for the same point every time).
+func SketchVAE(w *sketchrnn.Weights) (palette.Model[sketch.Drawing], error) {
+	if !w.Config.Conditional() {
+		return nil, errors.New("this sketch model has no encoder (a decoder-only .gen.json?): the palette needs a VAE checkpoint")
+	}
+	return sketchVAE{w}, nil
+}
+
+type sketchVAE struct{ w *sketchrnn.Weights }
+
+func (s sketchVAE) ZSize() int { return s.w.Config.ZSize }
+
+func (s sketchVAE) Encode(ds []sketch.Drawing) ([][]float32, error) {
+	zs := make([][]float32, len(ds))
+	for i, d := range ds {
+		mu, _, err := s.w.Encode(d)
+		if err != nil {
+			return nil, fmt.Errorf("drawing %d: %w", i+1, err)
+		}
+		zs[i] = mu
+	}
+	return zs, nil
+}
+
+func (s sketchVAE) Decode(zs [][]float32, temperature float64, seed int64) ([]sketch.Drawing, error) {
+	return s.w.Decode(zs, sketchrnn.DecodeOptions{Greedy: temperature <= 0, Temperature: temperature, Seed: uint64(seed)})
 }
 
 // exportStyle is how exported drawings look: dark ink on white, at a size that prints well.

@@ -30,17 +30,19 @@ type window struct {
 	sketch *sketchTab
 }
 
-// NewMainWindow builds the main window of the app.
-func NewMainWindow(a fyne.App) fyne.Window {
+// NewMainWindow builds the main window of the app with the built-in models.
+func NewMainWindow(a fyne.App) fyne.Window { return NewMainWindowWith(a, Models{}) }
+
+// NewMainWindowWith builds the main window around models of the caller's choice.
+func NewMainWindowWith(a fyne.App, m Models) fyne.Window {
 	a.Settings().SetTheme(studioTheme{})
 	var player Player
 	p, err := newAudioPlayer(false)
 	if err == nil {
 		player = p
 	}
-	mm, mnote := melodyModel()
-	sm, snote := sketchModel()
-	w := newWindow(a, options{player: player, melodyModel: mm, melodyNote: mnote, sketchModel: sm, sketchNote: snote})
+	m, mnote, snote := m.withDefaults()
+	w := newWindow(a, options{player: player, melodyModel: m.Melody, melodyNote: mnote, sketchModel: m.Sketch, sketchNote: snote})
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the audio engine did not start: %w\n\nThe palette works without sound; export WAV files to listen", err), w.win)
 	}
