@@ -39,6 +39,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	saveEvery := fs.Duration("save-every", 5*time.Minute, "write the training state this often")
 	evalEvery := fs.Int("eval-every", 500, "evaluate on the validation windows every this many steps")
 	evalWindows := fs.Int("eval-windows", 1500, "validation windows used per evaluation (0: all)")
+	engine := fs.String("engine", "plain", "gradients: plain (hand-written backward pass, checked against the graph) or gorgonia (the graph)")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
 	fs.IntVar(&tc.Batch, "batch", tc.Batch, "batch size")
 	fs.Uint64Var(&tc.Seed, "seed", tc.Seed, "seed of initialisation, data order and noise")
@@ -53,6 +54,9 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	}
 	if *data == "" || *out == "" {
 		return usagef("need --data DIR and --out FILE.safetensors (and --valid DIR to pick the best weights)")
+	}
+	if *engine != "plain" && *engine != "gorgonia" {
+		return usagef("--engine must be plain or gorgonia, not %q", *engine)
 	}
 	if *steps <= 0 || *evalEvery <= 0 || *logEvery <= 0 || *saveEvery <= 0 {
 		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
@@ -99,8 +103,11 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 			return usageError{err}
 		}
 	}
+	if *engine == "gorgonia" {
+		tr.Engine = musicvae.Gorgonia
+	}
 	w0 := tr.Weights()
-	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v\n", w0.Config, w0.ParamCount(), tr.Config)
+	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v, engine %s\n", w0.Config, w0.ParamCount(), tr.Config, *engine)
 
 	meta := map[string]string{musicvae.MetaData: train.String()}
 	saveState := func() error {

@@ -52,15 +52,17 @@ func (c TrainConfig) Beta(step int) float64 {
 // continues exactly as if it had not stopped.
 type Trainer struct {
 	Config TrainConfig
-	Step   int // steps done
+	Step   int    // steps done
+	Engine Engine // Plain (the default): the hand-written backward pass; Gorgonia: the graph's
 	data   []melody.Melody
 	graph  *trainGraph
 	adam   *nn.Adam
 	values [][]float32 // the parameters' backing slices, in graph.params order
-	perm   []int       // the data order of epoch permEpoch
+	perm   []int       // the data order of epoch
 	epoch  int
 	xs     []*tensor.Dense // [B, 90] per step
 	eps    *tensor.Dense   // [B, Z]
+	bp     *backprop
 }
 
 // StepStats describes one training step.
@@ -99,6 +101,9 @@ func NewTrainer(w *Weights, c TrainConfig, data []melody.Melody) (*Trainer, erro
 		sizes = append(sizes, len(v))
 	}
 	t.adam = nn.NewAdam(sizes, c.ClipNorm)
+	if t.bp, err = newBackprop(w.Config, c.Batch, c.FreeBits*math.Ln2, t.values); err != nil {
+		return nil, err
+	}
 	B := c.Batch
 	for range Steps {
 		t.xs = append(t.xs, tensor.New(tensor.WithShape(B, Classes), tensor.WithBacking(make([]float32, B*Classes))))
@@ -143,7 +148,11 @@ func oneHot(xs []*tensor.Dense, ms []melody.Melody) {
 
 // TrainStep runs one step of Adam on the next batch.
 func (t *Trainer) TrainStep() (StepStats, error) {
-	st, grads, err := t.forward(t.batch(t.Step), t.Step)
+	forward := t.forwardPlain
+	if t.Engine == Gorgonia {
+		forward = t.forward
+	}
+	st, grads, err := forward(t.batch(t.Step), t.Step)
 	if err != nil {
 		return st, err
 	}
@@ -152,16 +161,36 @@ func (t *Trainer) TrainStep() (StepStats, error) {
 	return st, nil
 }
 
+// noise fills t.eps with the N(0, 1) noise of step and returns it.
+func (t *Trainer) noise(step int) []float32 {
+	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(step)))
+	eps := t.eps.Data().([]float32)
+	for i := range eps {
+		eps[i] = float32(rng.NormFloat64())
+	}
+	return eps
+}
+
+// forwardPlain is forward with the hand-written backward pass.
+func (t *Trainer) forwardPlain(ms []melody.Melody, step int) (StepStats, [][]float32, error) {
+	c := t.Config
+	st := StepStats{Step: step + 1, Beta: c.Beta(step), LR: c.LR(step)}
+	ce, kl, right := t.bp.step(ms, t.noise(step), st.Beta)
+	st.CrossEntropy, st.KL = ce, kl
+	st.Loss = ce + st.Beta*t.bp.klCost()
+	st.Accuracy = float64(right) / float64(Steps*len(ms))
+	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
+		return st, nil, fmt.Errorf("musicvae: step %d: loss is %v", step, st.Loss)
+	}
+	return st, t.bp.grads, nil
+}
+
 // forward runs the graph on windows ms with the noise and KL weight of step, and returns the
 // statistics and the gradients (valid until the next run).
 func (t *Trainer) forward(ms []melody.Melody, step int) (StepStats, [][]float32, error) {
 	g, c := t.graph, t.Config
 	oneHot(t.xs, ms)
-	rng := rand.New(rand.NewPCG(c.Seed, uint64(step)))
-	eps := t.eps.Data().([]float32)
-	for i := range eps {
-		eps[i] = float32(rng.NormFloat64())
-	}
+	t.noise(step)
 	beta := c.Beta(step)
 	lets := []error{G.Let(g.eps, t.eps), G.Let(g.beta, float32(beta))}
 	for i, x := range t.xs {

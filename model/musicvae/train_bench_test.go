@@ -35,12 +35,19 @@ func randomWindows(n int, seed uint64) []melody.Melody {
 }
 
 func BenchmarkTrainStep(b *testing.B) {
+	for _, engine := range []Engine{Plain, Gorgonia} {
+		benchmarkTrainStep(b, engine)
+	}
+}
+
+func benchmarkTrainStep(b *testing.B, engine Engine) {
 	for _, c := range []MelodyVAEConfig{
 		{EncoderSize: 128, DecoderSizes: []int{128, 128}, ZSize: 32},
 		{EncoderSize: 256, DecoderSizes: []int{256, 256}, ZSize: 64},
 		{EncoderSize: 256, DecoderSizes: []int{256, 256}, ZSize: 128},
 	} {
-		b.Run(fmt.Sprintf("%d,%v,%d", c.EncoderSize, c.DecoderSizes, c.ZSize), func(b *testing.B) {
+		name := map[Engine]string{Plain: "plain", Gorgonia: "gorgonia"}[engine]
+		b.Run(fmt.Sprintf("%s/%d,%v,%d", name, c.EncoderSize, c.DecoderSizes, c.ZSize), func(b *testing.B) {
 			w, err := NewWeights(c, 1)
 			if err != nil {
 				b.Fatal(err)
@@ -49,6 +56,7 @@ func BenchmarkTrainStep(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			tr.Engine = engine
 			if _, err := tr.TrainStep(); err != nil { // warm up: the first run allocates
 				b.Fatal(err)
 			}
