@@ -243,3 +243,30 @@ func TestGenJSONModelsDraw(t *testing.T) {
 }
 
 var _ = sketch.Limit
+
+func FuzzLoad(f *testing.F) {
+	w, err := NewWeights(SketchVAEConfig{EncSize: 2, DecSize: 3, ZSize: 2, Mixtures: 1, MaxSeqLen: 5}, 10, 1)
+	if err != nil {
+		f.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := w.Save(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
+	f.Add([]byte("not a checkpoint"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		w, err := Load(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		if _, err := w.Decode([][]float32{make([]float32, w.Config.ZSize)}, DecodeOptions{Greedy: true, MaxLen: 3}); err != nil {
+			t.Fatalf("accepted checkpoint does not decode: %v", err)
+		}
+		if w.Config.Conditional() {
+			if _, _, err := w.Encode(randomDrawing(3, rand.New(rand.NewPCG(1, 1)))); err != nil {
+				t.Fatalf("accepted checkpoint does not encode: %v", err)
+			}
+		}
+	})
+}
