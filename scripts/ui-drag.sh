@@ -44,7 +44,7 @@ geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
 # Window coordinates at 1100x750: the pad's centre (the puck starts there), a point to drag to,
 # and the result view on the right (below its heading, above the controls).
 puck_x=332 puck_y=375
-to_x=170 to_y=560
+to_x=245 to_y=480
 result_region=420x320+668+92
 
 drag() { # x0 y0 x1 y1: press, move in small steps (Fyne needs several motion events), release
@@ -78,12 +78,17 @@ check_palette() { # name
 }
 
 check_palette melody
-if [ "$docs" = 1 ]; then
-	xdotool key --window "$win" space # play: the playhead shows in the screenshot
-	sleep 1.2
-	import -window "$win" docs/melody.png
-	xdotool key --window "$win" space
-fi
+[ "$docs" = 1 ] && import -window "$win" docs/melody.png
+xdotool key --window "$win" space # play: the playhead must move
+sleep 0.5
+import -window "$win" "$out/melody-playing-1.png"
+sleep 0.6
+import -window "$win" "$out/melody-playing-2.png"
+xdotool key --window "$win" space
+ae=$(compare -metric AE "$out/melody-playing-1.png" "$out/melody-playing-2.png" null: 2>&1 || true)
+ae=${ae%% *}
+echo "ui-drag: melody: $ae pixels changed while playing (the playhead)"
+awk "BEGIN{exit !($ae >= 50)}" || { echo "ui-drag: the playhead did not move"; exit 1; }
 
 xdotool mousemove --window "$win" 140 21 click 1 # the Sketch tab
 sleep 1.5

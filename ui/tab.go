@@ -60,7 +60,6 @@ type paletteTab[T any] struct {
 	names      [4][]string // each corner's name and the names Undo goes back to
 	current    T
 	hasCurrent bool
-	movedAt    time.Time
 	onResult   func(T) // after the result view shows a new result
 	content    fyne.CanvasObject
 	temp       *widget.Slider
@@ -173,19 +172,21 @@ func (t *paletteTab[T]) setTempLabel(x float64) {
 	t.tempLabel.SetText(fmt.Sprintf("%.2f", x))
 }
 
-func (t *paletteTab[T]) moveTo(u, v float64) {
-	t.movedAt = time.Now()
-	t.pal.MoveTo(palette.Point{U: u, V: v})
+func (t *paletteTab[T]) moveTo(u, v float64) { t.pal.MoveTo(palette.Point{U: u, V: v}) }
+
+// formatLatency shows a decode time to a useful precision.
+func formatLatency(d time.Duration) string {
+	if d < time.Millisecond {
+		return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000)
+	}
+	return fmt.Sprintf("%.0f ms", float64(d.Microseconds())/1000)
 }
 
 func (t *paletteTab[T]) showResult(r palette.Result[T]) {
 	t.current, t.hasCurrent = r.Item, true
 	t.result.show(r.Item)
 	t.point.SetText(fmt.Sprintf("u %.2f  v %.2f", r.Point.U, r.Point.V))
-	if !t.movedAt.IsZero() {
-		t.status.SetText(fmt.Sprintf("%s · result %.1f ms after the move", t.kind.modelNote,
-			float64(time.Since(t.movedAt).Microseconds())/1000))
-	}
+	t.status.SetText(fmt.Sprintf("%s · decoded in %s", t.kind.modelNote, formatLatency(r.Latency)))
 	if t.onResult != nil {
 		t.onResult(r.Item)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sync"
+	"time"
 )
 
 // Model turns items (melodies, drawings) into latent vectors and back. The palette calls it
@@ -43,6 +44,9 @@ type Result[T any] struct {
 	Settings Settings
 	Seq      uint64 // the request it answers; delivered results have increasing Seq
 	Current  bool   // no newer request was waiting when it was delivered
+	// Latency is the time from the request (the point moved) to the result being ready,
+	// waiting for an earlier decode included.
+	Latency time.Duration
 }
 
 // Options are the palette's callbacks. They run on the palette's worker goroutine, one at a
@@ -77,7 +81,8 @@ type Palette[T any] struct {
 	settings Settings
 	epoch    uint64 // bumped by corner and settings changes
 	seq      uint64 // the newest decode request
-	want     bool   // a decode request is waiting
+	seqAt    time.Time
+	want     bool // a decode request is waiting
 	jobs     []func()
 	busy     bool
 	closed   bool
@@ -300,6 +305,7 @@ func (p *Palette[T]) replace(i int, c Corner[T]) {
 // request records a decode request and wakes the worker. p.mu is held.
 func (p *Palette[T]) request() {
 	p.seq++
+	p.seqAt = time.Now()
 	p.want = true
 	p.cond.Broadcast()
 }
@@ -351,7 +357,7 @@ func (p *Palette[T]) work() {
 		if !p.ready() {
 			continue
 		}
-		seq, epoch, pt, s := p.seq, p.epoch, p.point, p.settings
+		seq, seqAt, epoch, pt, s := p.seq, p.seqAt, p.epoch, p.point, p.settings
 		var zs [4][]float32
 		for i, c := range p.corners {
 			zs[i] = c.Z
@@ -373,7 +379,7 @@ func (p *Palette[T]) work() {
 			p.mu.Lock()
 			continue
 		}
-		r := Result[T]{Item: items[0], Z: z, Point: pt, Settings: s, Seq: seq, Current: !p.want}
+		r := Result[T]{Item: items[0], Z: z, Point: pt, Settings: s, Seq: seq, Current: !p.want, Latency: time.Since(seqAt)}
 		p.last = &r
 		p.mu.Unlock()
 		if p.opts.OnResult != nil {

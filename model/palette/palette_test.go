@@ -232,6 +232,9 @@ func TestResultMatchesPoint(t *testing.T) {
 		if r.Point != pt || math.Abs(float64(r.Item[0])-pt.U) > 1e-6 || math.Abs(float64(r.Item[1])-pt.V) > 1e-6 {
 			t.Errorf("MoveTo(%v): result %v at %v", pt, r.Item, r.Point)
 		}
+		if r.Latency <= 0 {
+			t.Errorf("MoveTo(%v): latency %v", pt, r.Latency)
+		}
 	}
 	if got := len(res.list()); got != 4 { // the centre after SetCorners, then three moves
 		t.Errorf("%d results delivered, want 4", got)
