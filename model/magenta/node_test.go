@@ -76,12 +76,16 @@ type harnessReply struct {
 	Bench       *timings        `json:"bench"`
 }
 
-// timings are median milliseconds of the four race rows.
+// timings are median milliseconds of the four race rows, wall-clock and CPU time.
 type timings struct {
-	Decode1     float64 `json:"decode1_ms"`
-	Decode16    float64 `json:"decode16_ms"`
-	Encode      float64 `json:"encode_ms"`
-	Interpolate float64 `json:"interpolate_ms"`
+	Decode1        float64 `json:"decode1_ms"`
+	Decode16       float64 `json:"decode16_ms"`
+	Encode         float64 `json:"encode_ms"`
+	Interpolate    float64 `json:"interpolate_ms"`
+	Decode1CPU     float64 `json:"decode1_cpu_ms"`
+	Decode16CPU    float64 `json:"decode16_cpu_ms"`
+	EncodeCPU      float64 `json:"encode_cpu_ms"`
+	InterpolateCPU float64 `json:"interpolate_cpu_ms"`
 }
 
 // runHarness answers req with Magenta.js on backend ("wasm" or "cpu") over the checkpoint in dir.

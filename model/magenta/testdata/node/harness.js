@@ -10,8 +10,8 @@
 //    "interpolate": [[32 tokens] x 4],   4x4 interpolation of 4 corners (Magenta's interpolateTensors):
 //                                         reply "interpolate", 16 token arrays, row by row
 //    "bench": {"repeats": N, "z": [[z...] x 16], "corners": [[32 tokens] x 4]}}
-//                                         reply "bench": median milliseconds of one decode, a batch
-//                                         of 16, an encode and the 4x4 interpolation
+//                                         reply "bench": median wall-clock and CPU milliseconds of one
+//                                         decode, a batch of 16, an encode and the 4x4 interpolation
 //
 // Magenta.js fetches its files by URL; Node's fetch does not read local paths, so the script
 // serves the directory itself on a loopback port for as long as it loads the model.
@@ -157,26 +157,38 @@ async function interpolate(model, corners) {
   return result;
 }
 
+const median = (v) => v.slice().sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+// timeMedian returns the median wall-clock and CPU milliseconds (this process, all threads) of
+// repeats runs of fn. On a shared machine the CPU time is the steadier measure.
 async function timeMedian(repeats, fn) {
   await fn(); // warm up: kernels compiled, buffers allocated
-  const times = [];
+  const wall = [];
+  const cpu = [];
   for (let i = 0; i < repeats; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await fn();
-    times.push(performance.now() - t0);
+    wall.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
-  times.sort((a, b) => a - b);
-  return times[Math.floor(times.length / 2)];
+  return [median(wall), median(cpu)];
 }
 
 async function bench(model, b) {
   const repeats = b.repeats || 10;
-  return {
-    decode1_ms: await timeMedian(repeats, () => decode(model, [b.z[0]])),
-    decode16_ms: await timeMedian(repeats, () => decode(model, b.z.slice(0, 16))),
-    encode_ms: await timeMedian(repeats, () => encode(model, [b.corners[0]])),
-    interpolate_ms: await timeMedian(repeats, () => interpolate(model, b.corners)),
+  const rows = {
+    decode1: () => decode(model, [b.z[0]]),
+    decode16: () => decode(model, b.z.slice(0, 16)),
+    encode: () => encode(model, [b.corners[0]]),
+    interpolate: () => interpolate(model, b.corners),
   };
+  const out = {};
+  for (const [name, fn] of Object.entries(rows)) {
+    [out[name + '_ms'], out[name + '_cpu_ms']] = await timeMedian(repeats, fn);
+  }
+  return out;
 }
 
 async function main() {

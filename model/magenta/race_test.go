@@ -1,0 +1,215 @@
+package magenta
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/musicvae"
+	"github.com/latentpalette/palette/model/nn"
+)
+
+// The speed race: Magenta.js (WebAssembly and pure-JS backends) against our code with 1 and 2
+// threads, on the same exported mel_2bar_small-sized model and the same inputs, in one run:
+//
+//	LP_RACE=1 go test ./model/magenta -run Race -v
+//
+// LP_RACE_REPEATS sets how many timed runs each row's median takes (default 15; the pure-JS
+// backend takes a third of it, at least 3). Our side runs in child processes of the test
+// binary, so that OPENBLAS_NUM_THREADS and GOMAXPROCS take effect from the start.
+
+const (
+	raceEnv       = "LP_RACE"
+	raceWorkerEnv = "LP_RACE_WORKER" // the request file of a child process
+)
+
+// raceInput is what both sides run: the model directory, 16 z vectors and 4 corner melodies.
+type raceInput struct {
+	Dir     string          `json:"dir"`
+	Repeats int             `json:"repeats"`
+	Z       [][]float32     `json:"z"`
+	Corners []melody.Melody `json:"corners"`
+}
+
+// raceResult is one side's timings and results.
+type raceResult struct {
+	Times       timings         `json:"times"`
+	Decode      []melody.Melody `json:"decode"`      // of the 16 z
+	Interpolate []melody.Melody `json:"interpolate"` // the 4x4 grid
+	BLAS        string          `json:"blas"`
+}
+
+func TestRace(t *testing.T) {
+	if os.Getenv(raceEnv) == "" {
+		t.Skipf("set %s=1 to race Magenta.js and our code (takes about a minute)", raceEnv)
+	}
+	needHarness(t)
+	repeats := 15
+	if s := os.Getenv("LP_RACE_REPEATS"); s != "" {
+		if _, err := fmt.Sscan(s, &repeats); err != nil || repeats < 1 {
+			t.Fatalf("LP_RACE_REPEATS=%q is not a positive number", s)
+		}
+	}
+	w := randomWeights(t, musicvae.Small, 21)
+	in := raceInput{Dir: exportModel(t, w), Repeats: repeats, Z: randomZs(16, w.Config.ZSize, 22), Corners: randomMelodies(4, 23)}
+
+	type column struct {
+		name string
+		res  raceResult
+	}
+	var cols []column
+	for _, backend := range []string{"wasm", "cpu"} {
+		n := repeats
+		if backend == "cpu" {
+			n = max(3, repeats/3)
+		}
+		r := runHarness(t, in.Dir, backend, harnessRequest{Decode: in.Z, Interpolate: in.Corners,
+			Bench: &benchRequest{Repeats: n, Z: in.Z, Corners: in.Corners}})
+		name := "Magenta.js " + backend
+		if backend == "wasm" && r.WasmSIMD {
+			name += " (SIMD)"
+		}
+		cols = append(cols, column{name, raceResult{Times: *r.Bench, Decode: r.Decode, Interpolate: r.Interpolate}})
+	}
+	req := filepath.Join(t.TempDir(), "race.json")
+	b, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(req, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, threads := range []int{1, 2} {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestRaceWorker$")
+		cmd.Env = append(os.Environ(), raceWorkerEnv+"="+req,
+			fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", threads), fmt.Sprintf("GOMAXPROCS=%d", threads))
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("race worker (%d threads): %v\n%s%s", threads, err, out, stderr.Bytes())
+		}
+		i := bytes.LastIndex(out, []byte("RACE "))
+		if i < 0 {
+			t.Fatalf("race worker (%d threads) printed no result:\n%s", threads, out)
+		}
+		var r raceResult
+		if err := json.NewDecoder(bytes.NewReader(out[i+5:])).Decode(&r); err != nil {
+			t.Fatalf("race worker (%d threads): %v", threads, err)
+		}
+		cols = append(cols, column{fmt.Sprintf("ours, %d thread(s), %s", threads, r.BLAS), r})
+	}
+
+	// Identical results: every column decodes the 16 z and the 4x4 grid to the same tokens.
+	for _, c := range cols[1:] {
+		if !slices.EqualFunc(c.res.Decode, cols[0].res.Decode, slices.Equal) {
+			t.Errorf("%s decodes the 16 z differently from %s", c.name, cols[0].name)
+		}
+		if !slices.EqualFunc(c.res.Interpolate, cols[0].res.Interpolate, slices.Equal) {
+			t.Errorf("%s interpolates differently from %s", c.name, cols[0].name)
+		}
+	}
+
+	rows := []struct {
+		name string
+		get  func(timings) float64
+	}{
+		{"one decode", func(x timings) float64 { return x.Decode1 }},
+		{"batch of 16 decodes", func(x timings) float64 { return x.Decode16 }},
+		{"one encode", func(x timings) float64 { return x.Encode }},
+		{"4x4 interpolation", func(x timings) float64 { return x.Interpolate }},
+		{"one decode, CPU", func(x timings) float64 { return x.Decode1CPU }},
+		{"batch of 16, CPU", func(x timings) float64 { return x.Decode16CPU }},
+		{"one encode, CPU", func(x timings) float64 { return x.EncodeCPU }},
+		{"4x4 interpolation, CPU", func(x timings) float64 { return x.InterpolateCPU }},
+	}
+	var sb strings.Builder
+	fmt.Fprintf(&sb, "median ms of %d runs (pure JS: %d), wall-clock, then CPU time of the process; ratio = Magenta.js wasm / ours\n", repeats, max(3, repeats/3))
+	fmt.Fprintf(&sb, "| %-22s |", "")
+	for _, c := range cols {
+		fmt.Fprintf(&sb, " %s |", c.name)
+	}
+	sb.WriteString(" ratio, 1 thread | ratio, 2 threads |\n|---|")
+	sb.WriteString(strings.Repeat("---:|", len(cols)+2) + "\n")
+	for _, row := range rows {
+		fmt.Fprintf(&sb, "| %-22s |", row.name)
+		for _, c := range cols {
+			fmt.Fprintf(&sb, " %.2f |", row.get(c.res.Times))
+		}
+		wasm := row.get(cols[0].res.Times)
+		for _, c := range cols[2:] {
+			fmt.Fprintf(&sb, " %.1fx |", wasm/row.get(c.res.Times))
+		}
+		sb.WriteString("\n")
+	}
+	t.Log("\n" + sb.String())
+}
+
+// TestRaceWorker is our side of the race, run by TestRace in a child process.
+func TestRaceWorker(t *testing.T) {
+	path := os.Getenv(raceWorkerEnv)
+	if path == "" {
+		t.Skip("run by TestRace")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var in raceInput
+	if err := json.Unmarshal(b, &in); err != nil {
+		t.Fatal(err)
+	}
+	w, err := LoadDir(in.Dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := musicvae.NewModel(w)
+	var r raceResult
+	r.BLAS = nn.BLAS()
+	r.Decode = m.Decode(in.Z, 0, 0)
+	r.Interpolate, _ = interpolate4x4(m, in.Corners)
+	median := func(fn func()) (wall, cpu float64) {
+		fn() // warm up, as the harness does
+		ws, cs := make([]float64, in.Repeats), make([]float64, in.Repeats)
+		for i := range ws {
+			c0 := cpuTime()
+			start := time.Now()
+			fn()
+			ws[i] = float64(time.Since(start).Nanoseconds()) / 1e6
+			cs[i] = float64((cpuTime() - c0).Nanoseconds()) / 1e6
+		}
+		sort.Float64s(ws)
+		sort.Float64s(cs)
+		return ws[len(ws)/2], cs[len(cs)/2]
+	}
+	var x timings
+	x.Decode1, x.Decode1CPU = median(func() { m.Decode(in.Z[:1], 0, 0) })
+	x.Decode16, x.Decode16CPU = median(func() { m.Decode(in.Z, 0, 0) })
+	x.Encode, x.EncodeCPU = median(func() { m.Encode(in.Corners[:1]) })
+	x.Interpolate, x.InterpolateCPU = median(func() { interpolate4x4(m, in.Corners) })
+	r.Times = x
+	out, err := json.Marshal(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("RACE %s\n", out)
+}
+
+// cpuTime is the CPU time this process has used, all threads, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
