@@ -18,14 +18,6 @@ type Func func(buf []Frame) (n int, ok bool)
 // Stream calls f.
 func (f Func) Stream(buf []Frame) (int, bool) { return f(buf) }
 
-// Silence streams zeros forever.
-func Silence() Streamer {
-	return Func(func(buf []Frame) (int, bool) {
-		clear(buf)
-		return len(buf), true
-	})
-}
-
 // Take streams at most n frames of s.
 func Take(n int, s Streamer) Streamer {
 	return Func(func(buf []Frame) (int, bool) {
