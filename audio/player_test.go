@@ -1,10 +1,13 @@
 package audio
 
 import (
+	"encoding/binary"
+	"io"
 	"math"
 	"math/rand/v2"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -255,5 +258,35 @@ func BenchmarkRender(b *testing.B) {
 			b.ReportMetric(float64(frames)/44100/cpu.Seconds(), "x-realtime-cpu")
 			b.ReportMetric(float64(frames)/44100/b.Elapsed().Seconds(), "x-realtime")
 		})
+	}
+}
+
+// TestPCMReader checks the bytes oto reads: interleaved little-endian float32 frames.
+func TestPCMReader(t *testing.T) {
+	frames := []stream.Frame{{0.5, -0.25}, {1, -1}, {0, 0.125}}
+	i := 0
+	var pulled atomic.Int64
+	r := &pcmReader{s: stream.Func(func(buf []stream.Frame) (int, bool) {
+		n := copy(buf, frames[i:])
+		i += n
+		return n, n > 0
+	}), pulled: &pulled}
+	b := make([]byte, 8*2+5) // two whole frames and a part: only whole frames are read
+	n, err := r.Read(b)
+	if n != 16 || err != nil {
+		t.Fatalf("Read = %d, %v; want 16, nil", n, err)
+	}
+	want := []float32{0.5, -0.25, 1, -1}
+	for k, w := range want {
+		if got := math.Float32frombits(binary.LittleEndian.Uint32(b[4*k:])); got != w {
+			t.Errorf("sample %d = %g, want %g", k, got, w)
+		}
+	}
+	n, err = r.Read(b)
+	if n != 8 || err != nil || pulled.Load() != 3 {
+		t.Errorf("second Read = %d, %v, pulled %d; want 8, nil, 3", n, err, pulled.Load())
+	}
+	if n, err = r.Read(b); n != 0 || err != io.EOF {
+		t.Errorf("Read at the end = %d, %v; want 0, EOF", n, err)
 	}
 }
