@@ -40,11 +40,13 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		},
 		open: openMIDI,
 		exporters: []exporter[melody.Melody]{
-			{label: "MIDI", ext: ".mid", write: func(w io.Writer, mel melody.Melody) error {
-				return melody.WriteMIDI(w, mel, melody.WriteOptions{BPM: m.tempo, TrackName: "Latent Palette"})
+			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, melody.Melody) error {
+				opt := melody.WriteOptions{BPM: m.tempo, TrackName: "Latent Palette"}
+				return func(w io.Writer, mel melody.Melody) error { return melody.WriteMIDI(w, mel, opt) }
 			}},
-			{label: "WAV", ext: ".wav", write: func(w io.Writer, mel melody.Melody) error {
-				return audio.WriteWAV(w, mel, audio.RenderOptions{Instrument: m.instrument, BPM: m.tempo, Loops: 2})
+			{label: "WAV", ext: ".wav", writer: func() func(io.Writer, melody.Melody) error {
+				opt := audio.RenderOptions{Instrument: m.instrument, BPM: m.tempo, Loops: 2}
+				return func(w io.Writer, mel melody.Melody) error { return audio.WriteWAV(w, mel, opt) }
 			}},
 		},
 		modelNote: note,

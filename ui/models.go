@@ -95,6 +95,10 @@ var exportStyle = sketch.Options{Size: 768, LineWidth: 5, Color: color.NRGBA{0x2
 
 // sketchExporters are the formats a drawing can be exported to.
 var sketchExporters = []exporter[sketch.Drawing]{
-	{label: "PNG", ext: ".png", write: func(w io.Writer, d sketch.Drawing) error { return sketch.WritePNG(w, d, exportStyle) }},
-	{label: "SVG", ext: ".svg", write: func(w io.Writer, d sketch.Drawing) error { return sketch.WriteSVG(w, d, exportStyle) }},
+	{label: "PNG", ext: ".png", writer: func() func(io.Writer, sketch.Drawing) error {
+		return func(w io.Writer, d sketch.Drawing) error { return sketch.WritePNG(w, d, exportStyle) }
+	}},
+	{label: "SVG", ext: ".svg", writer: func() func(io.Writer, sketch.Drawing) error {
+		return func(w io.Writer, d sketch.Drawing) error { return sketch.WriteSVG(w, d, exportStyle) }
+	}},
 }

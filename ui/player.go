@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"sync"
+	"time"
 
 	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/audio/synth"
@@ -33,13 +34,16 @@ type audioPlayer struct {
 	*audio.Player
 	mu     sync.Mutex
 	notice string // the engine's own words, with the device error
+	bpm    float64
+	step   int       // the step Step saw last
+	stepAt time.Time // when it saw it first
 }
 
 var errAudioUnavailable = errors.New("audio unavailable: no sound device was found, so the playhead runs silently; export a WAV file to listen")
 
 // newAudioPlayer starts the engine's player; offline skips the sound card (for tests).
 func newAudioPlayer(offline bool) (*audioPlayer, error) {
-	p := &audioPlayer{}
+	p := &audioPlayer{bpm: audio.DefaultBPM, step: -1}
 	ap, err := audio.NewPlayer(audio.PlayerOptions{
 		Config:  audio.Config{BPM: audio.DefaultBPM},
 		Offline: offline,
@@ -74,8 +78,30 @@ func (p *audioPlayer) Play() error {
 	return errAudioUnavailable
 }
 
+func (p *audioPlayer) SetTempo(bpm float64) error {
+	if err := p.Player.SetTempo(bpm); err != nil {
+		return err
+	}
+	p.mu.Lock()
+	p.bpm = bpm
+	p.mu.Unlock()
+	return nil
+}
+
+// Step adds to the engine's whole step the time since it began, so the playhead glides.
 func (p *audioPlayer) Step() (float64, bool) {
-	return float64(p.Player.Step()), p.Playing()
+	s, playing := p.Player.Step(), p.Playing()
+	if s < 0 {
+		return -1, playing
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	now := time.Now()
+	if s != p.step {
+		p.step, p.stepAt = s, now
+	}
+	frac := now.Sub(p.stepAt).Seconds() * p.bpm * melody.StepsPerQuarter / 60
+	return float64(s) + min(frac, 0.99), playing
 }
 
 // noPlayer stands in when the audio engine could not start: nothing plays.

@@ -31,7 +31,9 @@ type view[T any] interface {
 type exporter[T any] struct {
 	label string // the button's text
 	ext   string // with the dot
-	write func(w io.Writer, item T) error
+	// writer returns the function that writes an item with the settings of the moment (tempo,
+	// instrument) bound: writer runs on Fyne's thread, the function it returns in the background.
+	writer func() func(w io.Writer, item T) error
 }
 
 // kind is what a palette holds (melodies or drawings) and how the window shows, reads and
@@ -284,14 +286,14 @@ func (t *paletteTab[T]) export(e exporter[T]) {
 		dialog.ShowInformation("Nothing to export yet", "Move the puck on the pad to make a "+t.kind.noun+" first.", t.win)
 		return
 	}
-	item := t.current
+	item, write := t.current, e.writer()
 	name := "palette-" + t.kind.noun + e.ext
 	chooseSavePath(t.win, name, e.ext, func(path string) {
 		if filepath.Ext(path) == "" {
 			path += e.ext
 		}
 		go func() {
-			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return e.write(w, item) }) })
+			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return write(w, item) }) })
 			runOnUI(func() {
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("could not save the %s: %w\n\nChoose another folder or name and export again", t.kind.noun, err), t.win)

@@ -84,7 +84,9 @@ func newWindow(a fyne.App, o options) *window {
 		container.NewTabItemWithIcon("Melody", theme.MediaMusicIcon(), w.melody.build()),
 		container.NewTabItemWithIcon("Sketch", theme.DocumentCreateIcon(), w.sketch.build()),
 	)
+	w.tabs.OnSelected = func(*container.TabItem) { w.focusPad() }
 	w.win.SetContent(w.tabs)
+	w.focusPad() // the arrow keys move the puck from the start
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the example melodies could not be loaded: %w\n\nOpen MIDI files in the corners instead", err), w.win)
 	}
@@ -103,6 +105,15 @@ func newWindow(a fyne.App, o options) *window {
 	w.win.Resize(fyne.NewSize(1100, 750))
 	w.win.CenterOnScreen()
 	return w
+}
+
+// focusPad gives the keyboard to the pad of the palette on show.
+func (w *window) focusPad() {
+	if w.tabs.SelectedIndex() == 0 {
+		w.win.Canvas().Focus(w.melody.pad)
+	} else {
+		w.win.Canvas().Focus(w.sketch.pad)
+	}
 }
 
 // typedKey handles the window's keys: the space bar plays and stops the melody.
