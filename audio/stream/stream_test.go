@@ -151,3 +151,30 @@ func TestLimiterBurst(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkLimiter limits a loud sine (the slow path, gain below 1 throughout) and a quiet one
+// (the pass-through path) in 512-frame buffers.
+func BenchmarkLimiter(b *testing.B) {
+	for _, tc := range []struct {
+		name string
+		amp  float64
+	}{{"loud", 2}, {"quiet", 0.5}} {
+		b.Run(tc.name, func(b *testing.B) {
+			i := 0
+			src := Func(func(buf []Frame) (int, bool) {
+				for k := range buf {
+					v := tc.amp * math.Sin(float64(i)*0.05)
+					buf[k] = Frame{v, v}
+					i++
+				}
+				return len(buf), true
+			})
+			lim := NewLimiter(0.9, 44100, src)
+			buf := make([]Frame, 512)
+			for b.Loop() {
+				lim.Stream(buf)
+			}
+			b.ReportMetric(float64(b.N*len(buf))/44100/b.Elapsed().Seconds(), "x-realtime")
+		})
+	}
+}

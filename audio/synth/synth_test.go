@@ -117,3 +117,18 @@ func TestClickEnds(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkVoice streams one held note of each instrument in 512-frame buffers, as the
+// sequencer does; "voices" is how many such notes one core could keep sounding in real time.
+func BenchmarkVoice(b *testing.B) {
+	for _, in := range Instruments() {
+		b.Run(in.Name, func(b *testing.B) {
+			buf := make([]stream.Frame, 512)
+			v := in.New(60, sr, 1)
+			for b.Loop() {
+				v.Stream(buf)
+			}
+			b.ReportMetric(float64(b.N*len(buf))/sr/b.Elapsed().Seconds(), "voices")
+		})
+	}
+}
