@@ -42,6 +42,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.ZSize, "z", cfg.ZSize, "latent size")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.IntVar(&cfg.MaxSeqLen, "max-len", cfg.MaxSeqLen, "longest drawing kept, in points")
+	fs.BoolVar(&cfg.LayerNorm, "layer-norm", cfg.LayerNorm, "layer-normalised LSTM cells (sketch-rnn's LayerNormLSTMCell)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -80,8 +81,8 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	}
 	tr.Gorgonia = *engine == "gorgonia"
 	w := tr.W
-	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s, engine %s\n",
-		w.Config.EncSize, w.Config.DecSize, w.Config.ZSize, w.Config.BatchSize, w.NumParams(), w.ScaleFactor, len(train), len(valid), tr.Buckets(), *engine)
+	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d layer norm %v, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s, engine %s\n",
+		w.Config.EncSize, w.Config.DecSize, w.Config.ZSize, w.Config.BatchSize, w.Config.LayerNorm, w.NumParams(), w.ScaleFactor, len(train), len(valid), tr.Buckets(), *engine)
 
 	save := func() error {
 		if err := os.MkdirAll(filepath.Dir(*resumePath), 0o755); err != nil {

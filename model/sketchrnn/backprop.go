@@ -37,13 +37,25 @@ type lstmTape struct {
 	TC     []float32 // [T*B, H] tanh of the unmasked new cell state
 	mask   []float32 // [T*B] or nil: the state is multiplied by it after each step
 	const4 []float32 // [B, 4H] or nil: a constant share of the gates (the decoder's z)
+
+	// With layer normalisation: the normalised gate pre-activations and new cell states, and
+	// their 1/sqrt(var+eps) (per step, row and gate).
+	ln     *LayerNorm
+	XH, XC []float32 // [T*B, 4H], [T*B, H]
+	RS, RC []float32 // [T*B*4], [T*B]
 }
 
-func newTape(cell nn.LSTMCell, in, T, B int) *lstmTape {
+func newTape(cell nn.LSTMCell, ln *LayerNorm, in, T, B int) *lstmTape {
 	H := cell.Hidden
-	return &lstmTape{cell: cell, in: in, T: T, B: B,
+	tp := &lstmTape{cell: cell, in: in, T: T, B: B,
 		X: make([]float32, T*B*in), G: make([]float32, T*B*4*H),
 		C: make([]float32, (T+1)*B*H), Hs: make([]float32, (T+1)*B*H), TC: make([]float32, T*B*H)}
+	if ln != nil {
+		tp.ln = ln
+		tp.XH, tp.XC = make([]float32, T*B*4*H), make([]float32, T*B*H)
+		tp.RS, tp.RC = make([]float32, T*B*4), make([]float32, T*B)
+	}
+	return tp
 }
 
 // forward runs the cell over the T steps in X from the state in block 0 of C and Hs.
@@ -73,6 +85,10 @@ func (tp *lstmTape) forward() {
 			if tp.mask != nil {
 				m = tp.mask[t*B+b]
 			}
+			if tp.ln != nil {
+				tp.forwardLN(t, b, gr, cPrev[b*H:(b+1)*H], c[b*H:(b+1)*H], h[b*H:(b+1)*H], tc[b*H:(b+1)*H], m)
+				continue
+			}
 			for k := 0; k < H; k++ {
 				i := sigmoidf(gr[k] + bias[k])
 				j := tanhf(gr[H+k] + bias[H+k])
@@ -89,11 +105,58 @@ func (tp *lstmTape) forward() {
 	}
 }
 
+// forwardLN is one row of one step of a layer-normalised cell: gr [4H] holds the gates'
+// pre-activation and receives their activations.
+func (tp *lstmTape) forwardLN(t, b int, gr, cPrev, c, h, tc []float32, m float32) {
+	H, B := tp.cell.Hidden, tp.B
+	r := t*B + b
+	xh := tp.XH[r*4*H : (r+1)*4*H]
+	for k := 0; k < 4; k++ {
+		tp.RS[r*4+k] = normalize(gr[k*H:(k+1)*H], xh[k*H:(k+1)*H], gr[k*H:(k+1)*H], tp.ln.GammaAll[k*H:(k+1)*H], tp.ln.BetaAll[k*H:(k+1)*H])
+	}
+	for k := 0; k < H; k++ {
+		i := sigmoidf(gr[k])
+		j := tanhf(gr[H+k])
+		f := sigmoidf(gr[2*H+k] + nn.ForgetBias)
+		o := sigmoidf(gr[3*H+k])
+		gr[k], gr[H+k], gr[2*H+k], gr[3*H+k] = i, j, f, o
+		c[k] = cPrev[k]*f + i*j // unmasked for now
+	}
+	yc := tc // the normalised state, then its tanh
+	tp.RC[r] = normalize(yc, tp.XC[r*H:(r+1)*H], c, tp.ln.GammaC, tp.ln.BetaC)
+	for k := 0; k < H; k++ {
+		th := tanhf(yc[k])
+		tc[k] = th
+		h[k] = m * th * gr[3*H+k]
+		c[k] *= m
+	}
+}
+
+// lnBackward turns dy, the gradient of normalised values gamma*xhat+beta, into the gradient of
+// their input (written into dy), adding the gradients of gamma and beta.
+func lnBackward(dy, xhat, gamma, gGamma, gBeta []float32, rstd float32) {
+	var m1, m2 float64
+	for i, d := range dy {
+		gGamma[i] += d * xhat[i]
+		gBeta[i] += d
+		dxh := float64(d * gamma[i])
+		m1 += dxh
+		m2 += dxh * float64(xhat[i])
+	}
+	n := float64(len(dy))
+	m1 /= n
+	m2 /= n
+	for i, d := range dy {
+		dxh := float64(d * gamma[i])
+		dy[i] = float32(float64(rstd) * (dxh - m1 - float64(xhat[i])*m2))
+	}
+}
+
 // backward propagates gradients through the steps. dhExt(t, dh) adds the loss's gradient with
 // respect to the output h of step t into dh [B, H]. It adds the kernel and bias gradients into
 // gK [In+H, 4H] and gB [4H], the sum over steps of the gate gradients into dConst (if not nil),
 // and leaves the initial state's gradients in dh0 and dc0.
-func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB, dConst, dh0, dc0 []float32) {
+func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB []float32, gLN *LayerNorm, dConst, dh0, dc0 []float32) {
 	H, B, H4, T := tp.cell.Hidden, tp.B, 4*tp.cell.Hidden, tp.T
 	dG := make([]float32, T*B*H4)
 	dh := make([]float32, B*H)
@@ -113,6 +176,10 @@ func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB, dConst, dh
 				m = tp.mask[t*B+b]
 			}
 			gr, dr := g[b*H4:(b+1)*H4], d[b*H4:(b+1)*H4]
+			if tp.ln != nil {
+				tp.backwardLN(t, b, gr, dr, cPrev[b*H:(b+1)*H], tc[b*H:(b+1)*H], dh[b*H:(b+1)*H], dc[b*H:(b+1)*H], m, gLN)
+				continue
+			}
 			for k := 0; k < H; k++ {
 				x := b*H + k
 				i, j, f, o := gr[k], gr[H+k], gr[2*H+k], gr[3*H+k]
@@ -134,10 +201,12 @@ func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB, dConst, dh
 	// Parameter gradients over all steps at once.
 	mm(true, false, tp.in, H4, T*B, tp.X, dG, 1, gK[:tp.in*H4])
 	mm(true, false, H, H4, T*B, tp.Hs[:T*B*H], dG, 1, gK[tp.cell.In*H4:])
-	for r := 0; r < T*B; r++ {
-		row := dG[r*H4 : (r+1)*H4]
-		for k, v := range row {
-			gB[k] += v
+	if gB != nil {
+		for r := 0; r < T*B; r++ {
+			row := dG[r*H4 : (r+1)*H4]
+			for k, v := range row {
+				gB[k] += v
+			}
 		}
 	}
 	if dConst != nil {
@@ -146,6 +215,35 @@ func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB, dConst, dh
 				dConst[k] += v
 			}
 		}
+	}
+}
+
+// backwardLN is backward's step for one row of a layer-normalised cell: from dh and dc (the
+// gradients of the step's outputs, in place: dc becomes the previous state's) to dr [4H], the
+// gradients of the gates' pre-activations.
+func (tp *lstmTape) backwardLN(t, b int, gr, dr, cPrev, tc, dh, dc []float32, m float32, gLN *LayerNorm) {
+	H, B := tp.cell.Hidden, tp.B
+	r := t*B + b
+	xc := tp.XC[r*H : (r+1)*H]
+	dyc := make([]float32, H)
+	for k := 0; k < H; k++ {
+		th := tc[k]
+		dyc[k] = dh[k] * m * gr[3*H+k] * (1 - th*th)
+	}
+	lnBackward(dyc, xc, tp.ln.GammaC, gLN.GammaC, gLN.BetaC, tp.RC[r])
+	for k := 0; k < H; k++ {
+		i, j, f, o := gr[k], gr[H+k], gr[2*H+k], gr[3*H+k]
+		dhk := dh[k] * m
+		dcn := dc[k]*m + dyc[k]
+		dr[k] = dcn * j * i * (1 - i)
+		dr[H+k] = dcn * i * (1 - j*j)
+		dr[2*H+k] = dcn * cPrev[k] * f * (1 - f)
+		dr[3*H+k] = dhk * tc[k] * o * (1 - o)
+		dc[k] = dcn * f
+	}
+	xh := tp.XH[r*4*H : (r+1)*4*H]
+	for k := 0; k < 4; k++ {
+		lnBackward(dr[k*H:(k+1)*H], xh[k*H:(k+1)*H], tp.ln.GammaAll[k*H:(k+1)*H], gLN.GammaAll[k*H:(k+1)*H], gLN.BetaAll[k*H:(k+1)*H], tp.RS[r*4+k])
 	}
 }
 
@@ -160,10 +258,16 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 	for i, p := range w.params() {
 		gi[p.name] = grads[i]
 	}
+	lnGrads := func(name string) *LayerNorm { // nil entries when the cells are not normalised
+		if !cfg.LayerNorm {
+			return nil
+		}
+		return &LayerNorm{GammaAll: gi[name+"/ln_all/gamma"], BetaAll: gi[name+"/ln_all/beta"], GammaC: gi[name+"/ln_c/gamma"], BetaC: gi[name+"/ln_c/beta"]}
+	}
 
 	// Encoder.
-	fw := newTape(w.EncFw, 5, T, B)
-	bw := newTape(w.EncBw, 5, T, B)
+	fw := newTape(w.EncFw, w.EncFwLN, 5, T, B)
+	bw := newTape(w.EncBw, w.EncBwLN, 5, T, B)
 	bw.mask = make([]float32, N)
 	for t := 0; t < T; t++ {
 		copy(fw.X[t*B*5:], bt.xFw[t])
@@ -195,7 +299,7 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 	kl *= -0.5 / float64(B*Z)
 
 	// Decoder.
-	dec := newTape(w.Dec, 5, T, B)
+	dec := newTape(w.Dec, w.DecLN, 5, T, B)
 	for t := 0; t < T; t++ {
 		copy(dec.X[t*B*5:], bt.xDec[t])
 	}
@@ -310,7 +414,7 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 		for i, v := range dhDec[t*B*H : (t+1)*B*H] {
 			dh[i] += v
 		}
-	}, gi["decoder/lstm/kernel"], gi["decoder/lstm/bias"], dConst, dh0, dc0)
+	}, gi["decoder/lstm/kernel"], gi["decoder/lstm/bias"], lnGrads("decoder/lstm"), dConst, dh0, dc0)
 	dz := make([]float32, B*Z)
 	mm(true, false, Z, 4*H, B, z, dConst, 1, gi["decoder/lstm/kernel"][5*4*H:(5+Z)*4*H])
 	mm(false, true, B, Z, 4*H, dConst, w.Dec.Rows(5, Z), 1, dz)
@@ -360,7 +464,7 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 				}
 			}
 		}
-	}, gi["encoder/fw/kernel"], gi["encoder/fw/bias"], nil, scratch, scratch)
+	}, gi["encoder/fw/kernel"], gi["encoder/fw/bias"], lnGrads("encoder/fw"), nil, scratch, scratch)
 	bw.backward(func(t int, dh []float32) {
 		if t == T-1 {
 			for b := 0; b < B; b++ {
@@ -369,6 +473,6 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 				}
 			}
 		}
-	}, gi["encoder/bw/kernel"], gi["encoder/bw/bias"], nil, scratch, scratch)
+	}, gi["encoder/bw/kernel"], gi["encoder/bw/bias"], lnGrads("encoder/bw"), nil, scratch, scratch)
 	return cost, rLoss, kl
 }

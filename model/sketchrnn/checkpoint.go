@@ -84,6 +84,12 @@ func fromFile(f *checkpoint.File) (*Weights, error) {
 	}
 	w.Dec = nn.LSTMCell{In: 5 + Z, Hidden: H}
 	w.Out = nn.Dense{In: H, Out: cfg.Outputs()}
+	if cfg.LayerNorm {
+		if cfg.Conditional() {
+			w.EncFwLN, w.EncBwLN = &LayerNorm{}, &LayerNorm{}
+		}
+		w.DecLN = &LayerNorm{}
+	}
 	// params() returns nil slices for now; fill each from the file.
 	shapes := map[string][]int{}
 	for _, p := range w.params() {
@@ -102,15 +108,25 @@ func fromFile(f *checkpoint.File) (*Weights, error) {
 		}
 		return t.Data
 	}
+	cell := func(name string, c *nn.LSTMCell, ln *LayerNorm) {
+		c.Kernel = get(name + "/kernel")
+		if ln == nil {
+			c.Bias = get(name + "/bias")
+			return
+		}
+		c.Bias = make([]float32, 4*c.Hidden)
+		ln.GammaAll, ln.BetaAll = get(name+"/ln_all/gamma"), get(name+"/ln_all/beta")
+		ln.GammaC, ln.BetaC = get(name+"/ln_c/gamma"), get(name+"/ln_c/beta")
+	}
 	if cfg.Conditional() {
-		w.EncFw.Kernel, w.EncFw.Bias = get("encoder/fw/kernel"), get("encoder/fw/bias")
-		w.EncBw.Kernel, w.EncBw.Bias = get("encoder/bw/kernel"), get("encoder/bw/bias")
+		cell("encoder/fw", &w.EncFw, w.EncFwLN)
+		cell("encoder/bw", &w.EncBw, w.EncBwLN)
 		w.Mu.Kernel, w.Mu.Bias = get("encoder/mu/kernel"), get("encoder/mu/bias")
 		w.Presig.Kernel, w.Presig.Bias = get("encoder/presig/kernel"), get("encoder/presig/bias")
 		w.InitC.Kernel, w.InitC.Bias = get("decoder/init_c/kernel"), get("decoder/init_c/bias")
 		w.InitH.Kernel, w.InitH.Bias = get("decoder/init_h/kernel"), get("decoder/init_h/bias")
 	}
-	w.Dec.Kernel, w.Dec.Bias = get("decoder/lstm/kernel"), get("decoder/lstm/bias")
+	cell("decoder/lstm", &w.Dec, w.DecLN)
 	w.Out.Kernel, w.Out.Bias = get("decoder/output/kernel"), get("decoder/output/bias")
 	if err != nil {
 		return nil, err

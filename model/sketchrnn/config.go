@@ -12,7 +12,7 @@ type SketchVAEConfig struct {
 	ZSize     int  // latent size (z_size 128)
 	Mixtures  int  // Gaussians in the offset mixture (num_mixture 20)
 	MaxSeqLen int  // longest drawing in points (max_seq_len 250); longer ones are dropped
-	LayerNorm bool // layer-normalised LSTM cells (sketch-rnn's LayerNormLSTMCell); not yet supported
+	LayerNorm bool // layer-normalised LSTM cells (sketch-rnn's LayerNormLSTMCell, without recurrent dropout)
 
 	// Training (sketch-rnn's names in brackets).
 	BatchSize      int     // examples per step (batch_size 100)
@@ -48,9 +48,6 @@ func (c SketchVAEConfig) Validate() error {
 	}
 	if c.EncSize < 0 || c.ZSize < 0 || (c.EncSize == 0) != (c.ZSize == 0) {
 		return fmt.Errorf("sketch vae config: encoder %d and z %d must both be positive (or both 0 for a decoder-only model)", c.EncSize, c.ZSize)
-	}
-	if c.LayerNorm {
-		return fmt.Errorf("sketch vae config: layer-normalised cells are not supported yet")
 	}
 	return nil
 }

@@ -73,7 +73,7 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	vec := func(name string, n int) *G.Node {
 		return G.NewVector(g, f32, G.WithShape(n), G.WithName(name), G.WithInit(G.Zeroes()))
 	}
-	lstm := func(name string, cell nn.LSTMCell, parts ...int) *nn.LSTM {
+	lstm := func(name string, cell nn.LSTMCell, ln *LayerNorm, parts ...int) *cellNodes {
 		l, err := nn.NewLSTM(g, name, cell, parts...)
 		if err != nil {
 			panic(err)
@@ -84,10 +84,23 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 			gr.binds = append(gr.binds, bind{l.In[i], k, from * 4 * l.Hidden, p, 4 * l.Hidden, 4 * l.Hidden})
 			from += p
 		}
+		gr.binds = append(gr.binds, bind{l.Rec, k, from * 4 * l.Hidden, l.Hidden, 4 * l.Hidden, 4 * l.Hidden})
+		cn := &cellNodes{lstm: l}
+		if ln == nil {
+			gr.binds = append(gr.binds, bind{l.Bias, index[name+"/bias"], 0, 1, 4 * l.Hidden, 4 * l.Hidden})
+			return cn
+		}
+		cn.ln = newLNNodes(g, name, ln, l.Hidden)
+		H := l.Hidden
+		for q := 0; q < 4; q++ {
+			gr.binds = append(gr.binds,
+				bind{cn.ln.gAll[q], index[name+"/ln_all/gamma"], q * H, 1, H, H},
+				bind{cn.ln.bAll[q], index[name+"/ln_all/beta"], q * H, 1, H, H})
+		}
 		gr.binds = append(gr.binds,
-			bind{l.Rec, k, from * 4 * l.Hidden, l.Hidden, 4 * l.Hidden, 4 * l.Hidden},
-			bind{l.Bias, index[name+"/bias"], 0, 1, 4 * l.Hidden, 4 * l.Hidden})
-		return l
+			bind{cn.ln.gC, index[name+"/ln_c/gamma"], 0, 1, H, H},
+			bind{cn.ln.bC, index[name+"/ln_c/beta"], 0, 1, H, H})
+		return cn
 	}
 	linear := func(name string, d nn.Dense) *dense {
 		l := &dense{kernel: mat(name+"/kernel", d.In, d.Out), bias: vec(name+"/bias", d.Out)}
@@ -113,13 +126,13 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 		return mat(name, shape[0], shape[1])
 	}
 
-	encFw := lstm("encoder/fw", w.EncFw)
-	encBw := lstm("encoder/bw", w.EncBw)
+	encFw := lstm("encoder/fw", w.EncFw, w.EncFwLN)
+	encBw := lstm("encoder/bw", w.EncBw, w.EncBwLN)
 	muL := linear("encoder/mu", w.Mu)
 	presigL := linear("encoder/presig", w.Presig)
 	initC := linear("decoder/init_c", w.InitC)
 	initH := linear("decoder/init_h", w.InitH)
-	dec := lstm("decoder/lstm", w.Dec, 5, Z)
+	dec := lstm("decoder/lstm", w.Dec, w.DecLN, 5, Z)
 	heads := []*dense{head("pen", 0, 3)}
 	for k, name := range []string{"pi", "mu_x", "mu_y", "sigma_x", "sigma_y", "corr"} {
 		heads = append(heads, head(name, 3+k*M, M))
@@ -138,8 +151,8 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 		gr.xBw = append(gr.xBw, input(fmt.Sprintf("x_bw%d", t), B, 5))
 		gr.mBw = append(gr.mBw, input(fmt.Sprintf("m_bw%d", t), B, 1))
 
-		pre := must(encFw.Input(0, gr.xFw[t]))                                // [B, 4E]
-		cFw, hFw = must2(encFw.Step(pre, cFw, hFw))                           // [B, E]
+		pre := must(encFw.lstm.Input(0, gr.xFw[t]))                           // [B, 4E]
+		cFw, hFw = encFw.step(pre, cFw, hFw)                                  // [B, E]
 		last := must(G.BroadcastHadamardProd(gr.mFw[t], hFw, []byte{1}, nil)) // [B, E]
 		if hFinal == nil {
 			hFinal = last
@@ -147,8 +160,8 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 			hFinal = must(G.Add(hFinal, last))
 		}
 
-		pre = must(encBw.Input(0, gr.xBw[t]))
-		c, h := must2(encBw.Step(pre, cBw, hBw))
+		pre = must(encBw.lstm.Input(0, gr.xBw[t]))
+		c, h := encBw.step(pre, cBw, hBw)
 		cBw = must(G.BroadcastHadamardProd(gr.mBw[t], c, []byte{1}, nil)) // [B, E]
 		hBw = must(G.BroadcastHadamardProd(gr.mBw[t], h, []byte{1}, nil)) // [B, E]
 	}
@@ -161,14 +174,14 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	z := must(G.Add(mu, must(G.HadamardProd(sigma, gr.eps)))) // [B, Z]
 
 	// Decoder: initial state tanh(dense(z)); input concat(x_t, z), whose z share is added once.
-	c := must(G.Tanh(initC.apply(z))) // [B, H]
-	h := must(G.Tanh(initH.apply(z))) // [B, H]
-	zShare := must(dec.Input(1, z))   // [B, 4H]
+	c := must(G.Tanh(initC.apply(z)))    // [B, H]
+	h := must(G.Tanh(initH.apply(z)))    // [B, H]
+	zShare := must(dec.lstm.Input(1, z)) // [B, 4H]
 	hs := make([]*G.Node, T)
 	for t := 0; t < T; t++ {
 		gr.xDec = append(gr.xDec, input(fmt.Sprintf("x_dec%d", t), B, 5))
-		pre := must(G.Add(must(dec.Input(0, gr.xDec[t])), zShare)) // [B, 4H]
-		c, h = must2(dec.Step(pre, c, h))                          // [B, H]
+		pre := must(G.Add(must(dec.lstm.Input(0, gr.xDec[t])), zShare)) // [B, 4H]
+		c, h = dec.step(pre, c, h)                                      // [B, H]
 		hs[t] = h
 	}
 	out := hs[0]
@@ -236,6 +249,64 @@ const (
 	rhoEps = 1e-6
 	pdfEps = 1e-6
 )
+
+// cellNodes is an LSTM cell in the graph, layer-normalised when ln is set.
+type cellNodes struct {
+	lstm *nn.LSTM
+	ln   *lnNodes
+}
+
+// lnNodes are a LayerNorm's parameters in the graph, one gain and offset vector per gate.
+type lnNodes struct {
+	gAll, bAll [4]*G.Node // [H] each
+	gC, bC     *G.Node    // [H]
+}
+
+func newLNNodes(g *G.ExprGraph, name string, ln *LayerNorm, H int) *lnNodes {
+	vec := func(n string, data []float32) *G.Node {
+		return G.NewVector(g, tensor.Float32, G.WithShape(H), G.WithName(name+n),
+			G.WithValue(tensor.New(tensor.WithShape(H), tensor.WithBacking(append([]float32(nil), data...)))))
+	}
+	l := &lnNodes{gC: vec("/ln_c/gamma", ln.GammaC), bC: vec("/ln_c/beta", ln.BetaC)}
+	for q := 0; q < 4; q++ {
+		l.gAll[q] = vec(fmt.Sprintf("/ln_all/gamma%d", q), ln.GammaAll[q*H:(q+1)*H])
+		l.bAll[q] = vec(fmt.Sprintf("/ln_all/beta%d", q), ln.BetaAll[q*H:(q+1)*H])
+	}
+	return l
+}
+
+// step runs one step: pre [B, 4H] is the inputs' share of the gates; c, h are [B, H].
+func (cn *cellNodes) step(pre, c, h *G.Node) (c2, h2 *G.Node) {
+	if cn.ln == nil {
+		return must2(cn.lstm.Step(pre, c, h))
+	}
+	must := G.Must
+	B, H := h.Shape()[0], cn.lstm.Hidden
+	gates := must(G.Add(pre, must(G.Mul(h, cn.lstm.Rec)))) // [B, 4H], no bias
+	split := must(G.Reshape(gates, tensor.Shape{B, 4, H})) // [B, 4, H]
+	gate := func(k int) *G.Node {                          // [B, H], normalised
+		return layerNorm(must(G.Slice(split, nil, G.S(k))), cn.ln.gAll[k], cn.ln.bAll[k])
+	}
+	i := must(G.Sigmoid(gate(0)))
+	j := must(G.Tanh(gate(1)))
+	f := must(G.Sigmoid(must(G.Add(gate(2), G.NewConstant(float32(nn.ForgetBias))))))
+	o := must(G.Sigmoid(gate(3)))
+	c2 = must(G.Add(must(G.HadamardProd(c, f)), must(G.HadamardProd(i, j))))      // [B, H]
+	h2 = must(G.HadamardProd(must(G.Tanh(layerNorm(c2, cn.ln.gC, cn.ln.bC))), o)) // [B, H]
+	return c2, h2
+}
+
+// layerNorm is sketch-rnn's layer_norm over the last axis of x [B, H]: gamma*(x-mean)/sqrt(var+eps) + beta.
+func layerNorm(x, gamma, beta *G.Node) *G.Node {
+	must := G.Must
+	mean := must(G.Mean(x, 1))                                              // [B]
+	cen := must(G.BroadcastSub(x, mean, nil, []byte{1}))                    // [B, H]
+	v := must(G.Mean(must(G.Square(cen)), 1))                               // [B]
+	rstd := must(G.Sqrt(must(G.Add(v, G.NewConstant(float32(lnEpsilon)))))) // [B]: sqrt(var+eps)
+	xhat := must(G.BroadcastHadamardDiv(cen, rstd, nil, []byte{1}))         // [B, H]
+	y := must(G.BroadcastHadamardProd(xhat, gamma, nil, []byte{0}))         // [B, H]
+	return must(G.BroadcastAdd(y, beta, nil, []byte{0}))                    // [B, H]
+}
 
 // dense is a layer x·kernel + bias in the graph.
 type dense struct{ kernel, bias *G.Node }

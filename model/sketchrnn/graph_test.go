@@ -23,8 +23,12 @@ func randomDrawing(n int, rng *rand.Rand) sketch.Drawing {
 	return d
 }
 
-func tinyModel(t testing.TB, seed uint64) *Weights {
-	w, err := NewWeights(tinyConfig(), 20, seed)
+func tinyModel(t testing.TB, seed uint64) *Weights { return tinyModelLN(t, seed, false) }
+
+func tinyModelLN(t testing.TB, seed uint64, ln bool) *Weights {
+	cfg := tinyConfig()
+	cfg.LayerNorm = ln
+	w, err := NewWeights(cfg, 20, seed)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,7 +44,12 @@ func tinyModel(t testing.TB, seed uint64) *Weights {
 
 // The Gorgonia graph's losses equal the plain-Go evaluation's with eps = 0 (z = mu).
 func TestGraphMatchesPlainLoss(t *testing.T) {
-	w := tinyModel(t, 1)
+	for _, ln := range []bool{false, true} {
+		testGraphMatchesPlainLoss(t, tinyModelLN(t, 1, ln))
+	}
+}
+
+func testGraphMatchesPlainLoss(t *testing.T, w *Weights) {
 	rng := rand.New(rand.NewPCG(2, 2))
 	lengths := []int{3, 7, 10}
 	var rows [][][5]float32
@@ -71,7 +80,7 @@ func TestGraphMatchesPlainLoss(t *testing.T) {
 		t.Fatal(err)
 	}
 	if math.Abs(float64(r)-wantR) > 1e-4*math.Max(1, math.Abs(wantR)) || math.Abs(float64(kl)-wantKL) > 1e-5 {
-		t.Errorf("graph r_loss %v kl %v, plain Go %v %v", r, kl, wantR, wantKL)
+		t.Errorf("layer norm %v: graph r_loss %v kl %v, plain Go %v %v", w.Config.LayerNorm, r, kl, wantR, wantKL)
 	}
 }
 
@@ -132,8 +141,9 @@ func TestGraphGradients(t *testing.T) {
 
 // The hand-written backward pass gives the Gorgonia graph's loss and gradients.
 func TestBackpropMatchesGraph(t *testing.T) {
-	for _, eval := range []bool{false, true} {
-		w := tinyModel(t, 5)
+	for _, c := range []struct{ eval, ln bool }{{false, false}, {true, false}, {false, true}} {
+		eval := c.eval
+		w := tinyModelLN(t, 5, c.ln)
 		rng := rand.New(rand.NewPCG(6, 6))
 		rows := [][][5]float32{w.Normalize(randomDrawing(5, rng)), w.Normalize(randomDrawing(8, rng)), w.Normalize(randomDrawing(2, rng))}
 		eps := make([]float32, 3*w.Config.ZSize)
@@ -165,7 +175,7 @@ func TestBackpropMatchesGraph(t *testing.T) {
 		}
 		cost, r, kl := w.backprop(bt, T, 0.7, eval, got)
 		if math.Abs(cost-float64(wantCost)) > 1e-4 || math.Abs(r-float64(wantR)) > 1e-4 || math.Abs(kl-float64(wantKL)) > 1e-5 {
-			t.Errorf("eval %v: cost, r_loss, kl = %v %v %v; graph %v %v %v", eval, cost, r, kl, wantCost, wantR, wantKL)
+			t.Errorf("eval %v, layer norm %v: cost, r_loss, kl = %v %v %v; graph %v %v %v", eval, c.ln, cost, r, kl, wantCost, wantR, wantKL)
 		}
 		for i, p := range ps {
 			var worst, scale float64
@@ -174,7 +184,7 @@ func TestBackpropMatchesGraph(t *testing.T) {
 				scale = math.Max(scale, math.Abs(float64(want[i][k])))
 			}
 			if worst > 1e-4*math.Max(scale, 1e-2) {
-				t.Errorf("eval %v: %s: gradients differ by %.3g (largest %.3g)", eval, p.name, worst, scale)
+				t.Errorf("eval %v, layer norm %v: %s: gradients differ by %.3g (largest %.3g)", eval, c.ln, p.name, worst, scale)
 			}
 		}
 	}

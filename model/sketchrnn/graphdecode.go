@@ -55,7 +55,11 @@ func (w *Weights) newGraphDecoder(c, h, z []float32, b int) (gd *graphDecoder, e
 		gd.z = input("z", Z)
 		pre = G.Must(G.Add(pre, G.Must(lstm.Input(1, gd.z)))) // [B, 4H]
 	}
-	c2, h2 := must2(lstm.Step(pre, gd.c, gd.h)) // [B, H]
+	cell := &cellNodes{lstm: lstm}
+	if w.DecLN != nil {
+		cell.ln = newLNNodes(g, "decoder/lstm", w.DecLN, H)
+	}
+	c2, h2 := cell.step(pre, gd.c, gd.h) // [B, H]
 	out := &dense{
 		kernel: G.NewMatrix(g, f32, G.WithShape(H, O), G.WithName("decoder/output/kernel"),
 			G.WithValue(tensor.New(tensor.WithShape(H, O), tensor.WithBacking(append([]float32(nil), w.Out.Kernel...))))),

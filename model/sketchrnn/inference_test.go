@@ -30,7 +30,12 @@ func readGen(tb testing.TB, name string) *Weights {
 
 // The plain-Go decoder and the Gorgonia step graph give the same outputs at every step.
 func TestPlainDecoderMatchesGraph(t *testing.T) {
-	w := tinyModel(t, 8)
+	for _, ln := range []bool{false, true} {
+		testPlainDecoderMatchesGraph(t, tinyModelLN(t, 8, ln))
+	}
+}
+
+func testPlainDecoderMatchesGraph(t *testing.T, w *Weights) {
 	rng := rand.New(rand.NewPCG(1, 1))
 	zs := [][]float32{make([]float32, w.Config.ZSize), make([]float32, w.Config.ZSize)}
 	for _, z := range zs {
@@ -153,6 +158,14 @@ func TestMixtureTemperature(t *testing.T) {
 }
 
 func TestCheckpointRoundTrip(t *testing.T) {
+	wln := tinyModelLN(t, 10, true)
+	var lnBuf bytes.Buffer
+	if err := wln.Save(&lnBuf); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := Load(&lnBuf); err != nil || !reflect.DeepEqual(got.params(), wln.params()) {
+		t.Errorf("layer-normalised model: err %v, or loaded weights differ", err)
+	}
 	w := tinyModel(t, 10)
 	var buf bytes.Buffer
 	if err := w.Save(&buf); err != nil {

@@ -30,7 +30,7 @@ func (w *Weights) Encode(d sketch.Drawing) (mu, presig []float32, err error) {
 
 func (w *Weights) encodeRows(rows [][5]float32) (mu, presig []float32, err error) {
 	E := w.Config.EncSize
-	run := func(cell nn.LSTMCell, reverse bool) []float32 {
+	run := func(cell nn.LSTMCell, ln *LayerNorm, reverse bool) []float32 {
 		c, h, pre := make([]float32, E), make([]float32, E), make([]float32, 4*E)
 		for i := range rows {
 			r := rows[i]
@@ -39,11 +39,11 @@ func (w *Weights) encodeRows(rows [][5]float32) (mu, presig []float32, err error
 			}
 			clear(pre)
 			cell.AddInput(pre, 0, r[:], 5)
-			cell.Step(pre, c, h)
+			stepCell(cell, ln, pre, c, h)
 		}
 		return h
 	}
-	hEnc := append(run(w.EncFw, false), run(w.EncBw, true)...) // [2E]
+	hEnc := append(run(w.EncFw, w.EncFwLN, false), run(w.EncBw, w.EncBwLN, true)...) // [2E]
 	mu = make([]float32, w.Config.ZSize)
 	presig = make([]float32, w.Config.ZSize)
 	w.Mu.Apply(mu, hEnc)
@@ -109,7 +109,7 @@ func (d *decoder) step(x []float32) {
 			}
 		}
 	}
-	d.w.Dec.Step(d.pre, d.c, d.h)
+	stepCell(d.w.Dec, d.w.DecLN, d.pre, d.c, d.h)
 	d.w.Out.Apply(d.out, d.h)
 }
 
