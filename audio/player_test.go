@@ -189,7 +189,10 @@ func TestPlayerWithoutDevice(t *testing.T) {
 		t.Errorf("the playhead did not move: saw steps %v", seen)
 	}
 	p2.Stop()
-	time.Sleep(30 * time.Millisecond)
+	// The clock takes the Stop at its next tick; a loaded machine may take a while.
+	for deadline := time.Now().Add(5 * time.Second); p2.Step() != -1 && time.Now().Before(deadline); {
+		time.Sleep(5 * time.Millisecond)
+	}
 	if s := p2.Step(); s != -1 {
 		t.Errorf("Step() = %d after Stop, want -1", s)
 	}
