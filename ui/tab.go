@@ -84,7 +84,6 @@ func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corner
 		t.thumbs[i] = k.newView(true, colCorner[i])
 		menu := widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
 		menu.Importance = widget.LowImportance
-		i := i
 		menu.OnTapped = func() {
 			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(menu)
 			t.showCornerMenu(i, pos.AddXY(0, menu.Size().Height))

@@ -438,3 +438,25 @@ func TestOpenMIDIChoosesBars(t *testing.T) {
 		t.Errorf("top-left holds %v, want bars 3 and 4 (8 notes from G#4)", got)
 	}
 }
+
+func TestBadFileShowsDialog(t *testing.T) {
+	f := newFixture(t)
+	path := filepath.Join(f.tmp, "notes.txt")
+	if err := os.WriteFile(path, []byte("not music"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tab := range []int{0, 1} {
+		f.w.tabs.SelectIndex(tab)
+		before := f.w.melody.pal.Corners()
+		f.w.dropped(padPos(f.w.melody.pad, 0.1, 0.1), []fyne.URI{storage.NewFileURI(path)})
+		f.settle()
+		top := f.w.win.Canvas().Overlays().Top()
+		if top == nil {
+			t.Fatalf("tab %d: no dialog for a file that is neither MIDI nor drawings", tab)
+		}
+		f.w.win.Canvas().Overlays().Remove(top)
+		if after := f.w.melody.pal.Corners(); !slices.Equal(after[0].Item, before[0].Item) {
+			t.Errorf("tab %d: the corner changed", tab)
+		}
+	}
+}
