@@ -51,6 +51,7 @@ var device struct {
 	rate   int
 	err    error
 	notice sync.Once
+	told   atomic.Bool // the notice has been given
 }
 
 // ErrUnavailable says there is no sound card to play on.
@@ -96,6 +97,7 @@ func NewPlayer(o PlayerOptions) (*Player, error) {
 		ctx, rate, err = openDevice(o.SampleRate, o.Buffer)
 		if err != nil {
 			device.notice.Do(func() {
+				device.told.Store(true)
 				msg := fmt.Sprintf("%v; playing silently (WAV export still works)", err)
 				if o.Log != nil {
 					o.Log(msg)
