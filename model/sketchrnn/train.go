@@ -145,7 +145,9 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 			return StepResult{}, err
 		}
 		cost, r, kl = float64(c), float64(r32), float64(kl32)
-		if err := gr.grads(t.grads); err != nil {
+		err = gr.grads(t.grads)
+		gr.vm.Reset() // let go of this step's intermediate values: up to ten graphs stay cached
+		if err != nil {
 			return StepResult{}, err
 		}
 	} else {
