@@ -21,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	_ "github.com/latentpalette/palette/internal/locale" // before Fyne reads the locale
+	"github.com/latentpalette/palette/internal/shared"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/palette/standin"
@@ -458,5 +459,36 @@ func TestBadFileShowsDialog(t *testing.T) {
 		if after := f.w.melody.pal.Corners(); !slices.Equal(after[0].Item, before[0].Item) {
 			t.Errorf("tab %d: the corner changed", tab)
 		}
+	}
+}
+
+// TestOpenSharedFiles opens real files into corners: a Nottingham tune (whose chord track the
+// importer must skip) and a sheep from sketch-rnn's npz, through the choose dialog.
+func TestOpenSharedFiles(t *testing.T) {
+	tune := shared.Data(t, "nottingham/full/test/ashover25.mid")
+	sheep := shared.Data(t, "sketch/aaron_sheep.npz")
+	f := newFixture(t)
+
+	f.w.melody.loadCorner(palette.TopRight, tune)
+	top := f.w.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog to choose the bars of a whole tune")
+	}
+	test.Tap(findButton(t, top, "Use it"))
+	f.settle()
+	if c := f.w.melody.pal.Corners()[palette.TopRight]; len(c.Item.Notes()) < 4 {
+		t.Errorf("the tune's first bars hold %d notes", len(c.Item.Notes()))
+	}
+
+	f.w.tabs.SelectIndex(1)
+	f.w.sketch.loadCorner(palette.BottomLeft, sheep)
+	top = f.w.win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog to choose a drawing")
+	}
+	test.Tap(findButton(t, top, "Use it"))
+	f.settle()
+	if c := f.w.sketch.pal.Corners()[palette.BottomLeft]; len(c.Item) < 10 || f.w.sketch.pad.labels[palette.BottomLeft] != "aaron_sheep" {
+		t.Errorf("the corner holds a drawing of %d points named %q", len(c.Item), f.w.sketch.pad.labels[palette.BottomLeft])
 	}
 }
