@@ -13,6 +13,7 @@ import (
 
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
+	"github.com/latentpalette/palette/model/nn"
 )
 
 func init() {
@@ -39,7 +40,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	saveEvery := fs.Duration("save-every", 5*time.Minute, "write the training state this often")
 	evalEvery := fs.Int("eval-every", 500, "evaluate on the validation windows every this many steps")
 	evalWindows := fs.Int("eval-windows", 1500, "validation windows used per evaluation (0: all)")
-	engine := fs.String("engine", "plain", "gradients: plain (hand-written backward pass, checked against the graph) or gorgonia (the graph)")
+	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (the Gorgonia graph: how the shipped model is trained) or plain (hand-written backward pass checked against the graph, for experiments)")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
 	fs.IntVar(&tc.Batch, "batch", tc.Batch, "batch size")
 	fs.Uint64Var(&tc.Seed, "seed", tc.Seed, "seed of initialisation, data order and noise")
@@ -107,7 +108,10 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		tr.Engine = musicvae.Gorgonia
 	}
 	w0 := tr.Weights()
-	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v, engine %s\n", w0.Config, w0.ParamCount(), tr.Config, *engine)
+	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v, engine %s, blas %s\n", w0.Config, w0.ParamCount(), tr.Config, *engine, nn.BLAS())
+	if hint := nn.BLASHint(); hint != "" {
+		fmt.Fprintln(stderr, "palette train melody: "+hint)
+	}
 
 	meta := map[string]string{musicvae.MetaData: train.String()}
 	saveState := func() error {

@@ -23,25 +23,20 @@ type backprop struct {
 
 	encFw, encBw tape
 	dec          []tape
-	hcat         []float32   // [B, 2E]
 	mu, sraw     []float32   // [B, Z]
 	sigma, z     []float32   // [B, Z]
 	state        [][]float32 // [2L][B, Dk]: tanh(z·K_p + b_p), c0, h0, c1, h1, ...
 	zIn          []float32   // [B, 4D0]
-	probs        [][]float32 // [T][B, 90] softmax of the logits
+	probs        []float32   // [T*B, 90] softmax of the logits, then the logits' gradient
 	klb          []float64   // [B]
 
 	// backward scratch
-	dgates   [][]float32 // per decoder layer [B, 4Dk]; encoder uses encD
-	encD     []float32   // [B, 4E]
 	dh, dc   [][]float32 // per decoder layer [B, Dk]
-	dhBelow  [][]float32 // per decoder layer: gradient into the h of the layer below at this step
+	ext      [][]float32 // per decoder layer [T*B, Dk]: gradient into its outputs from above
 	dzIn     []float32   // [B, 4D0], summed over steps
 	dz       []float32   // [B, Z]
 	dmu, dsr []float32   // [B, Z]
-	dhcat    []float32   // [B, 2E]
 	ehd, ecd []float32   // [B, E]
-	dlogits  []float32   // [B, 90]
 }
 
 // lstmParams are views of one LSTM's parameters: input blocks, recurrent block, bias.
@@ -100,24 +95,50 @@ func arrange(c MelodyVAEConfig, flat [][]float32) params {
 	return p
 }
 
-// tape holds one LSTM's forward values over the steps: index 0 of c, tc, h is the initial state.
+// tape holds one LSTM's forward values over the steps, each kind in one contiguous buffer so
+// that the products of all steps can run as one matrix product: index 0 of c, tc, h is the
+// initial state, so h[0..T-1] are the previous h of steps 0..T-1 ([T*B, H] in hAll) and h[1..T]
+// their outputs.
 type tape struct {
-	H        int
-	gates    [][]float32 // [T][B, 4H] after activation: sigmoid(i), tanh(j), sigmoid(f+1), sigmoid(o)
-	c, tc, h [][]float32 // [T+1][B, H]; tc = tanh(c)
+	H           int
+	gates, dg   [][]float32 // [T][B, 4H]: gates after activation (sigmoid(i), tanh(j), sigmoid(f+1), sigmoid(o)); their gradients
+	c, tc, h    [][]float32 // [T+1][B, H]; tc = tanh(c)
+	gAll, dgAll []float32   // [T*B, 4H] backing gates and dg
+	hAll        []float32   // [(T+1)*B, H] backing h
 }
 
 func newTape(B, H int) tape {
-	t := tape{H: H}
+	t := tape{H: H, gAll: make([]float32, Steps*B*4*H), dgAll: make([]float32, Steps*B*4*H), hAll: make([]float32, (Steps+1)*B*H)}
 	for s := 0; s <= Steps; s++ {
 		if s < Steps {
-			t.gates = append(t.gates, make([]float32, B*4*H))
+			t.gates = append(t.gates, t.gAll[s*B*4*H:(s+1)*B*4*H])
+			t.dg = append(t.dg, t.dgAll[s*B*4*H:(s+1)*B*4*H])
 		}
 		t.c = append(t.c, make([]float32, B*H))
 		t.tc = append(t.tc, make([]float32, B*H))
-		t.h = append(t.h, make([]float32, B*H))
+		t.h = append(t.h, t.hAll[s*B*H:(s+1)*B*H])
 	}
 	return t
+}
+
+// prevH is h[0..T-1] as [T*B, H]; outH is h[1..T].
+func (t *tape) prevH(B int) []float32 { return t.hAll[:Steps*B*t.H] }
+func (t *tape) outH(B int) []float32  { return t.hAll[B*t.H:] }
+
+// finish adds the recurrent kernel's and the bias's gradients of all steps at once, from dg.
+func (t *tape) finish(B int, gp lstmParams) {
+	H := t.H
+	gemm(true, false, H, 4*H, Steps*B, t.prevH(B), t.dgAll, 1, gp.rec) // dRec += Hprev^T · DG
+	colSums(gp.bias, t.dgAll, 4*H)
+}
+
+// colSums adds the column sums of m [rows, width] to y [width].
+func colSums(y, m []float32, width int) {
+	for r := 0; r < len(m); r += width {
+		for i, v := range m[r : r+width] {
+			y[i] += v
+		}
+	}
 }
 
 func newBackprop(c MelodyVAEConfig, B int, freeNats float64, values [][]float32) (*backprop, error) {
@@ -125,31 +146,25 @@ func newBackprop(c MelodyVAEConfig, B int, freeNats float64, values [][]float32)
 	for _, v := range values {
 		bp.grads = append(bp.grads, make([]float32, len(v)))
 	}
-	bp.p, bp.g = arrange(c, values), arrange(c, bp.grads)
 	E, Z := c.EncoderSize, c.ZSize
-	if len(bp.p.encFw.in[0]) != Classes*4*E || len(bp.p.out.b) != Classes {
+	if len(values) < 10 || len(values[0]) != Classes*4*E || len(values[len(values)-1]) != Classes {
 		return nil, fmt.Errorf("musicvae: parameters do not fit config %+v", c)
 	}
+	bp.p, bp.g = arrange(c, values), arrange(c, bp.grads)
 	bp.encFw, bp.encBw = newTape(B, E), newTape(B, E)
 	for _, d := range c.DecoderSizes {
 		bp.dec = append(bp.dec, newTape(B, d))
-		bp.dgates = append(bp.dgates, make([]float32, B*4*d))
 		bp.dh = append(bp.dh, make([]float32, B*d))
 		bp.dc = append(bp.dc, make([]float32, B*d))
-		bp.dhBelow = append(bp.dhBelow, make([]float32, B*d))
+		bp.ext = append(bp.ext, make([]float32, Steps*B*d))
 		bp.state = append(bp.state, make([]float32, B*d), make([]float32, B*d))
 	}
-	bp.hcat, bp.dhcat = make([]float32, B*2*E), make([]float32, B*2*E)
 	bp.mu, bp.sraw, bp.sigma, bp.z = make([]float32, B*Z), make([]float32, B*Z), make([]float32, B*Z), make([]float32, B*Z)
 	bp.dz, bp.dmu, bp.dsr = make([]float32, B*Z), make([]float32, B*Z), make([]float32, B*Z)
 	bp.zIn, bp.dzIn = make([]float32, B*4*c.DecoderSizes[0]), make([]float32, B*4*c.DecoderSizes[0])
-	for range Steps {
-		bp.probs = append(bp.probs, make([]float32, B*Classes))
-	}
+	bp.probs = make([]float32, Steps*B*Classes)
 	bp.klb = make([]float64, B)
-	bp.encD = make([]float32, B*4*E)
 	bp.ehd, bp.ecd = make([]float32, B*E), make([]float32, B*E)
-	bp.dlogits = make([]float32, B*Classes)
 	return bp, nil
 }
 
@@ -165,8 +180,8 @@ func gemm(ta, tb bool, m, n, k int, a, b []float32, beta float32, y []float32) {
 	blas32.Implementation().Sgemm(tA, tB, m, n, k, 1, a, lda, b, ldb, beta, y, n)
 }
 
-func sigmoid(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
-func tanh32(x float32) float32  { return float32(math.Tanh(float64(x))) }
+func sigmoid(x float32) float32 { return nn.Sigmoid(x) }
+func tanh32(x float32) float32  { return nn.Tanh(x) }
 
 // lstmForward runs step s of a tape: gates[s] holds the input's share on entry.
 func (bp *backprop) lstmForward(t *tape, p lstmParams, s int) {
@@ -191,11 +206,11 @@ func (bp *backprop) lstmForward(t *tape, p lstmParams, s int) {
 }
 
 // lstmBackward takes dh and dc (the gradients into h and c after step s, both [B, H]) back
-// through step s: it writes the gates' gradient into dg [B, 4H], adds the recurrent kernel's
-// and the bias's gradients, and leaves the gradients into the previous h and c in dh and dc.
-func (bp *backprop) lstmBackward(t *tape, p, gp lstmParams, s int, dh, dc, dg []float32) {
+// through step s: it writes the gates' gradient into t.dg[s] and leaves the gradients into the
+// previous h and c in dh and dc. The kernel and bias gradients are added later by finish.
+func (bp *backprop) lstmBackward(t *tape, p lstmParams, s int, dh, dc []float32) {
 	B, H := bp.B, t.H
-	g, cp, tc := t.gates[s], t.c[s], t.tc[s+1]
+	g, cp, tc, dg := t.gates[s], t.c[s], t.tc[s+1], t.dg[s]
 	for b := range B {
 		r, d := g[b*4*H:(b+1)*4*H], dg[b*4*H:(b+1)*4*H]
 		for k := range H {
@@ -209,14 +224,7 @@ func (bp *backprop) lstmBackward(t *tape, p, gp lstmParams, s int, dh, dc, dg []
 			dc[x] = dcx * f
 		}
 	}
-	for b := range B {
-		row := dg[b*4*H : (b+1)*4*H]
-		for k, v := range row {
-			gp.bias[k] += v
-		}
-	}
-	gemm(true, false, H, 4*H, B, t.h[s], dg, 1, gp.rec) // dRec += h_prev^T · dg
-	gemm(false, true, B, H, 4*H, dg, p.rec, 0, dh)      // dh_prev = dg · Rec^T
+	gemm(false, true, B, H, 4*H, dg, p.rec, 0, dh) // dh_prev = dg · Rec^T
 }
 
 // addRows adds row tok[b] of w [n, width] into row b of y [B, width]: a one-hot times w.
@@ -249,7 +257,8 @@ func scatterRows(gw, d []float32, width int, tok func(b int) int, B int) {
 
 // step runs the forward and backward pass on windows ms with noise eps [B, Z] and KL weight
 // beta, and returns the cross-entropy and KL per window, the number of right teacher-forced
-// predictions, and the gradients (in bp.grads).
+// predictions, and the gradients (in bp.grads). Each decoder layer runs over all steps before
+// the next, so that the products that do not recur run once over all steps.
 func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, kl float64, right int) {
 	c, B := bp.cfg, bp.B
 	E, Z, L := c.EncoderSize, c.ZSize, len(c.DecoderSizes)
@@ -259,6 +268,8 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 	}
 
 	// Encoder: forward over t = 0..31, backward over t = 31..0, from zero states.
+	fw := func(i int) int { return i }
+	bw := func(i int) int { return Steps - 1 - i }
 	encode := func(t *tape, lp lstmParams, order func(i int) int) {
 		clear(t.c[0])
 		clear(t.h[0])
@@ -268,20 +279,15 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 			bp.lstmForward(t, lp, i)
 		}
 	}
-	fw := func(i int) int { return i }
-	bw := func(i int) int { return Steps - 1 - i }
 	encode(&bp.encFw, p.encFw, fw)
 	encode(&bp.encBw, p.encBw, bw)
-	for b := range B {
-		copy(bp.hcat[b*2*E:], bp.encFw.h[Steps][b*E:(b+1)*E])
-		copy(bp.hcat[b*2*E+E:], bp.encBw.h[Steps][b*E:(b+1)*E])
-	}
-	dense2 := func(y []float32, d denseParams) { // y = hcat·K + b with K in two row blocks
+	hFw, hBw := bp.encFw.h[Steps], bp.encBw.h[Steps] // [B, E] each: mu and sigma read [hFw hBw]
+	dense2 := func(y []float32, d denseParams) {
 		for b := range B {
 			copy(y[b*Z:(b+1)*Z], d.b)
 		}
-		gemm(false, false, B, Z, E, bp.encFw.h[Steps], d.k[0], 1, y)
-		gemm(false, false, B, Z, E, bp.encBw.h[Steps], d.k[1], 1, y)
+		gemm(false, false, B, Z, E, hFw, d.k[0], 1, y)
+		gemm(false, false, B, Z, E, hBw, d.k[1], 1, y)
 	}
 	dense2(bp.mu, p.mu)
 	dense2(bp.sraw, p.sigma)
@@ -305,90 +311,88 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 			st[x] = tanh32(v)
 		}
 	}
-	for k := range L {
-		copy(bp.dec[k].c[0], bp.state[2*k])
-		copy(bp.dec[k].h[0], bp.state[2*k+1])
-		clear(bp.dec[k].tc[0])
-	}
 	D0 := c.DecoderSizes[0]
 	gemm(false, false, B, 4*D0, Z, bp.z, p.dec[0].in[1], 0, bp.zIn)
 
-	// Decoder, teacher-forced, and the softmax cross-entropy of each step.
-	DL := c.DecoderSizes[L-1]
-	for t := range Steps {
-		for k := range L {
-			g := bp.dec[k].gates[t]
+	// Decoder, teacher-forced, one layer at a time over all steps.
+	for k := range L {
+		t := &bp.dec[k]
+		copy(t.c[0], bp.state[2*k])
+		copy(t.h[0], bp.state[2*k+1])
+		D := c.DecoderSizes[k]
+		if k > 0 { // the input share of all steps: h of the layer below, [T*B, D_{k-1}] · Win
+			gemm(false, false, Steps*B, 4*D, c.DecoderSizes[k-1], bp.dec[k-1].outH(B), p.dec[k].in[0], 0, t.gAll)
+		}
+		for s := range Steps {
 			if k == 0 {
-				copy(g, bp.zIn)
-				if t > 0 {
-					addRows(g, p.dec[0].in[0], 4*D0, func(b int) int { return ms[b][t-1] }, B)
+				copy(t.gates[s], bp.zIn)
+				if s > 0 {
+					addRows(t.gates[s], p.dec[0].in[0], 4*D0, func(b int) int { return ms[b][s-1] }, B)
 				}
-			} else {
-				gemm(false, false, B, 4*c.DecoderSizes[k], c.DecoderSizes[k-1], bp.dec[k-1].h[t+1], p.dec[k].in[0], 0, g)
 			}
-			bp.lstmForward(&bp.dec[k], p.dec[k], t)
+			bp.lstmForward(t, p.dec[k], s)
 		}
-		pr := bp.probs[t]
-		for b := range B {
-			copy(pr[b*Classes:(b+1)*Classes], p.out.b)
-		}
-		gemm(false, false, B, Classes, DL, bp.dec[L-1].h[t+1], p.out.k[0], 1, pr)
+	}
+	// Logits of all steps, [T*B, 90], then softmax and cross-entropy row by row.
+	top := &bp.dec[L-1]
+	DL := top.H
+	for r := range Steps * B {
+		copy(bp.probs[r*Classes:(r+1)*Classes], p.out.b)
+	}
+	gemm(false, false, Steps*B, Classes, DL, top.outH(B), p.out.k[0], 1, bp.probs)
+	fb := float32(B)
+	for s := range Steps {
 		for b, m := range ms {
-			row := pr[b*Classes : (b+1)*Classes]
-			if argmax(row) == m[t] {
+			row := bp.probs[(s*B+b)*Classes : (s*B+b+1)*Classes]
+			am := argmax(row)
+			if am == m[s] {
 				right++
 			}
-			mx := row[argmax(row)]
+			mx := row[am]
 			var sum float64
 			for i, v := range row {
 				e := math.Exp(float64(v - mx))
 				row[i] = float32(e)
 				sum += e
 			}
-			ce -= math.Log(float64(row[m[t]]) / sum)
-			for i := range row {
-				row[i] = float32(float64(row[i]) / sum)
+			ce -= math.Log(float64(row[m[s]]) / sum)
+			for i := range row { // the logits' gradient: (softmax - one-hot) / B
+				row[i] = float32(float64(row[i])/sum) / fb
 			}
+			row[m[s]] -= 1 / fb
 		}
 	}
-	fb := float32(B)
 
-	// Backward through the decoder, from the last step down.
-	for k := range L {
-		clear(bp.dh[k])
-		clear(bp.dc[k])
-	}
-	clear(bp.dzIn)
-	for t := Steps - 1; t >= 0; t-- {
-		pr := bp.probs[t]
-		for b, m := range ms {
-			for i := range Classes {
-				bp.dlogits[b*Classes+i] = pr[b*Classes+i] / fb
+	// Backward: the output layer over all steps, then each decoder layer from the top down.
+	dl := bp.probs
+	gemm(true, false, DL, Classes, Steps*B, top.outH(B), dl, 1, gp.out.k[0]) // dOut += H^T · dlogits
+	colSums(gp.out.b, dl, Classes)
+	gemm(false, true, Steps*B, DL, Classes, dl, p.out.k[0], 0, bp.ext[L-1]) // dH = dlogits · Out^T
+	for k := L - 1; k >= 0; k-- {
+		t, D := &bp.dec[k], c.DecoderSizes[k]
+		dh, dc := bp.dh[k], bp.dc[k]
+		clear(dh)
+		clear(dc)
+		for s := Steps - 1; s >= 0; s-- {
+			for x, v := range bp.ext[k][s*B*D : (s+1)*B*D] {
+				dh[x] += v
 			}
-			bp.dlogits[b*Classes+m[t]] -= 1 / fb
+			bp.lstmBackward(t, p.dec[k], s, dh, dc)
 		}
-		for b := range B {
-			for i := range Classes {
-				gp.out.b[i] += bp.dlogits[b*Classes+i]
+		t.finish(B, gp.dec[k])
+		if k > 0 {
+			Db := c.DecoderSizes[k-1]
+			gemm(true, false, Db, 4*D, Steps*B, bp.dec[k-1].outH(B), t.dgAll, 1, gp.dec[k].in[0]) // dWin += Hbelow^T · DG
+			gemm(false, true, Steps*B, Db, 4*D, t.dgAll, p.dec[k].in[0], 0, bp.ext[k-1])          // dHbelow = DG · Win^T
+			continue
+		}
+		clear(bp.dzIn)
+		for s := range Steps {
+			for x, v := range t.dg[s] {
+				bp.dzIn[x] += v
 			}
-		}
-		hTop := bp.dec[L-1].h[t+1]
-		gemm(true, false, DL, Classes, B, hTop, bp.dlogits, 1, gp.out.k[0])      // dOut += h^T · dlogits
-		gemm(false, true, B, DL, Classes, bp.dlogits, p.out.k[0], 1, bp.dh[L-1]) // dh += dlogits · Out^T
-		for k := L - 1; k >= 0; k-- {
-			dg := bp.dgates[k]
-			bp.lstmBackward(&bp.dec[k], p.dec[k], gp.dec[k], t, bp.dh[k], bp.dc[k], dg)
-			if k > 0 {
-				Dk, Db := c.DecoderSizes[k], c.DecoderSizes[k-1]
-				gemm(true, false, Db, 4*Dk, B, bp.dec[k-1].h[t+1], dg, 1, gp.dec[k].in[0]) // dWin += h_below^T · dg
-				gemm(false, true, B, Db, 4*Dk, dg, p.dec[k].in[0], 1, bp.dh[k-1])          // dh_below += dg · Win^T
-			} else {
-				for x, v := range dg {
-					bp.dzIn[x] += v
-				}
-				if t > 0 {
-					scatterRows(gp.dec[0].in[0], dg, 4*D0, func(b int) int { return ms[b][t-1] }, B)
-				}
+			if s > 0 {
+				scatterRows(gp.dec[0].in[0], t.dg[s], 4*D0, func(b int) int { return ms[b][s-1] }, B)
 			}
 		}
 	}
@@ -404,11 +408,7 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 		for x := range d {
 			d[x] *= 1 - st[x]*st[x]
 		}
-		for b := range B {
-			for i := range D {
-				gp.zToState[q].b[i] += d[b*D+i]
-			}
-		}
+		colSums(gp.zToState[q].b, d, D)
 		gemm(true, false, Z, D, B, bp.z, d, 1, gp.zToState[q].k[0])
 		gemm(false, true, B, Z, D, d, p.zToState[q].k[0], 1, bp.dz)
 	}
@@ -428,17 +428,13 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 			bp.dsr[x] = ds * sigmoid(bp.sraw[x])
 		}
 	}
-	back2 := func(d []float32, dp, pp denseParams) {
-		for b := range B {
-			for i := range Z {
-				dp.b[i] += d[b*Z+i]
-			}
-		}
-		gemm(true, false, E, Z, B, bp.encFw.h[Steps], d, 1, dp.k[0])
-		gemm(true, false, E, Z, B, bp.encBw.h[Steps], d, 1, dp.k[1])
+	back2 := func(d []float32, dp denseParams) {
+		colSums(dp.b, d, Z)
+		gemm(true, false, E, Z, B, hFw, d, 1, dp.k[0])
+		gemm(true, false, E, Z, B, hBw, d, 1, dp.k[1])
 	}
-	back2(bp.dmu, gp.mu, p.mu)
-	back2(bp.dsr, gp.sigma, p.sigma)
+	back2(bp.dmu, gp.mu)
+	back2(bp.dsr, gp.sigma)
 
 	// Backward through the two encoder directions.
 	encBack := func(t *tape, lp, gl lstmParams, block int, order func(i int) int) {
@@ -446,9 +442,10 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 		gemm(false, true, B, E, Z, bp.dsr, p.sigma.k[block], 1, bp.ehd)
 		clear(bp.ecd)
 		for i := Steps - 1; i >= 0; i-- {
-			bp.lstmBackward(t, lp, gl, i, bp.ehd, bp.ecd, bp.encD)
-			scatterRows(gl.in[0], bp.encD, 4*E, func(b int) int { return ms[b][order(i)] }, B)
+			bp.lstmBackward(t, lp, i, bp.ehd, bp.ecd)
+			scatterRows(gl.in[0], t.dg[i], 4*E, func(b int) int { return ms[b][order(i)] }, B)
 		}
+		t.finish(B, gl)
 	}
 	encBack(&bp.encFw, p.encFw, gp.encFw, 0, fw)
 	encBack(&bp.encBw, p.encBw, gp.encBw, 1, bw)

@@ -10,6 +10,7 @@ import "C"
 
 import (
 	"os"
+	"strings"
 	"unsafe"
 
 	"gonum.org/v1/gonum/blas"
@@ -32,8 +33,18 @@ func init() {
 	blas32.Use(b)
 }
 
-// BLAS names the BLAS in use.
-func BLAS() string { return "openblas" }
+// BLAS names the BLAS in use, with the CPU kernels OpenBLAS picked.
+func BLAS() string { return "openblas (" + C.GoString(C.openblas_get_corename()) + ")" }
+
+// BLASHint says how to speed up the BLAS on this machine, or "". OpenBLAS picks its kernels when
+// the library loads, before any Go code runs, and on some virtual CPUs it falls back to the
+// ancient Prescott ones (2x slower here); only the environment can change that.
+func BLASHint() string {
+	if strings.EqualFold(C.GoString(C.openblas_get_corename()), "prescott") && os.Getenv("OPENBLAS_CORETYPE") == "" {
+		return "OpenBLAS took this CPU for a Prescott and uses slow kernels: set OPENBLAS_CORETYPE=Haswell (or SkylakeX)"
+	}
+	return ""
+}
 
 func transpose(t blas.Transpose) C.enum_CBLAS_TRANSPOSE {
 	if t == blas.NoTrans {

@@ -4,3 +4,6 @@ package nn
 
 // BLAS names the BLAS in use: gonum's pure Go, the default of Gorgonia and blas32.
 func BLAS() string { return "gonum" }
+
+// BLASHint says how to speed up the BLAS on this machine, or "".
+func BLASHint() string { return "" }

@@ -302,3 +302,29 @@ func BenchmarkLSTMStepPlain(b *testing.B) {
 		w.Step(pre, c, h)
 	}
 }
+
+func TestFastMath(t *testing.T) {
+	worst := [3]float64{}
+	for x := -100.0; x <= 100; x += 0.0137 {
+		f := float32(x)
+		want := math.Exp(float64(f))
+		if want < 1e30 && want > 1e-30 {
+			worst[0] = max(worst[0], math.Abs(float64(Exp(f))-want)/want)
+		}
+		worst[1] = max(worst[1], math.Abs(float64(Sigmoid(f))-1/(1+math.Exp(-float64(f)))))
+		worst[2] = max(worst[2], math.Abs(float64(Tanh(f))-math.Tanh(float64(f))))
+	}
+	if worst[0] > 3e-7 || worst[1] > 2e-7 || worst[2] > 3e-7 {
+		t.Errorf("worst errors: exp (relative) %g, sigmoid %g, tanh %g", worst[0], worst[1], worst[2])
+	}
+	if Exp(100) != float32(math.Inf(1)) || Exp(-100) != 0 || Tanh(50) != 1 || Sigmoid(-200) != 0 {
+		t.Error("wrong limits")
+	}
+}
+
+func BenchmarkTanh(b *testing.B) {
+	x := float32(0.3)
+	for b.Loop() {
+		x = Tanh(x + 0.1)
+	}
+}

@@ -148,12 +148,6 @@ func GlorotUniform(rows, cols int, rng *rand.Rand) []float32 {
 	return w
 }
 
-// Sigmoid is the logistic function in float32.
-func Sigmoid(x float32) float32 { return float32(1 / (1 + math.Exp(-float64(x)))) }
-
-// Tanh is tanh in float32.
-func Tanh(x float32) float32 { return float32(math.Tanh(float64(x))) }
-
 // Softplus is log(1+exp(x)) in float32, stable for large x.
 func Softplus(x float32) float32 {
 	if x > 20 {

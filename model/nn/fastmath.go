@@ -1,0 +1,40 @@
+package nn
+
+import "math"
+
+// Exp is e^x in float32, to about one part in 10^7: range reduction to x = n·ln2 + r with
+// |r| <= ln2/2 and a degree-7 Taylor polynomial. It is several times faster than math.Exp on
+// float64, which matters because the LSTM's gates take five per unit per step.
+func Exp(x float32) float32 {
+	switch {
+	case x > 88.72:
+		return float32(math.Inf(1))
+	case x < -87.33:
+		return 0
+	case x != x:
+		return x
+	}
+	k := x*1.44269504 + 0.5
+	n := int32(k)
+	if k < float32(n) {
+		n-- // floor for negative k
+	}
+	fn := float32(n)
+	r := x - fn*0.693145751953125 - fn*1.42860676533018704e-06
+	p := 1 + r*(1+r*(1.0/2+r*(1.0/6+r*(1.0/24+r*(1.0/120+r*(1.0/720+r*(1.0/5040)))))))
+	return p * math.Float32frombits(uint32(n+127)<<23)
+}
+
+// Sigmoid is the logistic function in float32.
+func Sigmoid(x float32) float32 { return 1 / (1 + Exp(-x)) }
+
+// Tanh is tanh in float32 (absolute error below 1e-7).
+func Tanh(x float32) float32 {
+	if x > 9 {
+		return 1
+	}
+	if x < -9 {
+		return -1
+	}
+	return 1 - 2/(Exp(2*x)+1)
+}
