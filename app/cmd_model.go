@@ -147,6 +147,9 @@ func runModelConvert(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "wrote %s: %s\n", out, what)
 		return nil
 	}
+	if err := magenta.Exportable(c); err != nil {
+		return usagef("%s cannot be written as a Magenta.js checkpoint: %v", in, strings.TrimPrefix(err.Error(), "magenta: "))
+	}
 	if fi, err := os.Stat(out); err == nil {
 		if !fi.IsDir() {
 			return usagef("%s is a file: a Magenta.js checkpoint is a directory (end OUT in .safetensors for our format)", out)
@@ -155,7 +158,7 @@ func runModelConvert(args []string, stdout, stderr io.Writer) error {
 			return usagef("%s is a directory that holds something other than a checkpoint: choose a new or empty one", out)
 		}
 	}
-	if err := writeDirAtomic(out, func(dir string) error { return magenta.Write(magenta.Dir(dir), w.Tensors()) }); err != nil {
+	if err := writeDirAtomic(out, func(dir string) error { return magenta.Export(magenta.Dir(dir), w) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: Magenta.js MusicVAE checkpoint of a 2-bar %s\n", out, what)

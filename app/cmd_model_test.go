@@ -17,11 +17,16 @@ import (
 // writeTestModel saves a small random melody model as .safetensors in dir.
 func writeTestModel(t *testing.T, dir string) (string, *musicvae.Weights) {
 	t.Helper()
-	w, err := musicvae.NewWeights(musicvae.MelodyVAEConfig{EncoderSize: 16, DecoderSizes: []int{12, 10}, ZSize: 8}, 5)
+	return writeModel(t, filepath.Join(dir, "model.safetensors"), []int{12, 12})
+}
+
+// writeModel saves a small random melody model with the given decoder sizes at path.
+func writeModel(t *testing.T, path string, decoder []int) (string, *musicvae.Weights) {
+	t.Helper()
+	w, err := musicvae.NewWeights(musicvae.MelodyVAEConfig{EncoderSize: 16, DecoderSizes: decoder, ZSize: 8}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	path := filepath.Join(dir, "model.safetensors")
 	var b bytes.Buffer
 	if err := w.Save(&b, nil); err != nil {
 		t.Fatal(err)
@@ -108,12 +113,14 @@ func TestModelConvert(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	unequal, _ := writeModel(t, filepath.Join(dir, "unequal.safetensors"), []int{12, 10})
 	for _, tc := range []struct {
 		name   string
 		args   []string
 		stderr string
 	}{
 		{"no arguments", nil, "want IN and OUT"},
+		{"decoder layers Magenta.js cannot run", []string{unequal, filepath.Join(dir, "unequal")}, "one size"},
 		{"one argument", []string{model}, "want IN and OUT"},
 		{"missing input", []string{filepath.Join(dir, "none.safetensors"), back}, "no such file"},
 		{"directory without config.json", []string{notCkpt, back}, "no config.json"},

@@ -2,6 +2,7 @@ package magenta
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,9 +10,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"sync"
 	"testing"
 
+	"github.com/latentpalette/palette/model/checkpoint"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
 	"github.com/latentpalette/palette/model/nn"
@@ -119,7 +122,7 @@ func runHarness(t testing.TB, dir, backend string, req harnessRequest) harnessRe
 func exportModel(t testing.TB, w *musicvae.Weights) string {
 	t.Helper()
 	dir := t.TempDir()
-	if err := Write(Dir(dir), w.Tensors()); err != nil {
+	if err := Export(Dir(dir), w); err != nil {
 		t.Fatal(err)
 	}
 	return dir
@@ -274,5 +277,116 @@ func TestMagentaJS(t *testing.T) {
 			}
 			t.Logf("tfjs %s on %s: %d decodes and 16 interpolations agree; mu within %.2g", r.TFJS, r.Backend, len(zs), worst)
 		})
+	}
+}
+
+// toFloat16 rounds v to the nearest IEEE half-precision value (normal range; the tests' weights
+// are well inside it) and returns its bits.
+func toFloat16(v float32) uint16 {
+	b := math.Float32bits(v)
+	sign := uint16(b>>16) & 0x8000
+	exp := int(b>>23&0xff) - 127 + 15
+	frac := b & 0x7fffff
+	if exp <= 0 {
+		return sign // flush tiny values to zero
+	}
+	h := uint32(exp)<<10 | frac>>13
+	if frac&0x1fff > 0x1000 || (frac&0x1fff == 0x1000 && h&1 == 1) {
+		h++
+	}
+	return sign | uint16(h)
+}
+
+// writeQuantized writes tensors as a checkpoint whose weights are stored, in turn, as uint8,
+// uint16 and float16 (tfjs's quantization), in two groups of shards that weights straddle.
+func writeQuantized(t testing.TB, dir string, tensors map[string]checkpoint.Tensor) {
+	t.Helper()
+	names := make([]string, 0, len(tensors))
+	for n := range tensors {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	var groups []manifestGroup
+	for g, part := range [][]string{names[:len(names)/2], names[len(names)/2:]} {
+		var data []byte
+		group := manifestGroup{}
+		for i, name := range part {
+			tn := tensors[name]
+			lo, hi := slices.Min(tn.Data), slices.Max(tn.Data)
+			mw := manifestWeight{Name: name, Shape: tn.Shape, DType: "float32"}
+			switch i % 3 {
+			case 0, 1:
+				levels, q := 255.0, "uint8"
+				if i%3 == 1 {
+					levels, q = 65535, "uint16"
+				}
+				scale := float64(hi-lo) / levels
+				if scale == 0 {
+					scale = 1
+				}
+				mw.Quantization = &quantization{DType: q, Min: float64(lo), Scale: scale, OriginalDType: "float32"}
+				for _, v := range tn.Data {
+					n := math.Round((float64(v) - float64(lo)) / scale)
+					if q == "uint8" {
+						data = append(data, byte(n))
+					} else {
+						data = binary.LittleEndian.AppendUint16(data, uint16(n))
+					}
+				}
+			default:
+				mw.Quantization = &quantization{DType: "float16", OriginalDType: "float32"}
+				for _, v := range tn.Data {
+					data = binary.LittleEndian.AppendUint16(data, toFloat16(v))
+				}
+			}
+			group.Weights = append(group.Weights, mw)
+		}
+		cut := len(data) / 3 // three shards of unequal size, cut inside weights
+		for s, piece := range [][]byte{data[:cut], data[cut : 2*cut+1], data[2*cut+1:]} {
+			name := fmt.Sprintf("group%d-shard%dof3", g+1, s+1)
+			group.Paths = append(group.Paths, name)
+			if err := os.WriteFile(filepath.Join(dir, name), piece, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+		groups = append(groups, group)
+	}
+	m, err := json.Marshal(groups)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ManifestFile), m, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, ConfigFile), []byte(melodyConfig), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestMagentaJSQuantized: a checkpoint with uint8, uint16 and float16 weights in two groups
+// decodes and encodes the same in Magenta.js as in our reading of it, so our dequantization is
+// tfjs's.
+func TestMagentaJSQuantized(t *testing.T) {
+	needHarness(t)
+	dir := t.TempDir()
+	writeQuantized(t, dir, randomWeights(t, musicvae.MelodyVAEConfig{EncoderSize: 64, DecoderSizes: []int{48, 48}, ZSize: 16}, 31).Tensors())
+	w, err := LoadDir(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := musicvae.NewModel(w)
+	zs := randomZs(8, w.Config.ZSize, 32)
+	mels := randomMelodies(4, 33)
+	r := runHarness(t, dir, "wasm", harnessRequest{Decode: zs, Encode: mels})
+	compareTokens(t, "decode", w, zs, m.Decode(zs, 0, 0), r.Decode)
+	mu := m.Encode(mels)
+	worst := 0.0
+	for i := range mu {
+		for j := range mu[i] {
+			worst = max(worst, math.Abs(float64(mu[i][j]-r.Encode[i][j])))
+		}
+	}
+	if worst > 1e-4 {
+		t.Errorf("encode: mu differs from Magenta.js's by up to %.3g, want <= 1e-4", worst)
 	}
 }

@@ -347,6 +347,22 @@ func TestInferConfigErrors(t *testing.T) {
 	}
 }
 
+func TestExportRefusesUnequalDecoder(t *testing.T) {
+	dir := memDir{}
+	err := Export(dir, randomWeights(t, tiny, 1))
+	if err == nil || !strings.Contains(err.Error(), "one size") {
+		t.Errorf("Export of decoder sizes %v = %v, want an error", tiny.DecoderSizes, err)
+	}
+	if len(dir) != 0 {
+		t.Errorf("wrote %d files", len(dir))
+	}
+	eq := tiny
+	eq.DecoderSizes = []int{6, 6, 6}
+	if err := Export(dir, randomWeights(t, eq, 1)); err != nil {
+		t.Error(err)
+	}
+}
+
 func TestWeightsWithoutSigma(t *testing.T) {
 	w := randomWeights(t, tiny, 2)
 	m := w.Tensors()

@@ -10,6 +10,7 @@ import (
 	"slices"
 
 	"github.com/latentpalette/palette/model/checkpoint"
+	"github.com/latentpalette/palette/model/musicvae"
 )
 
 // ShardSize is the size of the shards Write cuts the weights into, as Magenta's converter does.
@@ -27,6 +28,26 @@ type Dir string
 // WriteFile writes data to the file name inside d.
 func (d Dir) WriteFile(name string, data []byte) error {
 	return os.WriteFile(filepath.Join(string(d), name), data, 0o644)
+}
+
+// Export writes a melody model as a checkpoint that Magenta.js loads (see Write). It refuses
+// models that Magenta.js cannot run: its decoder splits z's initial state into equal parts, so
+// every decoder layer must have the same size.
+func Export(dst DirWriter, w *musicvae.Weights) error {
+	if err := Exportable(w.Config); err != nil {
+		return err
+	}
+	return Write(dst, w.Tensors())
+}
+
+// Exportable reports why Magenta.js could not run a model of config c, or nil if it can.
+func Exportable(c musicvae.MelodyVAEConfig) error {
+	for _, d := range c.DecoderSizes {
+		if d != c.DecoderSizes[0] {
+			return fmt.Errorf("magenta: decoder layers of sizes %v: Magenta.js runs only decoders whose layers have one size", c.DecoderSizes)
+		}
+	}
+	return nil
 }
 
 // Write writes tensors as a 2-bar melody checkpoint that Magenta.js loads: config.json
