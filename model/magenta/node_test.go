@@ -237,12 +237,17 @@ func compareTokens(t *testing.T, what string, w *musicvae.Weights, zs [][]float3
 	}
 }
 
-// TestMagentaJS exports a randomly initialised mel_2bar_small-sized model, loads it with
+// TestMagentaJS exports a randomly initialised mel_2bar_small-sized model (or the model that
+// $LP_MAGENTA_MODEL names, a .safetensors checkpoint or a Magenta.js directory), loads it with
 // @magenta/music on its WebAssembly and pure-JS backends, and requires the same greedy tokens
 // for the same z vectors (decode, and a 4x4 interpolation) and the same mu (within 1e-4).
 func TestMagentaJS(t *testing.T) {
 	needHarness(t)
 	w := randomWeights(t, musicvae.Small, 11)
+	if path := os.Getenv("LP_MAGENTA_MODEL"); path != "" {
+		w = loadTestModel(t, path)
+		t.Logf("model %s: %+v", path, w.Config)
+	}
 	dir := exportModel(t, w)
 	m := musicvae.NewModel(w)
 	zs := randomZs(16, w.Config.ZSize, 5)
@@ -389,4 +394,26 @@ func TestMagentaJSQuantized(t *testing.T) {
 	if worst > 1e-4 {
 		t.Errorf("encode: mu differs from Magenta.js's by up to %.3g, want <= 1e-4", worst)
 	}
+}
+
+// loadTestModel reads a melody model from a .safetensors file or a Magenta.js directory.
+func loadTestModel(t *testing.T, path string) *musicvae.Weights {
+	t.Helper()
+	if IsCheckpointDir(path) {
+		w, err := LoadDir(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return w
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	w, _, err := musicvae.Load(f)
+	if err != nil {
+		t.Fatalf("%s: %v", path, err)
+	}
+	return w
 }
