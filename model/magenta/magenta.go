@@ -21,6 +21,11 @@ type Config struct {
 	Type          string        `json:"type"`
 	DataConverter DataConverter `json:"dataConverter"`
 	ChordEncoder  string        `json:"chordEncoder,omitempty"`
+
+	// Conditioning and decoders that the melody VAE does not have; Read rejects them.
+	ConditionOnKey    bool              `json:"conditionOnKey,omitempty"`
+	ExtraControls     []json.RawMessage `json:"extraControls,omitempty"`
+	UseBooleanDecoder bool              `json:"useBooleanDecoder,omitempty"`
 }
 
 // DataConverter names the converter between note sequences and tensors, and its arguments.
@@ -112,6 +117,10 @@ func ParseConfig(data []byte) (Config, error) {
 			dc.Args.MinPitch, dc.Args.MaxPitch, want.Args.MinPitch, want.Args.MaxPitch)
 	case c.ChordEncoder != "":
 		return c, formatErr(NotMelody, ConfigFile, "a chord-conditioned model (%s): not supported", c.ChordEncoder)
+	case c.ConditionOnKey || len(c.ExtraControls) > 0:
+		return c, formatErr(NotMelody, ConfigFile, "a model conditioned on a key or extra controls: not supported")
+	case c.UseBooleanDecoder:
+		return c, formatErr(NotMelody, ConfigFile, "a model with a boolean (multi-hot) decoder: not supported")
 	}
 	return c, nil
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"math"
 	"os"
@@ -135,7 +136,7 @@ func readSmall(fsys fs.FS, name string, missing ErrorKind) ([]byte, error) {
 	if st.Size() > MaxJSON {
 		return nil, formatErr(TooLarge, name, "%d bytes is more than the %d this reader accepts", st.Size(), MaxJSON)
 	}
-	b, err := fs.ReadFile(fsys, name)
+	b, err := io.ReadAll(io.LimitReader(f, MaxJSON+1))
 	if err != nil {
 		return nil, formatErr(missing, name, "%v", err)
 	}

@@ -247,6 +247,15 @@ func TestReadBadInput(t *testing.T) {
 		{"chords", func(d fstest.MapFS) {
 			d[ConfigFile].Data = []byte(`{"type":"MusicVAE","dataConverter":{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":21,"maxPitch":108}},"chordEncoder":"PitchChordEncoder"}`)
 		}, NotMelody, "chord"},
+		{"key conditioning", func(d fstest.MapFS) {
+			d[ConfigFile].Data = []byte(`{"type":"MusicVAE","dataConverter":{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":21,"maxPitch":108}},"conditionOnKey":true}`)
+		}, NotMelody, "key"},
+		{"extra controls", func(d fstest.MapFS) {
+			d[ConfigFile].Data = []byte(`{"type":"MusicVAE","dataConverter":{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":21,"maxPitch":108}},"extraControls":[{"name":"density","depth":1}]}`)
+		}, NotMelody, "controls"},
+		{"boolean decoder", func(d fstest.MapFS) {
+			d[ConfigFile].Data = []byte(`{"type":"MusicVAE","dataConverter":{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":21,"maxPitch":108}},"useBooleanDecoder":true}`)
+		}, NotMelody, "boolean"},
 		{"conductor weights", func(d fstest.MapFS) {
 			d[ManifestFile].Data = weights(manifestWeight{Name: "decoder/hierarchical_level_0/conductor/kernel", Shape: []int{2}, DType: "float32"})
 		}, NotMelody, "conductor"},
