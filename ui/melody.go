@@ -28,6 +28,7 @@ type melodyTab struct {
 	instrument string
 	warned     bool // the user has been told once that audio is unavailable
 	anim       *fyne.Animation
+	lastTick   time.Time
 }
 
 func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
@@ -112,8 +113,17 @@ func (m *melodyTab) build() fyne.CanvasObject {
 	return m.paletteTab.build(transport)
 }
 
-// tick moves the playhead to the player's step, once a frame while playing.
+// playheadFrame is how often the playhead moves: every frame would repaint the window 60 times
+// a second, which costs a core where OpenGL runs in software.
+const playheadFrame = time.Second / 30
+
+// tick moves the playhead to the player's step while playing.
 func (m *melodyTab) tick() {
+	if now := time.Now(); now.Sub(m.lastTick) >= playheadFrame {
+		m.lastTick = now
+	} else {
+		return
+	}
 	step, playing := m.player.Step()
 	roll := m.result.(*PianoRoll)
 	if !playing {

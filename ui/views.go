@@ -2,6 +2,7 @@ package ui
 
 import (
 	"image/color"
+	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
@@ -61,6 +62,14 @@ func (p *PianoRoll) CreateRenderer() fyne.WidgetRenderer {
 type rollRenderer struct {
 	roll    *PianoRoll
 	objects []fyne.CanvasObject
+
+	// What build drew, so that a moving playhead only moves a line and recolours two notes.
+	builtMel  melody.Melody
+	builtSize fyne.Size
+	notes     []melody.Note
+	rects     []*canvas.Rectangle
+	head      *canvas.Line
+	stepW     float32
 }
 
 // pitchRange returns the lowest and highest pitch rows to show for notes.
@@ -131,30 +140,55 @@ func (r *rollRenderer) build(s fyne.Size) {
 			r.objects = append(r.objects, l)
 		}
 	}
+	r.notes, r.rects = notes, r.rects[:0]
 	for _, n := range notes {
-		c := p.color
-		if p.playhead >= float64(n.Start) && p.playhead < float64(n.End) {
-			c = mix(c, color.NRGBA{0xff, 0xff, 0xff, 0xff}, 0.6)
-		}
-		rect := canvas.NewRectangle(c)
+		rect := canvas.NewRectangle(p.color)
 		rect.CornerRadius = min(3, rowH/3)
 		gap := min(1.5, stepW/4)
 		rect.Move(fyne.NewPos(float32(n.Start)*stepW+gap/2, float32(hi-n.Pitch)*rowH+rowH*0.1))
 		rect.Resize(fyne.NewSize(float32(n.End-n.Start)*stepW-gap, rowH*0.8))
 		r.objects = append(r.objects, rect)
+		r.rects = append(r.rects, rect)
 	}
-	if p.playhead >= 0 {
-		x := float32(p.playhead) * stepW
-		l := canvas.NewLine(colText)
-		l.StrokeWidth = 2
-		l.Position1, l.Position2 = fyne.NewPos(x, 0), fyne.NewPos(x, s.Height)
-		r.objects = append(r.objects, l)
-	}
+	r.head = canvas.NewLine(colText)
+	r.head.StrokeWidth = 2
+	r.objects = append(r.objects, r.head)
+	r.builtMel, r.builtSize, r.stepW = p.mel, s, stepW
+	r.placeHead()
 }
 
-func (r *rollRenderer) Layout(s fyne.Size)           { r.build(s) }
-func (r *rollRenderer) MinSize() fyne.Size           { return r.roll.MinSize() }
-func (r *rollRenderer) Refresh()                     { r.build(r.roll.Size()); canvas.Refresh(r.roll) }
+// placeHead moves the playhead line and lights the note under it.
+func (r *rollRenderer) placeHead() {
+	p := r.roll
+	lit := mix(p.color, color.NRGBA{0xff, 0xff, 0xff, 0xff}, 0.6)
+	for i, n := range r.notes {
+		c := p.color
+		if p.playhead >= float64(n.Start) && p.playhead < float64(n.End) {
+			c = lit
+		}
+		if r.rects[i].FillColor != c {
+			r.rects[i].FillColor = c
+			r.rects[i].Refresh()
+		}
+	}
+	r.head.Hidden = p.playhead < 0
+	x := float32(p.playhead) * r.stepW
+	r.head.Position1, r.head.Position2 = fyne.NewPos(x, 0), fyne.NewPos(x, r.builtSize.Height)
+	r.head.Refresh()
+}
+
+func (r *rollRenderer) Layout(s fyne.Size) { r.build(s) }
+func (r *rollRenderer) MinSize() fyne.Size { return r.roll.MinSize() }
+
+func (r *rollRenderer) Refresh() {
+	if r.roll.Size() == r.builtSize && slices.Equal(r.roll.mel, r.builtMel) {
+		r.placeHead()
+		canvas.Refresh(r.roll) // objects made by the last build may not be known to the canvas yet
+		return
+	}
+	r.build(r.roll.Size())
+	canvas.Refresh(r.roll)
+}
 func (r *rollRenderer) Objects() []fyne.CanvasObject { return r.objects }
 func (r *rollRenderer) Destroy()                     {}
 
