@@ -266,6 +266,14 @@ func newTrainGraph(w *Weights, B int, freeNats float64) (tg *trainGraph, err err
 	if _, err := G.Grad(tg.loss, tg.params...); err != nil {
 		return nil, err
 	}
-	tg.vm = G.NewTapeMachine(g, G.BindDualValues(tg.params...))
 	return tg, nil
+}
+
+// machine compiles the graph on first use: the plain engine never needs it, and compiling
+// takes seconds.
+func (tg *trainGraph) machine() G.VM {
+	if tg.vm == nil {
+		tg.vm = G.NewTapeMachine(tg.g, G.BindDualValues(tg.params...))
+	}
+	return tg.vm
 }

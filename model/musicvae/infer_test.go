@@ -95,19 +95,17 @@ func TestPlainMatchesGorgonia(t *testing.T) {
 // TestPlainMatchesTrainingGraph checks the training graph's teacher-forced logits against the
 // plain decoder given the same z = mu + sigma*eps: the plain engine computes what was trained.
 func TestPlainMatchesTrainingGraph(t *testing.T) {
-	w := randomWeights(t, tiny, 5)
-	c := DefaultTrainConfig()
-	c.Batch = 4
-	data := randomWindows(4, 6)
-	tr, err := NewTrainer(w, c, data)
+	tr, err := tinyTrainer()
 	if err != nil {
 		t.Fatal(err)
 	}
 	const step = 3
+	data := tr.data
 	if _, _, err := tr.forward(data, step); err != nil {
 		t.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(c.Seed, step))
+	w := tr.Weights()
+	rng := rand.New(rand.NewPCG(tr.Config.Seed, step))
 	mu, sigma := encodePlain(w, data)
 	zs := make([][]float32, len(data))
 	for b := range data {

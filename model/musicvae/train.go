@@ -205,8 +205,9 @@ func (t *Trainer) forward(ms []melody.Melody, step int) (StepStats, [][]float32,
 			clear(gv.Data().([]float32))
 		}
 	}
-	defer g.vm.Reset()
-	if err := g.vm.RunAll(); err != nil {
+	vm := g.machine()
+	defer vm.Reset()
+	if err := vm.RunAll(); err != nil {
 		return StepStats{}, nil, fmt.Errorf("musicvae: training step %d: %w", step, err)
 	}
 	st := StepStats{Step: step + 1, Beta: beta, LR: c.LR(step)}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package musicvae
+
+const raceEnabled = false
