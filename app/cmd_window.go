@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"path/filepath"
 
 	fyneapp "fyne.io/fyne/v2/app"
@@ -19,11 +18,11 @@ func init() {
 }
 
 // runWindowCmd opens the window like palette with no arguments, with the models the flags name
-// instead of the built-in ones (a checkpoint still training, say).
+// instead of the built-in ones (a checkpoint still training, say, or a Magenta.js checkpoint).
 func runWindowCmd(args []string, _, stderr io.Writer) error {
 	fs := flag.NewFlagSet("window", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	melodyPath := fs.String("melody-model", "", "a melody VAE checkpoint (.safetensors) for the melody palette (default: the built-in model)")
+	melodyPath := fs.String("melody-model", "", "the melody palette's model: FILE.safetensors or a Magenta.js checkpoint directory (default: the built-in model)")
 	sketchPath := fs.String("sketch-model", "", "a sketch VAE checkpoint (.safetensors) for the sketch palette (default: the built-in model)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -34,33 +33,45 @@ func runWindowCmd(args []string, _, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("palette window takes no arguments besides its flags, got %q", fs.Arg(0))
 	}
-	var models ui.Models
-	if *melodyPath != "" {
-		f, err := os.Open(*melodyPath)
-		if err != nil {
-			return usageError{err}
-		}
-		w, _, err := musicvae.Load(f)
-		f.Close()
-		if err != nil {
-			return usagef("--melody-model %s: %v", *melodyPath, err)
-		}
-		models.Melody = ui.MusicVAE(musicvae.NewModel(w))
-		models.MelodyName = fmt.Sprintf("%s (z %d, decoder %v)", filepath.Base(*melodyPath), w.Config.ZSize, w.Config.DecoderSizes)
-	}
-	if *sketchPath != "" {
-		w, err := loadSketchModel(*sketchPath)
-		if err != nil {
-			return err
-		}
-		m, err := ui.SketchVAE(w)
-		if err != nil {
-			return usagef("--sketch-model %s: %v", *sketchPath, err)
-		}
-		models.Sketch = m
-		models.SketchName = fmt.Sprintf("%s (z %d, decoder %d)", filepath.Base(*sketchPath), w.Config.ZSize, w.Config.DecSize)
+	models, err := windowModels(*melodyPath, *sketchPath)
+	if err != nil {
+		return err
 	}
 	a := fyneapp.NewWithID("org.latentpalette.palette")
 	ui.NewMainWindowWith(a, models).ShowAndRun()
 	return nil
+}
+
+// windowModels loads the window's models: the files named, else the built-in weights where the
+// binary has them. A nil model in the result means the window's stand-in.
+func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
+	var models ui.Models
+	if _, ok := builtinMelodyModel(); ok || melodySpec != "" {
+		w, err := loadMelodyWeights(melodySpec)
+		if err != nil {
+			return models, err
+		}
+		models.Melody = ui.MusicVAE(musicvae.NewModel(w))
+		models.MelodyName = fmt.Sprintf("%s (z %d, decoder %v)", modelName(melodySpec, "built-in MusicVAE"), w.Config.ZSize, w.Config.DecoderSizes)
+	}
+	if _, ok := builtinSketchModel(); ok || sketchPath != "" {
+		w, err := loadSketchModel(sketchPath)
+		if err != nil {
+			return models, err
+		}
+		m, err := ui.SketchVAE(w)
+		if err != nil {
+			return models, usagef("sketch model %s: %v", sketchPath, err)
+		}
+		models.Sketch = m
+		models.SketchName = fmt.Sprintf("%s (z %d, decoder %d)", modelName(sketchPath, "built-in Sketch-RNN"), w.Config.ZSize, w.Config.DecSize)
+	}
+	return models, nil
+}
+
+func modelName(path, builtin string) string {
+	if path == "" || path == builtinSpec {
+		return builtin
+	}
+	return filepath.Base(path)
 }
