@@ -36,7 +36,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	saveEvery := fs.Int("save-every", 100, "write both checkpoints every this many steps")
 	evalEvery := fs.Int("eval-every", 500, "report the validation losses every this many steps")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps")
-	engine := fs.String("engine", "plain", "gradients: plain (hand-written backward pass) or gorgonia (the graph)")
+	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (the Gorgonia graph: how the shipped model is trained) or plain (hand-written backward pass checked against the graph, for experiments)")
+	bucketRun := fs.Int("bucket-run", 0, "consecutive steps from one length bucket (default 1 for plain, 25 for gorgonia)")
+	maxGraphs := fs.Int("max-graphs", 1, "gorgonia: graphs kept in memory (each holds GBs for long drawings)")
 	fs.IntVar(&cfg.EncSize, "enc", cfg.EncSize, "encoder LSTM units per direction")
 	fs.IntVar(&cfg.DecSize, "dec", cfg.DecSize, "decoder LSTM units")
 	fs.IntVar(&cfg.ZSize, "z", cfg.ZSize, "latent size")
@@ -80,6 +82,11 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	tr.Gorgonia = *engine == "gorgonia"
+	tr.MaxGraphs = *maxGraphs
+	tr.BucketRun = *bucketRun
+	if tr.BucketRun == 0 && tr.Gorgonia {
+		tr.BucketRun = 25
+	}
 	w := tr.W
 	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d layer norm %v, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s, engine %s\n",
 		w.Config.EncSize, w.Config.DecSize, w.Config.ZSize, w.Config.BatchSize, w.Config.LayerNorm, w.NumParams(), w.ScaleFactor, len(train), len(valid), tr.Buckets(), *engine)

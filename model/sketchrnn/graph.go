@@ -334,7 +334,9 @@ func (gr *graph) load(w *Weights) {
 	}
 }
 
-// grads adds the graph's gradients into per-parameter slices shaped like w.params().
+// grads adds the graph's gradients into per-parameter slices shaped like w.params(), and clears
+// them in the graph: the tape machine adds each run's gradients to the parameters' dual values
+// (Gorgonia's solvers zero them after each step; we do not use those).
 func (gr *graph) grads(into [][]float32) error {
 	for _, b := range gr.binds {
 		gv, err := b.node.Grad()
@@ -342,6 +344,7 @@ func (gr *graph) grads(into [][]float32) error {
 			return fmt.Errorf("gradient of %s: %w", b.node.Name(), err)
 		}
 		src := gv.Data().([]float32)
+		defer clear(src)
 		dst := into[b.param]
 		for r := 0; r < b.rows; r++ {
 			row := dst[b.off+r*b.stride : b.off+r*b.stride+b.cols]

@@ -189,3 +189,37 @@ func TestBackpropMatchesGraph(t *testing.T) {
 		}
 	}
 }
+
+// Running the graph twice gives the same gradients, not their sum: Gorgonia adds each run's
+// gradients into the parameters' dual values, so grads must clear them.
+func TestGraphGradientsDoNotAccumulate(t *testing.T) {
+	w := tinyModel(t, 12)
+	rng := rand.New(rand.NewPCG(7, 7))
+	rows := [][][5]float32{w.Normalize(randomDrawing(4, rng)), w.Normalize(randomDrawing(6, rng))}
+	const T = 6
+	gr, err := newGraph(w, T, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bt := makeBatch(rows, T, make([]float32, 2*w.Config.ZSize))
+	var got [2][][]float32
+	for run := range got {
+		gr.load(w)
+		if _, _, _, err := gr.run(bt, 0.5, false); err != nil {
+			t.Fatal(err)
+		}
+		for _, p := range w.params() {
+			got[run] = append(got[run], make([]float32, len(p.data)))
+		}
+		if err := gr.grads(got[run]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, p := range w.params() {
+		for k := range got[0][i] {
+			if math.Abs(float64(got[0][i][k]-got[1][i][k])) > 1e-6 {
+				t.Fatalf("%s[%d]: gradient %v on the first run, %v on the second", p.name, k, got[0][i][k], got[1][i][k])
+			}
+		}
+	}
+}

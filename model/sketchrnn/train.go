@@ -25,12 +25,18 @@ type Trainer struct {
 	Step int      // steps done
 	Seed uint64
 	// Gorgonia computes the gradients with the Gorgonia graph (the reference) instead of the
-	// hand-written backward pass of backprop.go (the same numbers, about ten times faster).
-	Gorgonia bool
+	// hand-written backward pass of backprop.go (the same numbers, several times faster).
+	// A graph per length bucket would hold GBs each (the tape machine keeps every intermediate
+	// value bound to its node), so only MaxGraphs stay cached, and BucketRun consecutive steps
+	// share a bucket so that a graph is rebuilt (10-60 s) only every BucketRun steps at most.
+	Gorgonia  bool
+	MaxGraphs int // graphs kept (0 means 1)
+	BucketRun int // consecutive steps drawn from one bucket (0 means 1: every step draws its own)
 
 	train   []sketch.Drawing // clamped, in data units, sorted by length
 	buckets []bucketRange
 	graphs  map[int]*graph
+	lru     []int // padded lengths of the cached graphs, most recently used last
 	grads   [][]float32
 }
 
@@ -109,8 +115,12 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 	B := cfg.BatchSize
 	rng := rand.New(rand.NewPCG(t.Seed, uint64(t.Step)))
 	aug := mrand.New(mrand.NewSource(int64(rng.Uint64() >> 1)))
-	// A bucket with probability proportional to its size, then B distinct drawings from it.
+	// A bucket with probability proportional to its size (drawn once per BucketRun steps), then
+	// B distinct drawings from it.
 	i := rng.IntN(len(t.train))
+	if run := max(1, t.BucketRun); run > 1 {
+		i = rand.New(rand.NewPCG(t.Seed, uint64(t.Step/run)|1<<62)).IntN(len(t.train))
+	}
 	bk := t.buckets[0]
 	for _, b := range t.buckets {
 		if i >= b.from && i < b.to {
@@ -146,7 +156,7 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 		}
 		cost, r, kl = float64(c), float64(r32), float64(kl32)
 		err = gr.grads(t.grads)
-		gr.vm.Reset() // let go of this step's intermediate values: up to ten graphs stay cached
+		gr.vm.Reset()
 		if err != nil {
 			return StepResult{}, err
 		}
@@ -183,16 +193,25 @@ func augment(d sketch.Drawing, cfg SketchVAEConfig, rng *mrand.Rand) sketch.Draw
 	return d.ScaleXY(fx, fy)
 }
 
-// graph returns the cached graph for padded length T, building it on first use.
+// graph returns the graph for padded length T, building it if it is not among the cached ones
+// and dropping the least recently used beyond MaxGraphs.
 func (t *Trainer) graph(T int) (*graph, error) {
-	if gr, ok := t.graphs[T]; ok {
-		return gr, nil
+	for i, u := range t.lru {
+		if u == T {
+			t.lru = append(append(t.lru[:i:i], t.lru[i+1:]...), T)
+			return t.graphs[T], nil
+		}
+	}
+	for len(t.lru) >= max(1, t.MaxGraphs) {
+		delete(t.graphs, t.lru[0])
+		t.lru = t.lru[1:]
 	}
 	gr, err := newGraph(t.W, T, t.W.Config.BatchSize)
 	if err != nil {
 		return nil, err
 	}
 	t.graphs[T] = gr
+	t.lru = append(t.lru, T)
 	return gr, nil
 }
 

@@ -122,3 +122,36 @@ func TestSchedules(t *testing.T) {
 		}
 	}
 }
+
+// With BucketRun, consecutive steps share a bucket, and only MaxGraphs graphs stay built.
+func TestBucketRunAndGraphCache(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	var train []sketch.Drawing
+	for i := 0; i < 8; i++ {
+		train = append(train, randomDrawing(11, rng), randomDrawing(12+bucketWidth, rng))
+	}
+	tr := newTinyTrainer(t, train, true)
+	tr.W.Config.MaxSeqLen = 64
+	tr, err := NewTrainer(tr.W, train, 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tr.buckets) != 2 {
+		t.Fatalf("buckets%s, want two", tr.Buckets())
+	}
+	tr.Gorgonia, tr.BucketRun, tr.MaxGraphs = true, 3, 1
+	var lengths []int
+	for range 6 {
+		r, err := tr.TrainStep()
+		if err != nil {
+			t.Fatal(err)
+		}
+		lengths = append(lengths, r.Points)
+		if len(tr.graphs) > 1 {
+			t.Fatalf("%d graphs cached, want at most 1", len(tr.graphs))
+		}
+	}
+	if lengths[0] != lengths[1] || lengths[1] != lengths[2] || lengths[3] != lengths[4] || lengths[4] != lengths[5] {
+		t.Errorf("padded lengths %v: want runs of 3", lengths)
+	}
+}
