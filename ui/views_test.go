@@ -1,0 +1,85 @@
+package ui
+
+import (
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/test"
+
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/sketch"
+)
+
+func TestPitchRange(t *testing.T) {
+	n := func(ps ...int) []melody.Note {
+		var notes []melody.Note
+		for i, p := range ps {
+			notes = append(notes, melody.Note{Pitch: p, Start: i, End: i + 1})
+		}
+		return notes
+	}
+	tests := []struct {
+		notes   []melody.Note
+		minRows int
+		lo, hi  int
+	}{
+		{nil, 14, 59, 72},           // no notes: around middle C
+		{n(60), 8, 56, 63},          // one note, widened to 8 rows
+		{n(60, 84), 8, 59, 85},      // wide enough already: one row of margin
+		{n(64, 65, 67), 14, 59, 72}, // widened on both sides
+		{n(21, 108), 14, 20, 109},   // the whole range
+	}
+	for _, tt := range tests {
+		lo, hi := pitchRange(tt.notes, tt.minRows)
+		if lo != tt.lo || hi != tt.hi || hi-lo+1 < tt.minRows {
+			t.Errorf("pitchRange(%v, %d) = %d..%d, want %d..%d", tt.notes, tt.minRows, lo, hi, tt.lo, tt.hi)
+		}
+	}
+}
+
+func TestPianoRollPlayhead(t *testing.T) {
+	test.NewTempApp(t)
+	m, _ := melody.FromNotes([]melody.Note{{Pitch: 60, Start: 0, End: 8}, {Pitch: 64, Start: 8, End: 16}}, 32)
+	p := NewPianoRoll(false, colAccent)
+	p.Resize(fyne.NewSize(320, 160))
+	p.SetMelody(m)
+	r := test.WidgetRenderer(p).(*rollRenderer)
+	for _, tt := range []struct {
+		step float64
+		lit  int // the note drawn lit, -1 none
+	}{{-1, -1}, {2.5, 0}, {8, 1}, {20, -1}} {
+		p.SetPlayhead(tt.step)
+		for i, rect := range r.rects {
+			if lit := rect.FillColor != p.color; lit != (i == tt.lit) {
+				t.Errorf("step %v: note %d lit %v", tt.step, i, lit)
+			}
+		}
+		if r.head.Hidden != (tt.step < 0) || (tt.step >= 0 && r.head.Position1.X != float32(tt.step)*320/32) {
+			t.Errorf("step %v: playhead hidden %v at x %v", tt.step, r.head.Hidden, r.head.Position1.X)
+		}
+	}
+}
+
+func TestSketchViewReplay(t *testing.T) {
+	test.NewTempApp(t)
+	d := sketch.FromStrokes([][][2]float32{{{0, 0}, {10, 0}, {10, 10}}, {{20, 20}, {30, 30}}})
+	v := NewSketchView(false, colAccent)
+	v.Resize(fyne.NewSize(200, 200))
+	v.SetDrawing(d)
+	lines := func() int {
+		n := 0
+		for _, o := range test.WidgetRenderer(v).Objects() {
+			if _, ok := o.(*canvas.Line); ok {
+				n++
+			}
+		}
+		return n
+	}
+	for _, tt := range []struct{ shown, lines int }{{-1, 3}, {0, 0}, {2, 1}, {3, 2}, {4, 2}, {5, 3}} {
+		v.SetShown(tt.shown)
+		if got := lines(); got != tt.lines {
+			t.Errorf("SetShown(%d): %d lines, want %d", tt.shown, got, tt.lines)
+		}
+	}
+}
