@@ -135,9 +135,11 @@ func (l *layers) encode(xs []*G.Node) (mu, sigma *G.Node) {
 	run := func(cell *nn.LSTM, name string, order func(i int) int) *G.Node {
 		c, h := matrix(l.g, name+"/c0", B, E), matrix(l.g, name+"/h0", B, E) // [B, E]
 		for i := range Steps {
-			pre := G.Must(cell.Input(0, xs[order(i)])) // [B, 4E]
-			var err error
-			if c, h, err = cell.Step(pre, c, h); err != nil {
+			pre, err := cell.InputGates(0, xs[order(i)]) // 4 × [B, E]
+			if err != nil {
+				panic(err)
+			}
+			if c, h, err = cell.StepGates(pre, c, h); err != nil {
 				panic(err)
 			}
 		}
@@ -159,17 +161,19 @@ func (l *layers) initialState(z *G.Node) (cs, hs []*G.Node) {
 	return cs, hs
 }
 
-// decodeStep advances the decoder one step. pre0 [B, 4*D0] is the first cell's input share
-// (previous one-hot and z); it returns the new states and the top layer's h [B, D_last].
-func (l *layers) decodeStep(pre0 *G.Node, cs, hs []*G.Node) ([]*G.Node, []*G.Node, *G.Node) {
+// decodeStep advances the decoder one step. pre0 (4 × [B, D0]) is the first cell's input
+// share (previous one-hot and z); it returns the new states and the top layer's h [B, D_last].
+func (l *layers) decodeStep(pre0 nn.Gates, cs, hs []*G.Node) ([]*G.Node, []*G.Node, *G.Node) {
 	cs, hs = append([]*G.Node{}, cs...), append([]*G.Node{}, hs...)
 	pre := pre0
 	for k, cell := range l.dec {
-		if k > 0 {
-			pre = G.Must(cell.Input(0, hs[k-1])) // [B, 4Dk]
-		}
 		var err error
-		if cs[k], hs[k], err = cell.Step(pre, cs[k], hs[k]); err != nil {
+		if k > 0 {
+			if pre, err = cell.InputGates(0, hs[k-1]); err != nil { // 4 × [B, Dk]
+				panic(err)
+			}
+		}
+		if cs[k], hs[k], err = cell.StepGates(pre, cs[k], hs[k]); err != nil {
 			panic(err)
 		}
 	}
@@ -225,12 +229,21 @@ func newTrainGraph(w *Weights, B int, freeNats float64) (tg *trainGraph, err err
 
 	// Decoder, teacher-forced: the input at step t is the one-hot of step t-1 (zeros at t = 0) and z.
 	cs, hs := l.initialState(z)
-	zIn := G.Must(l.dec[0].Input(1, z)) // [B, 4D0], the same at every step
+	zIn, err := l.dec[0].InputGates(1, z) // 4 × [B, D0], the same at every step
+	if err != nil {
+		return nil, err
+	}
 	var ce *G.Node
 	for t := range Steps {
 		pre0 := zIn
 		if t > 0 {
-			pre0 = G.Must(G.Add(G.Must(l.dec[0].Input(0, tg.xs[t-1])), zIn)) // [B, 4D0]
+			prev, err := l.dec[0].InputGates(0, tg.xs[t-1])
+			if err != nil {
+				return nil, err
+			}
+			if pre0, err = nn.AddGates(prev, zIn); err != nil { // 4 × [B, D0]
+				return nil, err
+			}
 		}
 		var top *G.Node
 		cs, hs, top = l.decodeStep(pre0, cs, hs)

@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/nn"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -72,7 +73,18 @@ func newInferGraph(w *Weights, B int) (ig *inferGraph, err error) {
 		ig.cIn = append(ig.cIn, matrix(g, fmt.Sprintf("c%d", k), B, d))
 		ig.hIn = append(ig.hIn, matrix(g, fmt.Sprintf("h%d", k), B, d))
 	}
-	pre0 := G.Must(G.Add(G.Must(l.dec[0].Input(0, ig.prev)), G.Must(l.dec[0].Input(1, ig.z)))) // [B, 4D0]
+	prev, err := l.dec[0].InputGates(0, ig.prev)
+	if err != nil {
+		return nil, err
+	}
+	zIn, err := l.dec[0].InputGates(1, ig.z)
+	if err != nil {
+		return nil, err
+	}
+	pre0, err := nn.AddGates(prev, zIn) // 4 × [B, D0]
+	if err != nil {
+		return nil, err
+	}
 	cs, hs, top := l.decodeStep(pre0, ig.cIn, ig.hIn)
 	ig.cOut, ig.hOut = make([]G.Value, len(cs)), make([]G.Value, len(hs))
 	for k := range cs {

@@ -80,8 +80,10 @@ func TestLSTMGraphMatchesPlain(t *testing.T) {
 			}
 			gc := input(g, "c0", B, H, make([]float32, B*H))
 			gh := input(g, "h0", B, H, make([]float32, B*H))
+			gc2, gh2 := gc, gh // the same run through InputGates and StepGates
 			for s, x := range xs {
 				var pre *G.Node
+				var pg Gates
 				from := 0
 				for p, n := range tc.parts {
 					part := make([]float32, 0, B*n)
@@ -89,8 +91,18 @@ func TestLSTMGraphMatchesPlain(t *testing.T) {
 						part = append(part, x[r*in+from:r*in+from+n]...)
 					}
 					from += n
-					xp, err := l.Input(p, input(g, "x"+string(rune('a'+s))+string(rune('0'+p)), B, n, part))
+					xn := input(g, "x"+string(rune('a'+s))+string(rune('0'+p)), B, n, part)
+					xp, err := l.Input(p, xn)
 					if err != nil {
+						t.Fatal(err)
+					}
+					xg, err := l.InputGates(p, xn)
+					if err != nil {
+						t.Fatal(err)
+					}
+					if p == 0 {
+						pg = xg
+					} else if pg, err = AddGates(pg, xg); err != nil {
 						t.Fatal(err)
 					}
 					if pre == nil {
@@ -102,10 +114,15 @@ func TestLSTMGraphMatchesPlain(t *testing.T) {
 				if gc, gh, err = l.Step(pre, gc, gh); err != nil {
 					t.Fatal(err)
 				}
+				if gc2, gh2, err = l.StepGates(pg, gc2, gh2); err != nil {
+					t.Fatal(err)
+				}
 			}
-			var cv, hv G.Value
+			var cv, hv, cv2, hv2 G.Value
 			G.Read(gc, &cv)
 			G.Read(gh, &hv)
+			G.Read(gc2, &cv2)
+			G.Read(gh2, &hv2)
 			m := G.NewTapeMachine(g)
 			defer m.Close()
 			if err := m.RunAll(); err != nil {
@@ -116,6 +133,9 @@ func TestLSTMGraphMatchesPlain(t *testing.T) {
 			}
 			if d := maxDiff(hv.Data().([]float32), h); d > 1e-5 {
 				t.Errorf("h differs by %g", d)
+			}
+			if d := max(maxDiff(cv2.Data().([]float32), c), maxDiff(hv2.Data().([]float32), h)); d > 1e-5 {
+				t.Errorf("StepGates: c or h differs by %g", d)
 			}
 			back := l.Cell()
 			if maxDiff(back.Kernel, w.Kernel) != 0 || maxDiff(back.Bias, w.Bias) != 0 || back.In != in {
