@@ -27,7 +27,9 @@ import (
 // LP_RACE_ROUNDS (default 3) sets how many turns each side takes and LP_RACE_REPEATS (default 7)
 // how many timed runs each row's median takes in one turn (the pure-JS backend: one turn of a
 // third as many, at least 3). Our side runs in child processes of the test binary, so that
-// OPENBLAS_NUM_THREADS and GOMAXPROCS take effect from the start.
+// OPENBLAS_NUM_THREADS and GOMAXPROCS take effect from the start; they inherit the rest of the
+// environment, so OPENBLAS_CORETYPE=SkylakeX races OpenBLAS's AVX-512 kernels where it takes
+// the virtual CPU for a Prescott (the column names the kernels in use).
 
 const (
 	raceEnv       = "LP_RACE"
