@@ -74,32 +74,11 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 		return G.NewVector(g, f32, G.WithShape(n), G.WithName(name), G.WithInit(G.Zeroes()))
 	}
 	lstm := func(name string, cell nn.LSTMCell, ln *LayerNorm, parts ...int) *cellNodes {
-		l, err := nn.NewLSTM(g, name, cell, parts...)
-		if err != nil {
-			panic(err)
+		cn, binds := newCellNodes(g, name, cell, ln, parts...)
+		for _, b := range binds {
+			b.param = index[b.name]
+			gr.binds = append(gr.binds, b.bind)
 		}
-		k := index[name+"/kernel"]
-		from := 0
-		for i, p := range l.Parts {
-			gr.binds = append(gr.binds, bind{l.In[i], k, from * 4 * l.Hidden, p, 4 * l.Hidden, 4 * l.Hidden})
-			from += p
-		}
-		gr.binds = append(gr.binds, bind{l.Rec, k, from * 4 * l.Hidden, l.Hidden, 4 * l.Hidden, 4 * l.Hidden})
-		cn := &cellNodes{lstm: l}
-		if ln == nil {
-			gr.binds = append(gr.binds, bind{l.Bias, index[name+"/bias"], 0, 1, 4 * l.Hidden, 4 * l.Hidden})
-			return cn
-		}
-		cn.ln = newLNNodes(g, name, ln, l.Hidden)
-		H := l.Hidden
-		for q := 0; q < 4; q++ {
-			gr.binds = append(gr.binds,
-				bind{cn.ln.gAll[q], index[name+"/ln_all/gamma"], q * H, 1, H, H},
-				bind{cn.ln.bAll[q], index[name+"/ln_all/beta"], q * H, 1, H, H})
-		}
-		gr.binds = append(gr.binds,
-			bind{cn.ln.gC, index[name+"/ln_c/gamma"], 0, 1, H, H},
-			bind{cn.ln.bC, index[name+"/ln_c/beta"], 0, 1, H, H})
 		return cn
 	}
 	linear := func(name string, d nn.Dense) *dense {
@@ -151,7 +130,7 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 		gr.xBw = append(gr.xBw, input(fmt.Sprintf("x_bw%d", t), B, 5))
 		gr.mBw = append(gr.mBw, input(fmt.Sprintf("m_bw%d", t), B, 1))
 
-		pre := must(encFw.lstm.Input(0, gr.xFw[t]))                           // [B, 4E]
+		pre := encFw.input(0, gr.xFw[t])                                      // 4 x [B, E]
 		cFw, hFw = encFw.step(pre, cFw, hFw)                                  // [B, E]
 		last := must(G.BroadcastHadamardProd(gr.mFw[t], hFw, []byte{1}, nil)) // [B, E]
 		if hFinal == nil {
@@ -160,7 +139,7 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 			hFinal = must(G.Add(hFinal, last))
 		}
 
-		pre = must(encBw.lstm.Input(0, gr.xBw[t]))
+		pre = encBw.input(0, gr.xBw[t])
 		c, h := encBw.step(pre, cBw, hBw)
 		cBw = must(G.BroadcastHadamardProd(gr.mBw[t], c, []byte{1}, nil)) // [B, E]
 		hBw = must(G.BroadcastHadamardProd(gr.mBw[t], h, []byte{1}, nil)) // [B, E]
@@ -174,14 +153,17 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	z := must(G.Add(mu, must(G.HadamardProd(sigma, gr.eps)))) // [B, Z]
 
 	// Decoder: initial state tanh(dense(z)); input concat(x_t, z), whose z share is added once.
-	c := must(G.Tanh(initC.apply(z)))    // [B, H]
-	h := must(G.Tanh(initH.apply(z)))    // [B, H]
-	zShare := must(dec.lstm.Input(1, z)) // [B, 4H]
+	c := must(G.Tanh(initC.apply(z))) // [B, H]
+	h := must(G.Tanh(initH.apply(z))) // [B, H]
+	zShare := dec.input(1, z)         // 4 x [B, H]
 	hs := make([]*G.Node, T)
 	for t := 0; t < T; t++ {
 		gr.xDec = append(gr.xDec, input(fmt.Sprintf("x_dec%d", t), B, 5))
-		pre := must(G.Add(must(dec.lstm.Input(0, gr.xDec[t])), zShare)) // [B, 4H]
-		c, h = dec.step(pre, c, h)                                      // [B, H]
+		pre := dec.input(0, gr.xDec[t]) // 4 x [B, H]
+		for q := range pre {
+			pre[q] = must(G.Add(pre[q], zShare[q]))
+		}
+		c, h = dec.step(pre, c, h) // [B, H]
 		hs[t] = h
 	}
 	out := hs[0]
@@ -250,10 +232,85 @@ const (
 	pdfEps = 1e-6
 )
 
-// cellNodes is an LSTM cell in the graph, layer-normalised when ln is set.
+// cellNodes is an LSTM cell in the graph, layer-normalised when ln is set. Its kernel is held
+// as one block per input part and gate (i, j, f, o), so every gate is a contiguous [B, H] tensor:
+// no graph op slices (G.Slice merges slices whose bounds agree modulo 256, and elementwise ops on
+// strided views are several times slower in gorgonia.org/tensor).
 type cellNodes struct {
-	lstm *nn.LSTM
+	H    int
+	in   [][4]*G.Node // in[p][q]: [Parts[p], H]
+	rec  [4]*G.Node   // [H, H]
+	bias [4]*G.Node   // [H] (absent with layer norm)
 	ln   *lnNodes
+}
+
+// namedBind is a bind whose parameter is still given by name.
+type namedBind struct {
+	bind
+	name string
+}
+
+// newCellNodes adds a cell's parameters to g (values copied from cell and ln) and returns how each
+// node maps onto the cell's TensorFlow-layout kernel [In+H, 4H], bias and layer norm vectors.
+func newCellNodes(g *G.ExprGraph, name string, cell nn.LSTMCell, ln *LayerNorm, parts ...int) (*cellNodes, []namedBind) {
+	if len(parts) == 0 {
+		parts = []int{cell.In}
+	}
+	H := cell.Hidden
+	H4 := 4 * H
+	node := func(n string, rows int, src []float32, off, stride int) *G.Node {
+		data := make([]float32, rows*H)
+		for r := 0; r < rows; r++ {
+			copy(data[r*H:(r+1)*H], src[off+r*stride:])
+		}
+		if rows == 1 {
+			return G.NewVector(g, tensor.Float32, G.WithShape(H), G.WithName(n), G.WithValue(tensor.New(tensor.WithShape(H), tensor.WithBacking(data))))
+		}
+		return G.NewMatrix(g, tensor.Float32, G.WithShape(rows, H), G.WithName(n), G.WithValue(tensor.New(tensor.WithShape(rows, H), tensor.WithBacking(data))))
+	}
+	cn := &cellNodes{H: H}
+	var binds []namedBind
+	from := 0
+	for p, n := range parts {
+		var blocks [4]*G.Node
+		for q := 0; q < 4; q++ {
+			off := from*H4 + q*H
+			blocks[q] = node(fmt.Sprintf("%s/kernel/in%d/gate%d", name, p, q), n, cell.Kernel, off, H4)
+			binds = append(binds, namedBind{bind{blocks[q], 0, off, n, H, H4}, name + "/kernel"})
+		}
+		cn.in = append(cn.in, blocks)
+		from += n
+	}
+	for q := 0; q < 4; q++ {
+		off := cell.In*H4 + q*H
+		cn.rec[q] = node(fmt.Sprintf("%s/kernel/rec/gate%d", name, q), H, cell.Kernel, off, H4)
+		binds = append(binds, namedBind{bind{cn.rec[q], 0, off, H, H, H4}, name + "/kernel"})
+		if ln == nil {
+			cn.bias[q] = node(fmt.Sprintf("%s/bias/gate%d", name, q), 1, cell.Bias, q*H, H)
+			binds = append(binds, namedBind{bind{cn.bias[q], 0, q * H, 1, H, H}, name + "/bias"})
+		}
+	}
+	if ln != nil {
+		cn.ln = newLNNodes(g, name, ln, H)
+		for q := 0; q < 4; q++ {
+			binds = append(binds,
+				namedBind{bind{cn.ln.gAll[q], 0, q * H, 1, H, H}, name + "/ln_all/gamma"},
+				namedBind{bind{cn.ln.bAll[q], 0, q * H, 1, H, H}, name + "/ln_all/beta"})
+		}
+		binds = append(binds,
+			namedBind{bind{cn.ln.gC, 0, 0, 1, H, H}, name + "/ln_c/gamma"},
+			namedBind{bind{cn.ln.bC, 0, 0, 1, H, H}, name + "/ln_c/beta"})
+	}
+	return cn, binds
+}
+
+// input returns input part p's share of each gate: x [B, Parts[p]] -> 4 x [B, H].
+func (cn *cellNodes) input(p int, x *G.Node) []*G.Node {
+	out := make([]*G.Node, 4)
+	for q := range out {
+		out[q] = G.Must(G.Mul(x, cn.in[p][q]))
+	}
+	return out
 }
 
 // lnNodes are a LayerNorm's parameters in the graph, one gain and offset vector per gate.
@@ -275,25 +332,26 @@ func newLNNodes(g *G.ExprGraph, name string, ln *LayerNorm, H int) *lnNodes {
 	return l
 }
 
-// step runs one step: pre [B, 4H] is the inputs' share of the gates; c, h are [B, H].
-func (cn *cellNodes) step(pre, c, h *G.Node) (c2, h2 *G.Node) {
-	if cn.ln == nil {
-		return must2(cn.lstm.Step(pre, c, h))
-	}
+// step runs one step of the cell (TensorFlow's BasicLSTMCell, or sketch-rnn's LayerNormLSTMCell):
+// pre holds the inputs' share of the gates i, j, f, o (4 x [B, H]); c and h are [B, H].
+func (cn *cellNodes) step(pre []*G.Node, c, h *G.Node) (c2, h2 *G.Node) {
 	must := G.Must
-	B, H := h.Shape()[0], cn.lstm.Hidden
-	gates := must(G.Add(pre, must(G.Mul(h, cn.lstm.Rec)))) // [B, 4H], no bias
-	split := must(G.Reshape(gates, tensor.Shape{B, 4, H})) // [B, 4, H]
-	gate := func(k int) *G.Node {                          // [B, H], normalised
-		return layerNorm(must(G.Slice(split, nil, G.S(k))), cn.ln.gAll[k], cn.ln.bAll[k])
+	gate := func(q int) *G.Node { // [B, H]
+		v := must(G.Add(pre[q], must(G.Mul(h, cn.rec[q]))))
+		if cn.ln != nil {
+			return layerNorm(v, cn.ln.gAll[q], cn.ln.bAll[q])
+		}
+		return must(G.BroadcastAdd(v, cn.bias[q], nil, []byte{0}))
 	}
 	i := must(G.Sigmoid(gate(0)))
 	j := must(G.Tanh(gate(1)))
 	f := must(G.Sigmoid(must(G.Add(gate(2), G.NewConstant(float32(nn.ForgetBias))))))
 	o := must(G.Sigmoid(gate(3)))
-	c2 = must(G.Add(must(G.HadamardProd(c, f)), must(G.HadamardProd(i, j))))      // [B, H]
-	h2 = must(G.HadamardProd(must(G.Tanh(layerNorm(c2, cn.ln.gC, cn.ln.bC))), o)) // [B, H]
-	return c2, h2
+	c2 = must(G.Add(must(G.HadamardProd(c, f)), must(G.HadamardProd(i, j)))) // [B, H]
+	if cn.ln != nil {
+		return c2, must(G.HadamardProd(must(G.Tanh(layerNorm(c2, cn.ln.gC, cn.ln.bC))), o))
+	}
+	return c2, must(G.HadamardProd(must(G.Tanh(c2)), o)) // [B, H]
 }
 
 // layerNorm is sketch-rnn's layer_norm over the last axis of x [B, H]: gamma*(x-mean)/sqrt(var+eps) + beta.
@@ -313,13 +371,6 @@ type dense struct{ kernel, bias *G.Node }
 
 func (d *dense) apply(x *G.Node) *G.Node {
 	return G.Must(G.BroadcastAdd(G.Must(G.Mul(x, d.kernel)), d.bias, nil, []byte{0}))
-}
-
-func must2(a, b *G.Node, err error) (*G.Node, *G.Node) {
-	if err != nil {
-		panic(err)
-	}
-	return a, b
 }
 
 // load copies w's values into the graph's parameters.

@@ -3,7 +3,6 @@ package sketchrnn
 import (
 	"fmt"
 
-	"github.com/latentpalette/palette/model/nn"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -41,23 +40,18 @@ func (w *Weights) newGraphDecoder(c, h, z []float32, b int) (gd *graphDecoder, e
 	}
 	gd = &graphDecoder{cs: c, hs: h, zs: z, out: make([]float32, b*O)}
 	gd.x, gd.c, gd.h = input("x", 5), input("c", H), input("h", H)
-	var lstm *nn.LSTM
+	var cell *cellNodes
 	if Z > 0 {
-		lstm, err = nn.NewLSTM(g, "decoder/lstm", w.Dec, 5, Z)
+		cell, _ = newCellNodes(g, "decoder/lstm", w.Dec, w.DecLN, 5, Z)
 	} else {
-		lstm, err = nn.NewLSTM(g, "decoder/lstm", w.Dec)
+		cell, _ = newCellNodes(g, "decoder/lstm", w.Dec, w.DecLN)
 	}
-	if err != nil {
-		return nil, err
-	}
-	pre := G.Must(lstm.Input(0, gd.x)) // [B, 4H]
+	pre := cell.input(0, gd.x) // 4 x [B, H]
 	if Z > 0 {
 		gd.z = input("z", Z)
-		pre = G.Must(G.Add(pre, G.Must(lstm.Input(1, gd.z)))) // [B, 4H]
-	}
-	cell := &cellNodes{lstm: lstm}
-	if w.DecLN != nil {
-		cell.ln = newLNNodes(g, "decoder/lstm", w.DecLN, H)
+		for q, zq := range cell.input(1, gd.z) {
+			pre[q] = G.Must(G.Add(pre[q], zq))
+		}
 	}
 	c2, h2 := cell.step(pre, gd.c, gd.h) // [B, H]
 	out := &dense{
