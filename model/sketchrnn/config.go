@@ -15,17 +15,16 @@ type SketchVAEConfig struct {
 	LayerNorm bool // layer-normalised LSTM cells (sketch-rnn's LayerNormLSTMCell, without recurrent dropout)
 
 	// Training (sketch-rnn's names in brackets).
-	BatchSize      int     // examples per step (batch_size 100)
-	LearningRate   float64 // (learning_rate 0.001)
-	DecayRate      float64 // learning rate decay per step (decay_rate 0.9999)
-	MinLR          float64 // (min_learning_rate 0.00001)
-	KLWeight       float64 // final KL weight (kl_weight 0.5)
-	KLWeightStart  float64 // (kl_weight_start 0.01)
-	KLDecayRate    float64 // (kl_decay_rate 0.99995)
-	KLTolerance    float64 // KL floor (kl_tolerance 0.2)
-	GradClip       float64 // per-value gradient clip (grad_clip 1.0)
-	RandomScale    float64 // augmentation: per-axis scale in [1-s, 1+s] (random_scale_factor 0.15)
-	AugmentDropout float64 // augmentation: point dropping probability (augment_stroke_prob 0.10)
+	BatchSize     int     // examples per step (batch_size 100)
+	LearningRate  float64 // (learning_rate 0.001)
+	DecayRate     float64 // learning rate decay per step (decay_rate 0.9999)
+	MinLR         float64 // (min_learning_rate 0.00001)
+	KLWeight      float64 // final KL weight (kl_weight 0.5)
+	KLWeightStart float64 // (kl_weight_start 0.01)
+	KLDecayRate   float64 // (kl_decay_rate 0.99995)
+	KLTolerance   float64 // KL floor (kl_tolerance 0.2)
+	GradClip      float64 // per-value gradient clip (grad_clip 1.0)
+	// Augmentation is sketch.Augment: sketch-rnn's random_scale_factor 0.15 and augment_stroke_prob 0.10.
 }
 
 // DefaultConfig returns the shipped model's configuration.
@@ -34,7 +33,7 @@ func DefaultConfig() SketchVAEConfig {
 		EncSize: 128, DecSize: 256, ZSize: 128, Mixtures: 20, MaxSeqLen: 250,
 		BatchSize: 64, LearningRate: 0.001, DecayRate: 0.9999, MinLR: 0.00001,
 		KLWeight: 0.5, KLWeightStart: 0.01, KLDecayRate: 0.99995, KLTolerance: 0.2,
-		GradClip: 1.0, RandomScale: 0.15, AugmentDropout: 0.10,
+		GradClip: 1.0,
 	}
 }
 

@@ -131,7 +131,7 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 	rows := make([][][5]float32, B)
 	for k, j := range pick {
 		d := t.train[bk.from+j]
-		d = augment(d, cfg, aug)
+		d = sketch.Augment(d, aug)
 		rows[k] = d.Scale(1 / t.W.ScaleFactor).Stroke5(0)
 	}
 	eps := make([]float32, B*cfg.ZSize)
@@ -181,16 +181,6 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 	t.Adam.Update(data, t.grads, lr)
 	t.Step++
 	return StepResult{Cost: cost, RLoss: r, KL: kl, LR: lr, KLWeight: klw, Points: bk.maxLen}, nil
-}
-
-// augment is sketch-rnn's random_scale then augment_strokes, with the config's amounts.
-func augment(d sketch.Drawing, cfg SketchVAEConfig, rng *mrand.Rand) sketch.Drawing {
-	if cfg.RandomScale == 0.15 && cfg.AugmentDropout == 0.10 {
-		return sketch.Augment(d, rng)
-	}
-	fx := float32((rng.Float64()-0.5)*2*cfg.RandomScale + 1)
-	fy := float32((rng.Float64()-0.5)*2*cfg.RandomScale + 1)
-	return d.ScaleXY(fx, fy)
 }
 
 // graph returns the graph for padded length T, building it if it is not among the cached ones
