@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"os"
+	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -96,8 +97,13 @@ func testPlainDecoderMatchesGraph(t *testing.T, w *Weights) {
 	}
 }
 
+// readGenOrNil returns Magenta's sheep decoder, or nil where the shared data is absent.
 func readGenOrNil(t *testing.T) *Weights {
-	if _, err := os.Stat("../../../shared/data/sketch-rnn-models/sheep.gen.json"); err != nil {
+	root, ok := shared.Root()
+	if !ok {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(root, "..", "shared", "data", "sketch-rnn-models", "sheep.gen.json")); err != nil {
 		return nil
 	}
 	return readGen(t, "sheep.gen.json")
