@@ -93,7 +93,10 @@ awk "BEGIN{exit !($ae >= 50)}" || { echo "ui-drag: the playhead did not move"; e
 xdotool mousemove --window "$win" 140 21 click 1 # the Sketch tab
 sleep 1.5
 check_palette sketch
-[ "$docs" = 1 ] && import -window "$win" docs/sketch.png
+if [ "$docs" = 1 ]; then
+	sleep 3 # the drawing replays its strokes when the puck rests: let it finish
+	import -window "$win" docs/sketch.png
+fi
 
 xdotool windowfocus --sync "$win" key --clearmodifiers ctrl+q
 for _ in $(seq 40); do kill -0 "$app" 2>/dev/null || break; sleep 0.25; done

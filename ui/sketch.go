@@ -11,6 +11,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
 )
 
@@ -19,7 +20,10 @@ func (v *SketchView) show(d sketch.Drawing) { v.SetDrawing(d) }
 // sketchTab is the sketch palette; its result can replay its strokes in drawing order.
 type sketchTab struct {
 	*paletteTab[sketch.Drawing]
-	replay *fyne.Animation
+	replay      *fyne.Animation
+	replayShown palette.Point // the point whose drawing replayed itself last
+	replayGen   int           // bumped by each replay and stop: older animations stop drawing
+	restGen     int           // bumped by each result: older rest timers do nothing
 }
 
 func sketchKind(note string) kind[sketch.Drawing] {
@@ -58,8 +62,27 @@ func openDrawings(path string, win fyne.Window, done func(sketch.Drawing)) {
 		NewSketchView(false, color.NRGBA{0x2b, 0x2d, 0x3a, 0xff}), done)
 }
 
+// replayRest is how long the puck must rest on a result before its drawing replays itself.
+const replayRest = 300 * time.Millisecond
+
 func (s *sketchTab) build() fyne.CanvasObject {
 	replay := widget.NewButtonWithIcon("Replay strokes", theme.MediaReplayIcon(), s.startReplay)
+	// When no newer result follows for a moment (the puck came to rest), the drawing draws itself
+	// again, stroke by stroke, once per point. A timer rather than the pad's release decides,
+	// as the last drag events may come after the release.
+	s.onDecoded = func(r palette.Result[sketch.Drawing]) {
+		s.stopReplay() // the view shows the new drawing whole
+		s.restGen++
+		gen, do := s.restGen, runOnUI // read runOnUI here, on Fyne's thread
+		time.AfterFunc(replayRest, func() {
+			do(func() {
+				if gen == s.restGen && s.replayShown != r.Point {
+					s.replayShown = r.Point
+					s.startReplay()
+				}
+			})
+		})
+	}
 	return s.paletteTab.build(replay)
 }
 
@@ -68,17 +91,29 @@ func (s *sketchTab) startReplay() {
 	if !s.hasCurrent {
 		return
 	}
-	if s.replay != nil {
-		s.replay.Stop()
-	}
+	s.stopReplay()
 	v := s.result.(*SketchView)
-	n := len(s.current)
+	n, gen := len(s.current), s.replayGen
 	s.replay = fyne.NewAnimation(time.Duration(min(n*12, 2500))*time.Millisecond, func(f float32) {
-		v.SetShown(int(f * float32(n)))
+		if gen != s.replayGen {
+			return // a newer replay or result took over
+		}
 		if f >= 1 {
 			v.SetShown(-1)
+		} else {
+			v.SetShown(int(f * float32(n)))
 		}
+		s.win.Canvas().Refresh(v)
 	})
 	s.replay.Curve = fyne.AnimationLinear
 	s.replay.Start()
+}
+
+// stopReplay ends a replay in progress and shows the drawing whole.
+func (s *sketchTab) stopReplay() {
+	s.replayGen++
+	if s.replay != nil {
+		s.replay.Stop()
+	}
+	s.result.(*SketchView).SetShown(-1)
 }

@@ -62,7 +62,8 @@ type paletteTab[T any] struct {
 	names      [4][]string // each corner's name and the names Undo goes back to
 	current    T
 	hasCurrent bool
-	onResult   func(T) // after the result view shows a new result
+	onResult   func(T)                   // after the result view shows a new result or a kept one
+	onDecoded  func(r palette.Result[T]) // after the result view shows a new result
 	content    fyne.CanvasObject
 	temp       *widget.Slider
 	tempLabel  *widget.Label
@@ -73,10 +74,11 @@ type paletteTab[T any] struct {
 // above the shared ones. It starts with the example corners, named.
 func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corners [4]T, names [4]string) *paletteTab[T] {
 	t := &paletteTab[T]{win: win, kind: k}
+	do := runOnUI // the palette's worker calls back through it
 	t.pal = palette.New(m, palette.Options[T]{
-		OnResult:   func(r palette.Result[T]) { runOnUI(func() { t.showResult(r) }) },
-		OnCorners:  func(c [4]palette.Corner[T]) { runOnUI(func() { t.showCorners(c) }) },
-		OnError:    func(err error) { runOnUI(func() { t.showError(err) }) },
+		OnResult:   func(r palette.Result[T]) { do(func() { t.showResult(r) }) },
+		OnCorners:  func(c [4]palette.Corner[T]) { do(func() { t.showCorners(c) }) },
+		OnError:    func(err error) { do(func() { t.showError(err) }) },
 		RandomSeed: 1,
 	})
 	var tiles [4]fyne.CanvasObject
@@ -191,6 +193,9 @@ func (t *paletteTab[T]) showResult(r palette.Result[T]) {
 	if t.onResult != nil {
 		t.onResult(r.Item)
 	}
+	if t.onDecoded != nil {
+		t.onDecoded(r)
+	}
 }
 
 func (t *paletteTab[T]) showCorners(c [4]palette.Corner[T]) {
@@ -291,9 +296,10 @@ func (t *paletteTab[T]) export(e exporter[T]) {
 		if filepath.Ext(path) == "" {
 			path += e.ext
 		}
+		do := runOnUI // read here, on Fyne's thread
 		go func() {
 			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return write(w, item) }) })
-			runOnUI(func() {
+			do(func() {
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("could not save the %s: %w\n\nChoose another folder or name and export again", t.kind.noun, err), t.win)
 					return

@@ -492,3 +492,32 @@ func TestOpenSharedFiles(t *testing.T) {
 		t.Errorf("the corner holds a drawing of %d points named %q", len(c.Item), f.w.sketch.pad.labels[palette.BottomLeft])
 	}
 }
+
+// TestSketchReplaysWhenSettled: the drawing replays its strokes once the results stop coming
+// (the puck came to rest), once per point.
+func TestSketchReplaysWhenSettled(t *testing.T) {
+	f := newFixture(t)
+	f.w.tabs.SelectIndex(1)
+	s := f.w.sketch
+	o, side := square(s.pad.Size())
+	at := func(p palette.Point, u, v float64) bool { return math.Abs(p.U-u) < 1e-6 && math.Abs(p.V-v) < 1e-6 }
+
+	test.TapAt(s.pad, o.AddXY(0.3*side, 0.6*side))
+	f.settle()
+	f.until(t, "the replay at (0.3, 0.6)", func() bool { return at(s.replayShown, 0.3, 0.6) })
+	first := s.replay
+
+	// A drag whose results keep coming faster than replayRest replays only where it stops.
+	for i := range 5 {
+		s.pad.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: o.AddXY(float32(0.5+0.05*float64(i))*side, 0.2*side)}})
+		f.settle()
+	}
+	s.pad.DragEnd()
+	f.until(t, "the replay at (0.7, 0.2)", func() bool { return at(s.replayShown, 0.7, 0.2) })
+	if s.replay == first {
+		t.Error("no new replay")
+	}
+	if r := test.WidgetRenderer(s.result.(*SketchView)); r == nil {
+		t.Fatal("no renderer")
+	}
+}
