@@ -2,12 +2,12 @@
 GO ?= go
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test deps test-deps build vet fmt-check unit smoke bench clean
+.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag docs-screenshots bench clean
 
 run: deps build
 	./palette
 
-test: test-deps vet fmt-check build unit smoke
+test: test-deps vet fmt-check build unit smoke ui-drag
 
 deps:
 	@scripts/install-deps.sh
@@ -29,6 +29,12 @@ unit:
 
 smoke: build
 	scripts/smoke.sh ./palette build/smoke.png
+
+ui-drag: build
+	scripts/ui-drag.sh ./palette build/ui-drag
+
+docs-screenshots: build
+	scripts/ui-drag.sh --docs ./palette build/ui-drag
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...

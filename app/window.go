@@ -1,16 +1,11 @@
 package main
 
 import (
-	fyneapp "fyne.io/fyne/v2/app"
+	"io"
+	"os"
 
 	_ "github.com/latentpalette/palette/internal/locale" // before Fyne reads the locale
-	"github.com/latentpalette/palette/ui"
 )
 
-// runWindow opens the Latent Palette window and blocks until it is closed.
-func runWindow() error {
-	a := fyneapp.NewWithID("org.latentpalette.palette")
-	w := ui.NewMainWindow(a)
-	w.ShowAndRun()
-	return nil
-}
+// runWindow opens the Latent Palette window with the built-in models and blocks until it is closed.
+func runWindow() error { return runWindowCmd(nil, io.Discard, os.Stderr) }

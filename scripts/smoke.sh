@@ -7,17 +7,19 @@ bin=${1:-./palette}
 out=${2:-build/smoke.png}
 mkdir -p "$(dirname "$out")"
 
-display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
+. scripts/xvfb.sh
+xvfb=""
 app=""
-cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; kill "$xvfb" 2>/dev/null || true; }
+cfg=""
+cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null; [ -n "$cfg" ] && rm -rf "$cfg"; true; }
 trap cleanup EXIT
-export DISPLAY=$display
-for _ in $(seq 50); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+start_xvfb
 
 log=$(mktemp)
-"$bin" >"$log" 2>&1 &
+# A config folder of its own: Fyne rewrites its preferences on exit and can read them back
+# half-written when several instances share one.
+cfg=$(mktemp -d)
+XDG_CONFIG_HOME=$cfg "$bin" >"$log" 2>&1 &
 app=$!
 win=""
 for _ in $(seq 120); do

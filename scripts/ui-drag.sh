@@ -10,19 +10,18 @@ bin=${1:-./palette}
 out=${2:-build/ui-drag}
 mkdir -p "$out"
 
-display=:$((90 + RANDOM % 100))
-Xvfb "$display" -screen 0 1280x1024x24 -nolisten tcp >/dev/null 2>&1 &
-xvfb=$!
+. scripts/xvfb.sh
+xvfb=""
 app=""
 config=""
 cleanup() {
 	[ -n "$app" ] && kill "$app" 2>/dev/null
-	kill "$xvfb" 2>/dev/null || true
+	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
+	true
 	[ -n "$config" ] && rm -rf "$config"
 }
 trap cleanup EXIT
-export DISPLAY=$display
-for _ in $(seq 300); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
+start_xvfb
 
 log=$(mktemp)
 # A config folder of its own: Fyne rewrites its preferences file on exit and reloads it when

@@ -2,15 +2,14 @@ package ui
 
 import (
 	"fmt"
-	"io"
-	"os"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/widget"
+
+	"github.com/latentpalette/palette/internal/atomicfile"
 )
 
 // chooseSavePath asks where to save a file named name; done gets the chosen path. Tests
@@ -52,37 +51,8 @@ var chooseOpenPath = func(win fyne.Window, exts []string, done func(path string)
 	d.Show()
 }
 
-// writeFileAtomic writes path through write: into a temporary file beside it, then renamed over
-// path, so that a failure never leaves a partial file. (app/atomic.go does the same for the
-// command line; it lives in package main, out of reach.)
-func writeFileAtomic(path string, write func(io.Writer) error) (err error) {
-	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			f.Close()
-			os.Remove(f.Name())
-		}
-	}()
-	if err = write(f); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = f.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return nil
-}
+// writeFileAtomic writes path all at once or not at all (see atomicfile.Write).
+var writeFileAtomic = atomicfile.Write
 
 // choose shows a dialog to pick one of n items (the bars of a MIDI file, the drawings of a
 // data file) with a slider and a preview; done gets the chosen item.
