@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/latentpalette/palette/assets"
 	"github.com/latentpalette/palette/model/magenta"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
@@ -37,9 +38,9 @@ func init() {
 // builtinSpec names the melody model that ships in the binary.
 const builtinSpec = "builtin:melody"
 
-// builtinMelodyModel returns the melody weights that ship in the binary (nil until they are
-// trained); switch it to assets.MelodyModel once that exists.
-var builtinMelodyModel = func() ([]byte, bool) { return nil, false }
+// builtinMelodyModel returns the melody weights that ship in the binary (a variable so that
+// tests can take them away).
+var builtinMelodyModel = func() ([]byte, bool) { return assets.MelodyModel, len(assets.MelodyModel) > 0 }
 
 const modelFlagHelp = "melody model: FILE.safetensors, a Magenta.js checkpoint directory, or " + builtinSpec + " (the default)"
 
