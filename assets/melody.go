@@ -2,8 +2,8 @@ package assets
 
 import _ "embed"
 
-// MelodyModel is the shipped melody VAE (safetensors; config and training data in its metadata),
-// trained by `palette train melody` on the Nottingham Music Database.
+// MelodyModel is the trained melody VAE (a safetensors checkpoint of model/musicvae, its config
+// and training notes in the metadata), the model palette uses unless given another.
 //
 //go:embed melody.safetensors
 var MelodyModel []byte
