@@ -89,6 +89,9 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError{fmt.Errorf("--resume %s: %w", *state, err)}
 		}
+		if err := overrideSchedule(fs, &tr.Config, tc); err != nil {
+			return err
+		}
 		fmt.Fprintf(stdout, "resumed %s at step %d\n", *state, tr.Step)
 	} else {
 		sizes, err := parseSizes(*dec)
@@ -251,4 +254,31 @@ func isTerminal(w io.Writer) bool {
 	}
 	fi, err := f.Stat()
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// overrideSchedule applies the schedule flags given on the command line of a resumed run (the
+// learning rate and KL weight schedules, which are functions of the step), so a run can be
+// fine-tuned with, say, a larger --max-beta. Flags that shape the graph or the data order
+// cannot change mid-run.
+func overrideSchedule(fs *flag.FlagSet, c *musicvae.TrainConfig, given musicvae.TrainConfig) error {
+	var err error
+	fs.Visit(func(f *flag.Flag) {
+		switch f.Name {
+		case "lr":
+			c.LearningRate = given.LearningRate
+		case "min-lr":
+			c.MinLearningRate = given.MinLearningRate
+		case "lr-decay":
+			c.DecayRate = given.DecayRate
+		case "max-beta":
+			c.MaxBeta = given.MaxBeta
+		case "beta-rate":
+			c.BetaRate = given.BetaRate
+		case "batch", "seed", "free-bits", "enc", "dec", "z":
+			if err == nil {
+				err = usagef("--%s cannot change when resuming a run (it is fixed by the state file)", f.Name)
+			}
+		}
+	})
+	return err
 }

@@ -5,11 +5,15 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strings"
+
+	"github.com/latentpalette/palette/model/nn"
 )
 
 // version is set at build time with -ldflags "-X main.version=..."; FyneApp.toml holds the same number.
@@ -38,12 +42,13 @@ func usagef(format string, a ...any) error { return usageError{fmt.Errorf(format
 
 func init() {
 	register(command{name: "version", summary: "print the version", run: func(args []string, stdout, _ io.Writer) error {
-		fmt.Fprintf(stdout, "palette %s\n", version)
+		fmt.Fprintf(stdout, "palette %s (%s, %s)\n", version, runtime.Version(), nn.BLAS())
 		return nil
 	}})
 }
 
 func main() {
+	useFasterBLAS()
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
@@ -76,6 +81,9 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 		return 2
 	}
 	if err := c.run(rest, stdout, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0 // the flag set has printed the usage
+		}
 		fmt.Fprintf(stderr, "palette %s: %v\n", c.name, err)
 		var ue usageError
 		if errors.As(err, &ue) {

@@ -28,8 +28,8 @@ import (
 // how many timed runs each row's median takes in one turn (the pure-JS backend: one turn of a
 // third as many, at least 3). Our side runs in child processes of the test binary, so that
 // OPENBLAS_NUM_THREADS and GOMAXPROCS take effect from the start; they inherit the rest of the
-// environment, so OPENBLAS_CORETYPE=SkylakeX races OpenBLAS's AVX-512 kernels where it takes
-// the virtual CPU for a Prescott (the column names the kernels in use).
+// environment, and where OpenBLAS takes the virtual CPU for a Prescott they get the kernels the
+// palette binary picks at start (nn.BetterCoreType; the column names the kernels in use).
 
 const (
 	raceEnv       = "LP_RACE"
@@ -232,6 +232,10 @@ func runRaceWorker(t *testing.T, req string, threads int) raceResult {
 	cmd := exec.Command(os.Args[0], "-test.run=^TestRaceWorker$")
 	cmd.Env = append(os.Environ(), raceWorkerEnv+"="+req,
 		fmt.Sprintf("OPENBLAS_NUM_THREADS=%d", threads), fmt.Sprintf("GOMAXPROCS=%d", threads))
+	if ct := nn.BetterCoreType(); ct != "" {
+		// What the palette binary does at start (app/blas_exec_linux.go).
+		cmd.Env = append(cmd.Env, "OPENBLAS_CORETYPE="+ct)
+	}
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"golang.org/x/sys/cpu"
 	"gonum.org/v1/gonum/blas"
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/gonum"
@@ -42,6 +43,24 @@ func BLAS() string { return "openblas (" + C.GoString(C.openblas_get_corename())
 func BLASHint() string {
 	if strings.EqualFold(C.GoString(C.openblas_get_corename()), "prescott") && os.Getenv("OPENBLAS_CORETYPE") == "" {
 		return "OpenBLAS took this CPU for a Prescott and uses slow kernels: set OPENBLAS_CORETYPE=Haswell (or SkylakeX)"
+	}
+	return ""
+}
+
+// BetterCoreType names the OpenBLAS kernels to ask for through OPENBLAS_CORETYPE when OpenBLAS
+// misdetected this CPU as a Prescott (as it does on virtual CPUs that hide their model) although
+// the CPU and the OS support AVX2 or AVX-512; "" when there is nothing to gain, or when
+// OPENBLAS_CORETYPE is already set (never override a machine's own choice). The kernels give
+// the same results to float32 rounding (checked by the model tests under each setting).
+func BetterCoreType() string {
+	if os.Getenv("OPENBLAS_CORETYPE") != "" || !strings.EqualFold(C.GoString(C.openblas_get_corename()), "prescott") {
+		return ""
+	}
+	switch {
+	case cpu.X86.HasAVX512F && cpu.X86.HasAVX512BW && cpu.X86.HasAVX512VL && cpu.X86.HasAVX512DQ && cpu.X86.HasAVX512CD:
+		return "SkylakeX"
+	case cpu.X86.HasAVX2 && cpu.X86.HasFMA:
+		return "Haswell"
 	}
 	return ""
 }

@@ -7,3 +7,6 @@ func BLAS() string { return "gonum" }
 
 // BLASHint says how to speed up the BLAS on this machine, or "".
 func BLASHint() string { return "" }
+
+// BetterCoreType is "": there is no OpenBLAS in this build.
+func BetterCoreType() string { return "" }
