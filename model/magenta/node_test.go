@@ -14,6 +14,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/latentpalette/palette/assets"
 	"github.com/latentpalette/palette/model/checkpoint"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
@@ -237,17 +238,27 @@ func compareTokens(t *testing.T, what string, w *musicvae.Weights, zs [][]float3
 	}
 }
 
-// TestMagentaJS exports a randomly initialised mel_2bar_small-sized model (or the model that
-// $LP_MAGENTA_MODEL names, a .safetensors checkpoint or a Magenta.js directory), loads it with
-// @magenta/music on its WebAssembly and pure-JS backends, and requires the same greedy tokens
-// for the same z vectors (decode, and a 4x4 interpolation) and the same mu (within 1e-4).
+// TestMagentaJS exports the shipped melody model (assets.MelodyModel) and a randomly initialised
+// mel_2bar_small-sized one (or the model that $LP_MAGENTA_MODEL names, a .safetensors checkpoint
+// or a Magenta.js directory), loads each with @magenta/music on its WebAssembly and pure-JS
+// backends, and requires the same greedy tokens for the same z vectors (decode, and a 4x4
+// interpolation) and the same mu (within 1e-4).
 func TestMagentaJS(t *testing.T) {
 	needHarness(t)
-	w := randomWeights(t, musicvae.Small, 11)
-	if path := os.Getenv("LP_MAGENTA_MODEL"); path != "" {
-		w = loadTestModel(t, path)
-		t.Logf("model %s: %+v", path, w.Config)
+	shipped, _, err := musicvae.Load(bytes.NewReader(assets.MelodyModel))
+	if err != nil {
+		t.Fatalf("the shipped melody model: %v", err)
 	}
+	other, name := randomWeights(t, musicvae.Small, 11), "random mel_2bar_small"
+	if path := os.Getenv("LP_MAGENTA_MODEL"); path != "" {
+		other, name = loadTestModel(t, path), filepath.Base(path)
+		t.Logf("model %s: %+v", path, other.Config)
+	}
+	t.Run("shipped", func(t *testing.T) { agreeWithMagentaJS(t, shipped) })
+	t.Run(name, func(t *testing.T) { agreeWithMagentaJS(t, other) })
+}
+
+func agreeWithMagentaJS(t *testing.T, w *musicvae.Weights) {
 	dir := exportModel(t, w)
 	m := musicvae.NewModel(w)
 	zs := randomZs(16, w.Config.ZSize, 5)
