@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/latentpalette/palette/assets"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
 )
@@ -24,8 +25,9 @@ func init() {
 	register(command{name: "sketch sample", summary: "draw new sketches from the model: -n N --temperature T --seed S -o OUT", run: runSketchSample})
 }
 
-// builtinSketchModel returns the weights that ship in the binary (nil until they are trained).
-var builtinSketchModel func() ([]byte, bool) = func() ([]byte, bool) { return nil, false }
+// builtinSketchModel returns the sketch weights that ship in the binary (a variable so that
+// tests can take them away).
+var builtinSketchModel = func() ([]byte, bool) { return assets.SketchModel, len(assets.SketchModel) > 0 }
 
 // sketchFlags are the flags every sketch command shares.
 type sketchFlags struct {

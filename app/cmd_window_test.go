@@ -36,21 +36,30 @@ func TestWindowModels(t *testing.T) {
 
 	tests := []struct {
 		name           string
+		builtins       bool // the binary has built-in weights
 		melody, sketch string
 		wantM, wantS   bool
 		err            string
 	}{
-		{"built-in (stand-ins until trained)", "", "", false, false, ""},
-		{"both files", mel, sk, true, true, ""},
-		{"melody only", mel, "", true, false, ""},
-		{"missing file", filepath.Join(dir, "none.safetensors"), "", false, false, "no such file"},
-		{"not a checkpoint", "", notes, false, false, "sketch"},
-		{"a melody model for sketches", "", mel, false, false, "sketch"},
+		{"no built-in weights: stand-ins", false, "", "", false, false, ""},
+		{"built-in weights", true, "", "", true, true, ""},
+		{"both files", true, mel, sk, true, true, ""},
+		{"melody only, no built-in weights", false, mel, "", true, false, ""},
+		{"melody only, built-in sketch model", true, mel, "", true, true, ""},
+		{"missing file", true, filepath.Join(dir, "none.safetensors"), "", false, false, "no such file"},
+		{"not a checkpoint", true, "", notes, false, false, "sketch"},
+		{"a melody model for sketches", true, "", mel, false, false, "sketch"},
 	}
+	realMelody, realSketch := builtinMelodyModel, builtinSketchModel
+	t.Cleanup(func() { builtinMelodyModel, builtinSketchModel = realMelody, realSketch })
+	none := func() ([]byte, bool) { return nil, false }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			if _, ok := builtinMelodyModel(); ok && tt.melody == "" {
-				t.Skip("this build has a built-in melody model")
+			builtinMelodyModel, builtinSketchModel = realMelody, realSketch
+			if !tt.builtins {
+				builtinMelodyModel, builtinSketchModel = none, none
+			} else if _, ok := realSketch(); !ok {
+				t.Skip("this build has no built-in sketch model")
 			}
 			m, err := windowModels(tt.melody, tt.sketch)
 			if tt.err != "" {
@@ -65,8 +74,15 @@ func TestWindowModels(t *testing.T) {
 			if (m.Melody != nil) != tt.wantM || (m.Sketch != nil) != tt.wantS {
 				t.Errorf("melody %v, sketch %v", m.Melody != nil, m.Sketch != nil)
 			}
-			if tt.wantM && !strings.Contains(m.MelodyName, "mel.safetensors") {
-				t.Errorf("melody named %q", m.MelodyName)
+			wantName := "built-in"
+			if tt.melody != "" {
+				wantName = "mel.safetensors"
+			}
+			if tt.wantM && !strings.Contains(m.MelodyName, wantName) {
+				t.Errorf("melody named %q, want %q in it", m.MelodyName, wantName)
+			}
+			if tt.wantS && tt.sketch == "" && !strings.Contains(m.SketchName, "built-in") {
+				t.Errorf("sketch named %q, want the built-in model", m.SketchName)
 			}
 		})
 	}
