@@ -1,12 +1,14 @@
 package ui
 
 import (
+	"slices"
 	"testing"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/test"
 
+	"github.com/latentpalette/palette/assets/examples"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/sketch"
 )
@@ -80,6 +82,27 @@ func TestSketchViewReplay(t *testing.T) {
 		v.SetShown(tt.shown)
 		if got := lines(); got != tt.lines {
 			t.Errorf("SetShown(%d): %d lines, want %d", tt.shown, got, tt.lines)
+		}
+	}
+}
+
+// TestSketchCornersShowExamples: the sketch palette opens with the example sheep in its corners,
+// each named on the pad and drawn in its thumbnail.
+func TestSketchCornersShowExamples(t *testing.T) {
+	f := newFixture(t)
+	for i, e := range examples.Drawings() {
+		v := f.w.sketch.thumbs[i].(*SketchView)
+		if !slices.Equal(v.d, e.Item) || f.w.sketch.pad.labels[i] != e.Name {
+			t.Errorf("corner %d shows %d points named %q, want %s", i, len(v.d), f.w.sketch.pad.labels[i], e.Name)
+		}
+		lines := 0
+		for _, o := range test.WidgetRenderer(v).Objects() {
+			if _, ok := o.(*canvas.Line); ok {
+				lines++
+			}
+		}
+		if want := len(e.Item) - len(e.Item.Strokes()); lines != want {
+			t.Errorf("%s: thumbnail draws %d lines, want %d", e.Name, lines, want)
 		}
 	}
 }

@@ -1,5 +1,5 @@
 // Package examples holds the built-in example corners the palette opens with: four short
-// melodies composed for it and four simple drawings made by hand, so a first run needs no file.
+// melodies composed for it and four sheep drawn by hand, so a first run needs no file.
 package examples
 
 import (
@@ -95,49 +95,100 @@ func pitchOf(name string) (int, error) {
 	return p, nil
 }
 
-// Drawings returns the example drawings for the corners: a house, a sun, a fish and a flower,
-// in stroke-3 at the scale of Quick, Draw! (about 250 units across).
+// Drawings returns the example drawings for the corners: four sheep, as the sketch model is
+// trained on crowd-drawn sheep, in stroke-3 at the scale of its data (about 250 units across,
+// y pointing down). Each is drawn as a person would: the woolly body, the head and its details,
+// then the legs.
 func Drawings() [4]Named[sketch.Drawing] {
-	house := [][][2]float32{
-		{{40, 230}, {40, 120}, {200, 120}, {200, 230}, {40, 230}},
-		{{25, 125}, {120, 40}, {215, 125}},
-		{{100, 230}, {100, 170}, {140, 170}, {140, 230}},
-		{{155, 145}, {185, 145}, {185, 170}, {155, 170}, {155, 145}},
+	body := fleece{135, 85, 80, 45, 10}
+	woolly := [][][2]float32{
+		body.outline(12, math.Pi+0.35),
+		ellipseAt(32, 80, 25, 17, -0.35, 12), // the head, facing left
+		{{42, 64}, {58, 50}, {52, 68}},       // an ear
+		{{22, 76}, {24, 78}},                 // an eye
 	}
-	sun := [][][2]float32{circle(125, 125, 55, 20)}
-	for k := range 8 {
-		a := float64(k) * math.Pi / 4
-		sun = append(sun, [][2]float32{pt(125, 125, 75, a), pt(125, 125, 115, a)})
+	woolly = append(woolly, body.legs(172, 7, 88, 110, 160, 182)...)
+
+	body = fleece{105, 88, 72, 42, 13}
+	right := [][][2]float32{
+		body.outline(9, -0.35),
+		ellipseAt(200, 92, 28, 15, 0.7, 12), // a long face, facing right
+		{{194, 76}, {178, 64}, {200, 70}},
+		{{206, 88}, {208, 90}},
+		{{33, 80}, {20, 72}, {12, 80}}, // the tail
 	}
-	fish := [][][2]float32{
-		ellipse(110, 125, 80, 45, 24),
-		{{190, 125}, {240, 85}, {240, 165}, {190, 125}},
-		circle(70, 115, 7, 8),
-		{{120, 95}, {130, 125}, {120, 155}},
+	right = append(right, body.legs(170, 0, 55, 75, 130, 150)...)
+
+	body = fleece{135, 95, 70, 64, 11}
+	round := [][][2]float32{
+		body.outline(11, math.Pi+0.5),
+		ellipse(48, 110, 18, 22, 10), // a face looking out
+		{{34, 96}, {20, 90}},
+		{{42, 104}, {43, 105}},
+		{{54, 104}, {55, 105}},
+		{{44, 120}, {48, 123}, {52, 120}},
 	}
-	flower := [][][2]float32{
-		{{125, 150}, {120, 200}, {125, 245}},
-		{{122, 205}, {90, 185}, {122, 195}},
-		circle(125, 105, 18, 12),
+	round = append(round, body.legs(185, 0, 100, 122, 150, 172)...)
+
+	body = fleece{135, 80, 95, 32, 9}
+	long := [][][2]float32{
+		body.outline(14, math.Pi+0.3),
+		ellipseAt(28, 70, 24, 15, -0.4, 12),
+		{{38, 58}, {50, 48}, {46, 62}},
+		{{22, 66}, {24, 68}},
+		{{226, 70}, {242, 58}, {254, 66}, {250, 80}, {238, 80}, {238, 70}}, // a curly tail
 	}
-	for k := range 6 {
-		a := float64(k) * math.Pi / 3
-		c := pt(125, 105, 45, a)
-		flower = append(flower, ellipseAt(c[0], c[1], 25, 13, a, 12))
-	}
+	long = append(long, body.legs(165, 0, 70, 90, 180, 200)...)
+
 	return [4]Named[sketch.Drawing]{
-		{"House", sketch.FromStrokes(house)},
-		{"Sun", sketch.FromStrokes(sun)},
-		{"Fish", sketch.FromStrokes(fish)},
-		{"Flower", sketch.FromStrokes(flower)},
+		{"Woolly", fromOrigin(woolly)},
+		{"Facing right", fromOrigin(right)},
+		{"Round", fromOrigin(round)},
+		{"Long", fromOrigin(long)},
 	}
 }
 
-func pt(cx, cy, r, a float64) [2]float32 {
-	return [2]float32{float32(cx + r*math.Cos(a)), float32(cy + r*math.Sin(a))}
+// fromOrigin is sketch.FromStrokes with the first point at the origin, as the drawings of
+// sketch-rnn's data sets start: the encoder never saw a first jump across the page.
+func fromOrigin(lines [][][2]float32) sketch.Drawing {
+	d := sketch.FromStrokes(lines)
+	d[0].DX, d[0].DY = 0, 0
+	return d
 }
 
-func circle(cx, cy, r float64, n int) [][2]float32 { return ellipse(cx, cy, r, r, n) }
+// fleece is a sheep's woolly body: the ellipse of radii rx, ry around (cx, cy), scalloped with
+// bumps of height h.
+type fleece struct{ cx, cy, rx, ry, h float64 }
+
+// outline goes once round the fleece from angle start in bumps scallops of four segments each.
+func (f fleece) outline(bumps int, start float64) [][2]float32 {
+	const per = 4
+	n := bumps * per
+	l := make([][2]float32, n+1)
+	for i := range l {
+		t := start + 2*math.Pi*float64(i)/float64(n)
+		s := f.h * math.Abs(math.Sin(math.Pi*float64(i)/per))
+		l[i] = [2]float32{float32(f.cx + (f.rx+s)*math.Cos(t)), float32(f.cy + (f.ry+s)*math.Sin(t))}
+	}
+	return l
+}
+
+// legs hang from the underside of the fleece down to y bottom, one at each x: a single line,
+// or two lines w apart joined at the hoof.
+func (f fleece) legs(bottom, w float64, xs ...float64) [][][2]float32 {
+	var out [][][2]float32
+	for _, x := range xs {
+		u := (x - f.cx) / f.rx
+		top := float32(f.cy + f.ry*math.Sqrt(max(0, 1-u*u)) + f.h/2)
+		l, r, b := float32(x), float32(x+w), float32(bottom)
+		if w == 0 {
+			out = append(out, [][2]float32{{l, top}, {l, b}})
+		} else {
+			out = append(out, [][2]float32{{l, top}, {l, b}, {r, b}, {r, top}})
+		}
+	}
+	return out
+}
 
 func ellipse(cx, cy, rx, ry float64, n int) [][2]float32 {
 	return ellipseAt(float32(cx), float32(cy), rx, ry, 0, n)

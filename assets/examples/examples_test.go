@@ -1,9 +1,18 @@
 package examples
 
 import (
+	"bytes"
+	"flag"
+	"image"
+	"image/color"
+	"image/png"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
 func TestMelodies(t *testing.T) {
@@ -57,10 +66,100 @@ func equal(a, b melody.Melody) bool {
 }
 
 func TestDrawings(t *testing.T) {
+	maxLen := sketchrnn.DefaultConfig().MaxSeqLen
 	for _, d := range Drawings() {
-		b := d.Item.Bounds()
-		if len(d.Item.Strokes()) < 1 || b.Dx() < 80 || b.Dy() < 80 || b.Dx() > 300 || b.Dy() > 300 {
-			t.Errorf("%s: %d strokes, bounds %+v", d.Name, len(d.Item.Strokes()), b)
+		n, strokes, b := len(d.Item), len(d.Item.Strokes()), d.Item.Bounds()
+		// Like the data set's sheep: dozens of points (sketch-rnn trains on more than 10), a
+		// few strokes, about 250 units across.
+		if n <= 10 || n > 150 || n > maxLen {
+			t.Errorf("%s: %d points, want 11 to %d", d.Name, n, min(150, maxLen))
+		}
+		if strokes < 5 {
+			t.Errorf("%s: %d strokes, want a body, a head and legs", d.Name, strokes)
+		}
+		if b.Dx() < 150 || b.Dy() < 100 || b.Dx() > 300 || b.Dy() > 300 {
+			t.Errorf("%s: bounds %+v", d.Name, b)
+		}
+		if p := d.Item[0]; p.DX != 0 || p.DY != 0 {
+			t.Errorf("%s starts at (%v, %v), want the origin", d.Name, p.DX, p.DY)
+		}
+		if !d.Item[n-1].PenLift {
+			t.Errorf("%s: the pen stays down after the last point", d.Name)
 		}
 	}
+}
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+// The four sheep are pinned as the app's PNG writer draws them: look at testdata/drawings.png
+// after a change, and run go test -update if they still look like sheep.
+func TestDrawingsGolden(t *testing.T) {
+	var row []sketch.Drawing
+	for _, d := range Drawings() {
+		img := sketch.Render(d.Item, sketch.Options{Size: 64})
+		if inked(img) < 100 {
+			t.Errorf("%s renders %d inked pixels of 64 x 64", d.Name, inked(img))
+		}
+		row = append(row, d.Item)
+	}
+	var buf bytes.Buffer
+	if err := sketch.WriteSheetPNG(&buf, [][]sketch.Drawing{row}, sketch.Options{Size: 200, LineWidth: 3, Background: color.White}); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "drawings.png")
+	if *update {
+		if err := os.WriteFile(golden, buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f, err := os.Open(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	defer f.Close()
+	want, err := png.Decode(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := png.Decode(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Bounds() != want.Bounds() {
+		t.Fatalf("size %v, golden %v", got.Bounds(), want.Bounds())
+	}
+	diff := 0
+	for y := got.Bounds().Min.Y; y < got.Bounds().Max.Y; y++ {
+		for x := got.Bounds().Min.X; x < got.Bounds().Max.X; x++ {
+			if !near(got.At(x, y), want.At(x, y)) {
+				diff++
+			}
+		}
+	}
+	if diff > 0 {
+		t.Errorf("%d pixels differ from %s (run go test -update if the change is deliberate)", diff, golden)
+	}
+}
+
+// near reports whether two colours differ by at most 2 in each 8-bit channel.
+func near(a, b color.Color) bool {
+	r1, g1, b1, a1 := a.RGBA()
+	r2, g2, b2, a2 := b.RGBA()
+	for _, d := range []int{int(r1>>8) - int(r2>>8), int(g1>>8) - int(g2>>8), int(b1>>8) - int(b2>>8), int(a1>>8) - int(a2>>8)} {
+		if d > 2 || d < -2 {
+			return false
+		}
+	}
+	return true
+}
+
+// inked counts the pixels with some ink.
+func inked(img *image.RGBA) int {
+	n := 0
+	for i := 3; i < len(img.Pix); i += 4 {
+		if img.Pix[i] > 0 {
+			n++
+		}
+	}
+	return n
 }
