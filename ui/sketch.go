@@ -40,8 +40,14 @@ func sketchKind(note string) kind[sketch.Drawing] {
 		open:      openDrawings,
 		exporters: sketchExporters,
 		modelNote: note,
+		settings:  sketchSettings,
 	}
 }
+
+// sketchSettings are the sketch palette's starting settings. Greedy decoding of Sketch-RNN
+// tends to go round one loop; sampling at a low temperature draws clean sheep, and a fixed seed
+// keeps the same drawing for the same point, corners and settings. 0 on the slider is greedy.
+var sketchSettings = palette.Settings{Temperature: 0.2, Seed: 1}
 
 // openDrawings reads a drawing file (Quick, Draw! NDJSON, sketch-rnn npz or npy) and asks
 // which drawing to use.

@@ -45,7 +45,8 @@ type kind[T any] struct {
 	newView   func(compact bool, c color.NRGBA) view[T]
 	open      func(path string, win fyne.Window, done func(T)) // read a file, ask which part, call done
 	exporters []exporter[T]
-	modelNote string // says which model decodes, for the status line
+	modelNote string           // says which model decodes, for the status line
+	settings  palette.Settings // what the tab starts with: temperature and seed
 }
 
 // paletteTab is one palette in the window: the pad, its corners, the result and the controls.
@@ -80,6 +81,7 @@ func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corner
 		OnCorners:  func(c [4]palette.Corner[T]) { do(func() { t.showCorners(c) }) },
 		OnError:    func(err error) { do(func() { t.showError(err) }) },
 		RandomSeed: 1,
+		Settings:   k.settings,
 	})
 	var tiles [4]fyne.CanvasObject
 	for i := range 4 {
@@ -111,8 +113,9 @@ func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corner
 func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 	t.temp = widget.NewSlider(0, 1.5)
 	t.temp.Step = 0.05
+	t.temp.Value = t.pal.Settings().Temperature
 	t.tempLabel = widget.NewLabel("")
-	t.setTempLabel(0)
+	t.setTempLabel(t.temp.Value)
 	t.temp.OnChanged = func(x float64) { t.setTempLabel(x) }
 	t.temp.OnChangeEnded = func(x float64) {
 		s := t.pal.Settings()

@@ -521,3 +521,67 @@ func TestSketchReplaysWhenSettled(t *testing.T) {
 		t.Fatal("no renderer")
 	}
 }
+
+// TestStartingSettings: the sketch palette starts sampling at a low temperature with a fixed seed
+// (greedy Sketch-RNN draws loops), the melody palette greedily; each slider and its label say so,
+// and the sketch slider still goes down to greedy.
+func TestStartingSettings(t *testing.T) {
+	f := newFixture(t)
+	tests := []struct {
+		name  string
+		got   tempControls
+		temp  float64
+		label string
+	}{
+		{"melody", controlsOf(f.w.melody.paletteTab), 0, "0 (greedy)"},
+		{"sketch", controlsOf(f.w.sketch.paletteTab), 0.2, "0.20"},
+	}
+	for _, tt := range tests {
+		got := tt.got
+		if got.settings.Temperature != tt.temp || got.slider != tt.temp || got.label != tt.label {
+			t.Errorf("%s: temperature %v, slider at %v labelled %q; want %v labelled %q",
+				tt.name, got.settings.Temperature, got.slider, got.label, tt.temp, tt.label)
+		}
+		if got.result != got.settings {
+			t.Errorf("%s: the first result was decoded with %+v, want %+v", tt.name, got.result, got.settings)
+		}
+	}
+
+	// The same point decodes to the same drawing again: the seed is fixed.
+	f.w.tabs.SelectIndex(1)
+	s := f.w.sketch
+	o, side := square(s.pad.Size())
+	test.TapAt(s.pad, o.AddXY(0.3*side, 0.7*side))
+	f.settle()
+	first := slices.Clone(s.current)
+	test.TapAt(s.pad, o.AddXY(0.8*side, 0.1*side))
+	f.settle()
+	test.TapAt(s.pad, o.AddXY(0.3*side, 0.7*side))
+	f.settle()
+	if !slices.Equal(s.current, first) {
+		t.Error("the same point, corners and settings drew a different drawing")
+	}
+
+	// Sliding to 0 decodes greedily.
+	s.temp.Dragged(&fyne.DragEvent{PointEvent: fyne.PointEvent{Position: fyne.NewPos(0, s.temp.Size().Height/2)}})
+	s.temp.DragEnd()
+	f.settle()
+	if got := s.pal.Settings().Temperature; got != 0 || s.tempLabel.Text != "0 (greedy)" {
+		t.Errorf("after sliding to the left end: temperature %v labelled %q", got, s.tempLabel.Text)
+	}
+	if r, _ := s.pal.Result(); r.Settings.Temperature != 0 {
+		t.Errorf("the result after sliding to 0 was decoded at temperature %v", r.Settings.Temperature)
+	}
+}
+
+// tempControls are a tab's settings, its temperature slider and label, and its result's settings.
+type tempControls struct {
+	settings, result palette.Settings
+	slider           float64
+	label            string
+}
+
+func controlsOf[T any](tab *paletteTab[T]) tempControls {
+	r, _ := tab.pal.Result()
+	return tempControls{settings: tab.pal.Settings(), result: r.Settings, slider: tab.temp.Value, label: tab.tempLabel.Text}
+}

@@ -57,6 +57,8 @@ type Options[T any] struct {
 	OnError   func(error)
 	// RandomSeed starts the sequence of seeds that Random draws corners from.
 	RandomSeed uint64
+	// Settings are the settings to start with (the zero value decodes greedily).
+	Settings Settings
 }
 
 // ErrNoResult is returned by UseResult before the first result has arrived.
@@ -96,11 +98,12 @@ type Palette[T any] struct {
 // Call Close when done with it.
 func New[T any](m Model[T], opts Options[T]) *Palette[T] {
 	p := &Palette[T]{
-		model: m,
-		opts:  opts,
-		point: Point{0.5, 0.5},
-		rng:   rand.New(rand.NewPCG(opts.RandomSeed, 0x9e3779b97f4a7c15)),
-		done:  make(chan struct{}),
+		model:    m,
+		opts:     opts,
+		point:    Point{0.5, 0.5},
+		settings: opts.Settings,
+		rng:      rand.New(rand.NewPCG(opts.RandomSeed, 0x9e3779b97f4a7c15)),
+		done:     make(chan struct{}),
 	}
 	p.cond = sync.NewCond(&p.mu)
 	go p.work()

@@ -354,6 +354,31 @@ func TestDeterministic(t *testing.T) {
 	}
 }
 
+// TestStartingSettings: the first result is decoded with Options.Settings, no SetSettings needed.
+func TestStartingSettings(t *testing.T) {
+	start := Settings{Temperature: 0.2, Seed: 1}
+	var first []Result[[]float32]
+	var mu sync.Mutex
+	p := New[[]float32](&vecModel{size: 2}, Options[[]float32]{
+		OnResult: func(r Result[[]float32]) { mu.Lock(); first = append(first, r); mu.Unlock() },
+		Settings: start,
+	})
+	defer p.Close()
+	if got := p.Settings(); got != start {
+		t.Errorf("Settings() = %+v before any change, want %+v", got, start)
+	}
+	p.SetCorners(unitCorners)
+	p.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if len(first) != 1 || first[0].Settings != start {
+		t.Fatalf("results %+v, want one decoded with %+v", first, start)
+	}
+	if first[0].Item[0] == 0.5 && first[0].Item[1] == 0.5 {
+		t.Error("the centre was decoded greedily, not sampled")
+	}
+}
+
 func TestCornerEdits(t *testing.T) {
 	p, _ := newTestPalette(t, &vecModel{size: 2})
 	p.SetCorners(unitCorners)
