@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -72,9 +71,6 @@ func runMelodyEval(args []string, stdout, stderr io.Writer) error {
 	maxWindows := fs.Int("max-windows", 0, "evaluate a seeded sample of this many windows (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the sample and the pairs")
 	pos, err := parseModelFlags(fs, args, "usage: palette melody eval --data DIR [--json] [--model FILE]", stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -107,9 +103,6 @@ func runMelodyReconstruct(args []string, stdout, stderr io.Writer) error {
 	out := fs.String("o", "", "output MIDI file")
 	bar := fs.Int("bar", 0, "first of the 2 bars to take (0-based)")
 	pos, err := parseModelFlags(fs, args, "usage: palette melody reconstruct IN.mid -o OUT.mid [--bar B] [--model FILE]", stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -146,9 +139,6 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	bar := fs.Int("bar", 0, "first of the 2 bars to take from A (0-based)")
 	barB := fs.Int("bar-b", -1, "first of the 2 bars to take from B (default: --bar)")
 	pos, err := parseModelFlags(fs, args, "usage: palette melody interpolate A.mid B.mid --steps N -o OUT.mid [--model FILE]", stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -190,9 +180,6 @@ func runMelodySample(args []string, stdout, stderr io.Writer) error {
 	temp := fs.Float64("temperature", 0.5, "sampling temperature; 0 takes the most likely event at each step")
 	seed := fs.Int64("seed", 1, "seed of the latent points and the sampling")
 	pos, err := parseModelFlags(fs, args, "usage: palette melody sample -n N --temperature T --seed S -o OUT.mid [--model FILE]", stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

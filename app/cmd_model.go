@@ -93,7 +93,7 @@ func loadMelodyModel(spec string) (*musicvae.Model, error) {
 }
 
 // parseModelFlags parses args with flags anywhere among the positionals; --help prints the usage
-// and returns flag.ErrHelp, which the caller turns into success.
+// and returns flag.ErrHelp, which run turns into exit status 0.
 func parseModelFlags(fs *flag.FlagSet, args []string, usage string, stderr io.Writer) ([]string, error) {
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), usage)
@@ -118,9 +118,6 @@ const convertUsage = "usage: palette model convert IN OUT\n" +
 func runModelConvert(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("model convert", flag.ContinueOnError)
 	pos, err := parseModelFlags(fs, args, convertUsage, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -216,9 +213,6 @@ func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	bar := fs.Int("bar", 0, "the first of the 2 bars to encode (0 is the first bar of the file)")
 	model := fs.String("model", builtinSpec, modelFlagHelp)
 	pos, err := parseModelFlags(fs, args, encodeUsage, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}
@@ -252,9 +246,6 @@ func runMelodyDecode(args []string, stdout, stderr io.Writer) error {
 	asJSON := fs.Bool("json", false, "print a JSON array with one array of tokens per z (default: one line of tokens per z)")
 	model := fs.String("model", builtinSpec, modelFlagHelp)
 	pos, err := parseModelFlags(fs, args, decodeUsage, stderr)
-	if errors.Is(err, flag.ErrHelp) {
-		return nil
-	}
 	if err != nil {
 		return err
 	}

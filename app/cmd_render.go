@@ -34,18 +34,9 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 	bar := fs.Int("bar", 0, "the first of the 2 bars to render (0 is the first bar of the file)")
 	rate := fs.Int("rate", 44100, "sample rate in Hz: 44100 or 48000")
 	list := fs.Bool("list", false, "list the instruments and exit")
-	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), renderUsage)
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterspersed(fs, args)
-	if errors.Is(err, flag.ErrHelp) {
-		fs.SetOutput(stderr)
-		fs.Usage()
-		return nil
-	}
+	pos, err := parseModelFlags(fs, args, renderUsage, stderr)
 	if err != nil {
-		return usagef("%v (palette melody render --help shows the flags)", err)
+		return err
 	}
 	if *list {
 		for _, in := range synth.Instruments() {
