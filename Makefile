@@ -36,8 +36,11 @@ ui-drag: build
 docs-screenshots: build
 	scripts/ui-drag.sh --docs ./palette build/ui-drag
 
-bench:
-	$(GO) test -run '^$$' -bench . -benchmem ./...
+# The benchmarks run with the OpenBLAS kernels the palette binary picks for itself (see
+# app/blas_exec_linux.go); a machine's own OPENBLAS_CORETYPE wins.
+bench: build
+	OPENBLAS_CORETYPE=$${OPENBLAS_CORETYPE:-$$(./palette version | sed -n 's/.*openblas (\(.*\)))$$/\1/p')} \
+		$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:
 	rm -rf palette build
