@@ -39,19 +39,42 @@ type sketchFlags struct {
 	size        *int
 	lineWidth   *float64
 	transparent *bool
+	out         *string
 }
 
-func addSketchFlags(fs *flag.FlagSet, greedyDefault bool) *sketchFlags {
+// addSketchFlags adds the shared flags of the sketch commands that write a sheet; outHelp
+// describes their -o. Decoding samples at a low temperature with a fixed seed by default: the
+// same output every run, and Sketch-RNN's greedy decoding (--greedy) tends to loop.
+func addSketchFlags(fs *flag.FlagSet, outHelp string) *sketchFlags {
 	return &sketchFlags{
 		model:       fs.String("model", "", "sketch model: a safetensors checkpoint or a sketch-rnn-js FILE.gen.json (default: the built-in model)"),
 		engine:      fs.String("engine", "plain", "decoder: plain (plain Go) or gorgonia (the Gorgonia graph)"),
-		temperature: fs.Float64("temperature", 0.25, "sampling temperature (with --greedy=false)"),
+		temperature: fs.Float64("temperature", 0.2, "sampling temperature (unless --greedy)"),
 		seed:        fs.Uint64("seed", 1, "sampling seed"),
-		greedy:      fs.Bool("greedy", greedyDefault, "draw the most likely points instead of sampling"),
+		greedy:      fs.Bool("greedy", false, "draw the most likely points instead of sampling"),
 		size:        fs.Int("size", 256, "pixels per drawing (PNG) or user units (SVG)"),
 		lineWidth:   fs.Float64("line-width", 2, "line width in pixels"),
 		transparent: fs.Bool("transparent", false, "PNG: transparent background instead of white"),
+		out:         fs.String("o", "", outHelp),
 	}
+}
+
+// parse parses a sketch command's arguments: wantPos positional arguments and -o
+// OUT.png|OUT.svg, or the usage line as a usage error.
+func (f *sketchFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer, wantPos int, usage string) ([]string, sketchrnn.DecodeOptions, error) {
+	fs.SetOutput(stderr)
+	pos, err := parseFlags(fs, args)
+	if err != nil {
+		return nil, sketchrnn.DecodeOptions{}, err
+	}
+	if len(pos) != wantPos || *f.out == "" {
+		return nil, sketchrnn.DecodeOptions{}, usagef("%s", usage)
+	}
+	if err := checkSheetPath(*f.out); err != nil {
+		return nil, sketchrnn.DecodeOptions{}, err
+	}
+	opt, err := f.decodeOptions()
+	return pos, opt, err
 }
 
 func (f *sketchFlags) decodeOptions() (sketchrnn.DecodeOptions, error) {
@@ -143,26 +166,14 @@ func pick(ds []sketch.Drawing, i int, flagName string) (sketch.Drawing, error) {
 
 func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sketch reconstruct", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sf := addSketchFlags(fs, true)
+	sf := addSketchFlags(fs, "output OUT.png or OUT.svg: the drawings on the first row, their reconstructions below")
 	index := fs.String("index", "0", "drawing index, or a list (0,3,5) or range (0-9): one column per drawing")
-	out := fs.String("o", "", "output OUT.png or OUT.svg: the drawings on the first row, their reconstructions below")
 	between := fs.String("interpolate", "", "I,J: add a third row interpolating from drawing I to drawing J (a contact sheet)")
-	pos, err := parseFlags(fs, args)
+	pos, opt, err := sf.parse(fs, args, stderr, 1, "usage: palette sketch reconstruct FILE --index I -o OUT.png|OUT.svg")
 	if err != nil {
-		return err
-	}
-	if len(pos) != 1 || *out == "" {
-		return usagef("usage: palette sketch reconstruct FILE --index I -o OUT.png|OUT.svg")
-	}
-	if err := checkSheetPath(*out); err != nil {
 		return err
 	}
 	idx, err := parseIndices(*index)
-	if err != nil {
-		return err
-	}
-	opt, err := sf.decodeOptions()
 	if err != nil {
 		return err
 	}
@@ -213,33 +224,21 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	if len(dec) > len(idx) {
 		rows = append(rows, dec[len(idx):])
 	}
-	return writeSheet(*out, rows, sf)
+	return writeSheet(*sf.out, rows, sf)
 }
 
 func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sketch interpolate", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sf := addSketchFlags(fs, true)
+	sf := addSketchFlags(fs, "output OUT.png or OUT.svg")
 	from := fs.Int("from", 0, "index of the first drawing")
 	to := fs.Int("to", 1, "index of the last drawing")
 	steps := fs.Int("steps", 8, "drawings in the row, ends included")
-	out := fs.String("o", "", "output OUT.png or OUT.svg")
-	pos, err := parseFlags(fs, args)
+	pos, opt, err := sf.parse(fs, args, stderr, 1, "usage: palette sketch interpolate FILE --from I --to J --steps N -o OUT.png|OUT.svg")
 	if err != nil {
-		return err
-	}
-	if len(pos) != 1 || *out == "" {
-		return usagef("usage: palette sketch interpolate FILE --from I --to J --steps N -o OUT.png|OUT.svg")
-	}
-	if err := checkSheetPath(*out); err != nil {
 		return err
 	}
 	if *steps < 2 || *steps > 100 {
 		return usagef("--steps must be 2 to 100, not %d", *steps)
-	}
-	opt, err := sf.decodeOptions()
-	if err != nil {
-		return err
 	}
 	w, ds, err := modelAndDrawings(*sf.model, pos[0])
 	if err != nil {
@@ -269,32 +268,20 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	return writeSheet(*out, [][]sketch.Drawing{row}, sf)
+	return writeSheet(*sf.out, [][]sketch.Drawing{row}, sf)
 }
 
 func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sketch sample", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	sf := addSketchFlags(fs, false)
+	sf := addSketchFlags(fs, "output OUT.png or OUT.svg")
 	n := fs.Int("n", 8, "number of drawings")
 	perRow := fs.Int("per-row", 8, "drawings per row of the sheet")
-	out := fs.String("o", "", "output OUT.png or OUT.svg")
-	pos, err := parseFlags(fs, args)
+	_, opt, err := sf.parse(fs, args, stderr, 0, "usage: palette sketch sample -n N --temperature T --seed S -o OUT.png|OUT.svg")
 	if err != nil {
-		return err
-	}
-	if len(pos) != 0 || *out == "" {
-		return usagef("usage: palette sketch sample -n N --temperature T --seed S -o OUT.png|OUT.svg")
-	}
-	if err := checkSheetPath(*out); err != nil {
 		return err
 	}
 	if *n < 1 || *n > 1000 || *perRow < 1 {
 		return usagef("-n must be 1 to 1000 and --per-row positive")
-	}
-	opt, err := sf.decodeOptions()
-	if err != nil {
-		return err
 	}
 	w, err := loadSketchModel(*sf.model)
 	if err != nil {
@@ -318,7 +305,7 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 		rows = append(rows, ds[:k])
 		ds = ds[k:]
 	}
-	return writeSheet(*out, rows, sf)
+	return writeSheet(*sf.out, rows, sf)
 }
 
 func modelAndDrawings(model, file string) (*sketchrnn.Weights, []sketch.Drawing, error) {
