@@ -8,26 +8,9 @@ out=${2:-build/smoke.png}
 mkdir -p "$(dirname "$out")"
 
 . scripts/xvfb.sh
-xvfb=""
-app=""
-cfg=""
-cleanup() { [ -n "$app" ] && kill "$app" 2>/dev/null; [ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null; [ -n "$cfg" ] && rm -rf "$cfg"; true; }
-trap cleanup EXIT
+trap cleanup_palette EXIT
 start_xvfb
-
-log=$(mktemp)
-# A config folder of its own: Fyne rewrites its preferences on exit and can read them back
-# half-written when several instances share one.
-cfg=$(mktemp -d)
-XDG_CONFIG_HOME=$cfg "$bin" >"$log" 2>&1 &
-app=$!
-win=""
-for _ in $(seq 120); do
-	win=$(xdotool search --onlyvisible --name '^Latent Palette$' 2>/dev/null | head -n1) && [ -n "$win" ] && break
-	kill -0 "$app" 2>/dev/null || { echo "smoke: palette exited before its window appeared:"; cat "$log"; exit 1; }
-	sleep 0.25
-done
-[ -n "$win" ] || { echo "smoke: no window titled 'Latent Palette' after 30 s"; cat "$log"; exit 1; }
+start_palette smoke "$bin"
 sleep 2 # let the first frames render
 import -window "$win" "$out"
 geom=$(identify -format '%wx%h' "$out")

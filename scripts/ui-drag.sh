@@ -11,31 +11,9 @@ out=${2:-build/ui-drag}
 mkdir -p "$out"
 
 . scripts/xvfb.sh
-xvfb=""
-app=""
-config=""
-cleanup() {
-	[ -n "$app" ] && kill "$app" 2>/dev/null
-	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
-	true
-	[ -n "$config" ] && rm -rf "$config"
-}
-trap cleanup EXIT
+trap cleanup_palette EXIT
 start_xvfb
-
-log=$(mktemp)
-# A config folder of its own: Fyne rewrites its preferences file on exit and reloads it when
-# another instance does, so instances sharing one folder can log "Preferences load error: EOF".
-config=$(mktemp -d)
-XDG_CONFIG_HOME=$config "$bin" >"$log" 2>&1 &
-app=$!
-win=""
-for _ in $(seq 120); do
-	win=$(xdotool search --onlyvisible --name '^Latent Palette$' 2>/dev/null | head -n1) && [ -n "$win" ] && break
-	kill -0 "$app" 2>/dev/null || { echo "ui-drag: palette exited before its window appeared:"; cat "$log"; exit 1; }
-	sleep 0.25
-done
-[ -n "$win" ] || { echo "ui-drag: no window titled 'Latent Palette' after 30 s"; cat "$log"; exit 1; }
+start_palette ui-drag "$bin"
 sleep 2 # let the first frames render and the first results arrive
 geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
 [ "$geom" = "1100x750" ] || { echo "ui-drag: window is $geom, the regions below assume 1100x750"; exit 1; }

@@ -11,3 +11,31 @@ start_xvfb() {
 	rm -f "$dfile"
 	xdpyinfo >/dev/null 2>&1 || { echo "cannot reach Xvfb on $DISPLAY" >&2; return 1; }
 }
+
+# start_palette NAME BIN starts the palette binary BIN under that display with a config folder
+# of its own (Fyne rewrites its preferences file on exit and reloads it when another instance
+# does, so instances sharing one folder can log "Preferences load error: EOF"), waits up to 30 s
+# for its window and sets app (process id), win (window id), log (its output) and config. NAME
+# prefixes the messages. cleanup_palette kills what start_xvfb and start_palette started.
+start_palette() {
+	local name=$1 bin=$2
+	log=$(mktemp)
+	config=$(mktemp -d)
+	XDG_CONFIG_HOME=$config "$bin" >"$log" 2>&1 &
+	app=$!
+	win=""
+	for _ in $(seq 120); do
+		win=$(xdotool search --onlyvisible --name '^Latent Palette$' 2>/dev/null | head -n1) && [ -n "$win" ] && break
+		kill -0 "$app" 2>/dev/null || { echo "$name: palette exited before its window appeared:"; cat "$log"; return 1; }
+		sleep 0.25
+	done
+	[ -n "$win" ] || { echo "$name: no window titled 'Latent Palette' after 30 s"; cat "$log"; return 1; }
+}
+
+xvfb="" app="" config=""
+cleanup_palette() {
+	[ -n "$app" ] && kill "$app" 2>/dev/null
+	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
+	[ -n "$config" ] && rm -rf "$config"
+	true
+}
