@@ -296,9 +296,6 @@ func (t *paletteTab[T]) export(e exporter[T]) {
 	item, write := t.current, e.writer()
 	name := "palette-" + t.kind.noun + e.ext
 	chooseSavePath(t.win, name, e.ext, func(path string) {
-		if filepath.Ext(path) == "" {
-			path += e.ext
-		}
 		do := runOnUI // read here, on Fyne's thread
 		go func() {
 			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return write(w, item) }) })
