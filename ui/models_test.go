@@ -2,7 +2,6 @@ package ui
 
 import (
 	"os"
-	"path/filepath"
 	"slices"
 	"testing"
 
@@ -110,12 +109,14 @@ func TestMusicVAE(t *testing.T) {
 	}
 }
 
-// benchMove measures what a drag costs, from MoveTo to the result, as model/palette's benchmark.
-func benchMove[T any](b *testing.B, m palette.Model[T], corners [4]T, size func(T) int) {
+// benchMove measures what a drag costs, from MoveTo to the result, as model/palette's benchmark,
+// with the palette at settings s.
+func benchMove[T any](b *testing.B, m palette.Model[T], corners [4]T, s palette.Settings, size func(T) int) {
 	results := make(chan palette.Result[T], 1)
 	p := palette.New(m, palette.Options[T]{
 		OnResult: func(r palette.Result[T]) { results <- r },
 		OnError:  func(err error) { b.Error(err) },
+		Settings: s,
 	})
 	defer p.Close()
 	p.SetCorners(corners)
@@ -129,9 +130,9 @@ func benchMove[T any](b *testing.B, m palette.Model[T], corners [4]T, size func(
 	b.ReportMetric(float64(n)/float64(b.N), "steps")
 }
 
-// BenchmarkMoveToResultMelody measures a drag on the melody palette with MusicVAE: the size
-// the shipped model trains at and Magenta's mel_2bar_small. Decoding always runs 32 steps, so
-// untrained weights time it as trained ones would.
+// BenchmarkMoveToResultMelody measures a drag on the melody palette with MusicVAE, greedy as the
+// melody tab starts: the size the shipped model trains at and Magenta's mel_2bar_small. Decoding
+// always runs 32 steps, so untrained weights time it as trained ones would.
 func BenchmarkMoveToResultMelody(b *testing.B) {
 	for _, c := range []struct {
 		name string
@@ -145,19 +146,26 @@ func BenchmarkMoveToResultMelody(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			benchMove(b, MusicVAE(musicvae.NewModel(w)), exampleMelodies(b), func(m melody.Melody) int { return len(m) })
+			benchMove(b, MusicVAE(musicvae.NewModel(w)), exampleMelodies(b), palette.Settings{}, func(m melody.Melody) int { return len(m) })
 		})
 	}
 }
 
-// BenchmarkMoveToResult measures a drag on the sketch palette with Sketch-RNN: from MoveTo to
-// the result, as in model/palette's benchmark. It uses the checkpoint that $PALETTE_SKETCH_MODEL
-// names (a model still training, say) or else untrained weights of the shipped size, whose
-// drawings are short; "steps" is the mean number of points decoded.
+// BenchmarkMoveToResultSketch measures a drag on the sketch palette with Sketch-RNN at the sketch
+// tab's starting settings (temperature 0.2, a fixed seed). "untrained" has the shipped sizes and
+// untrained weights, whose drawings are short; "checkpoint" decodes with the checkpoint that
+// $LP_SKETCH_MODEL names (a model in training, say), and is skipped without it. "steps" is the
+// mean number of points decoded: a trained model's drawings are as long as the data's.
 func BenchmarkMoveToResultSketch(b *testing.B) {
-	var m palette.Model[sketch.Drawing]
-	name := "sketchrnn-untrained"
-	if path := os.Getenv("PALETTE_SKETCH_MODEL"); path != "" {
+	points := func(d sketch.Drawing) int { return len(d) }
+	b.Run("sketchrnn-untrained", func(b *testing.B) {
+		benchMove(b, smallSketchVAE(b, sketchrnn.DefaultConfig()), exampleDrawings(), sketchSettings, points)
+	})
+	b.Run("sketchrnn-checkpoint", func(b *testing.B) {
+		path := os.Getenv("LP_SKETCH_MODEL")
+		if path == "" {
+			b.Skip("LP_SKETCH_MODEL is not set: name a sketch VAE checkpoint (.safetensors) to time a trained model")
+		}
 		f, err := os.Open(path)
 		if err != nil {
 			b.Fatal(err)
@@ -165,16 +173,12 @@ func BenchmarkMoveToResultSketch(b *testing.B) {
 		w, err := sketchrnn.Load(f)
 		f.Close()
 		if err != nil {
+			b.Fatalf("load %s: %v", path, err)
+		}
+		m, err := SketchVAE(w)
+		if err != nil {
 			b.Fatal(err)
 		}
-		if m, err = SketchVAE(w); err != nil {
-			b.Fatal(err)
-		}
-		name = "sketchrnn-" + filepath.Base(path)
-	} else {
-		m = smallSketchVAE(b, sketchrnn.DefaultConfig())
-	}
-	b.Run(name, func(b *testing.B) {
-		benchMove(b, m, exampleDrawings(), func(d sketch.Drawing) int { return len(d) })
+		benchMove(b, m, exampleDrawings(), sketchSettings, points)
 	})
 }
