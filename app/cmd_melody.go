@@ -24,10 +24,17 @@ type melodyFlags struct {
 	bpm           float64
 }
 
-func addMelodyFlags(fs *flag.FlagSet) *melodyFlags {
+// addModelFlags adds --model and --engine.
+func addModelFlags(fs *flag.FlagSet) *melodyFlags {
 	f := &melodyFlags{}
 	fs.StringVar(&f.model, "model", builtinSpec, modelFlagHelp)
 	fs.StringVar(&f.engine, "engine", "plain", "inference: plain (plain Go, checked against the graph) or gorgonia (the graph)")
+	return f
+}
+
+// addMelodyFlags adds --model, --engine and the --bpm of the MIDI file written.
+func addMelodyFlags(fs *flag.FlagSet) *melodyFlags {
+	f := addModelFlags(fs)
 	fs.Float64Var(&f.bpm, "bpm", 120, "tempo of the written MIDI file")
 	return f
 }

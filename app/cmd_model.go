@@ -205,13 +205,13 @@ func writeDirAtomic(path string, write func(dir string) error) (err error) {
 	return nil
 }
 
-const encodeUsage = "usage: palette melody encode IN.mid [--json] [--bar B] [--model M]"
+const encodeUsage = "usage: palette melody encode IN.mid [--json] [--bar B] [--model M] [--engine plain|gorgonia]"
 
 func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("melody encode", flag.ContinueOnError)
 	asJSON := fs.Bool("json", false, "print mu as a JSON array (default: numbers on one line)")
 	bar := fs.Int("bar", 0, "the first of the 2 bars to encode (0 is the first bar of the file)")
-	model := fs.String("model", builtinSpec, modelFlagHelp)
+	mf := addModelFlags(fs)
 	pos, err := parseModelFlags(fs, args, encodeUsage, stderr)
 	if err != nil {
 		return err
@@ -222,7 +222,7 @@ func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	case len(pos) > 1:
 		return usagef("one MIDI file at a time, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
-	m, err := loadMelodyModel(*model)
+	m, err := mf.load()
 	if err != nil {
 		return err
 	}
@@ -237,14 +237,14 @@ func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	return printLine(stdout, mu)
 }
 
-const decodeUsage = "usage: palette melody decode --z FILE.json [--json] [--model M]\n" +
+const decodeUsage = "usage: palette melody decode --z FILE.json [--json] [--model M] [--engine plain|gorgonia]\n" +
 	"  FILE.json holds one z (a JSON array of numbers) or several (an array of such arrays); - reads standard input"
 
 func runMelodyDecode(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("melody decode", flag.ContinueOnError)
 	zPath := fs.String("z", "", "JSON file of one z or an array of z vectors (- for standard input)")
 	asJSON := fs.Bool("json", false, "print a JSON array with one array of tokens per z (default: one line of tokens per z)")
-	model := fs.String("model", builtinSpec, modelFlagHelp)
+	mf := addModelFlags(fs)
 	pos, err := parseModelFlags(fs, args, decodeUsage, stderr)
 	if err != nil {
 		return err
@@ -268,7 +268,7 @@ func runMelodyDecode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return usagef("--z %s: %v", *zPath, err)
 	}
-	m, err := loadMelodyModel(*model)
+	m, err := mf.load()
 	if err != nil {
 		return err
 	}

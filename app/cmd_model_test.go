@@ -199,6 +199,11 @@ func TestMelodyEncodeDecode(t *testing.T) {
 	if wantTokens := m.Decode(zs, 0, 0); !slices.EqualFunc(tokens, wantTokens, slices.Equal) {
 		t.Errorf("decode: %v, want %v", tokens, wantTokens)
 	}
+	// The Gorgonia graph decodes the same tokens.
+	status, outG, errOut := runCmd(t, "melody", "decode", "--z", zFile, "--json", "--model", mg, "--engine", "gorgonia")
+	if status != 0 || outG != out {
+		t.Errorf("decode --engine gorgonia: %d %q %q, want %q", status, outG, errOut, out)
+	}
 	// One z alone, without --json: one line of 32 tokens.
 	one := filepath.Join(dir, "one.json")
 	b, _ = json.Marshal(want)
@@ -228,6 +233,7 @@ func TestMelodyEncodeDecode(t *testing.T) {
 		{"encode past the end", []string{"melody", "encode", mid, "--bar", "2", "--model", model}, "out of range"},
 		{"encode with a missing model", []string{"melody", "encode", mid, "--model", filepath.Join(dir, "no")}, "no such file"},
 		{"decode without --z", []string{"melody", "decode", "--model", model}, "--z"},
+		{"decode on an unknown engine", []string{"melody", "decode", "--z", short, "--model", model, "--engine", "tpu"}, "--engine must be plain or gorgonia"},
 		{"decode bad JSON", []string{"melody", "decode", "--z", bad, "--model", model}, "not a JSON array"},
 		{"decode a z of the wrong size", []string{"melody", "decode", "--z", short, "--model", model}, "has 3 values, the model's z has 8"},
 	} {
