@@ -10,8 +10,21 @@ import (
 )
 
 // Write writes path through write. On any error the temporary file is removed and path is
-// left as it was.
+// left as it was. A file that exists keeps its permission bits (a new one gets 0644), and a
+// symbolic link keeps pointing where it did: the file it points to is replaced.
 func Write(path string, write func(io.Writer) error) (err error) {
+	mode := os.FileMode(0o644)
+	if fi, err := os.Lstat(path); err == nil {
+		if fi.Mode()&os.ModeSymlink != 0 {
+			if target, err := filepath.EvalSymlinks(path); err == nil {
+				path = target
+				fi, _ = os.Stat(path)
+			}
+		}
+		if fi != nil && fi.Mode().IsRegular() {
+			mode = fi.Mode().Perm()
+		}
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -31,7 +44,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	if err = os.Chmod(f.Name(), 0o644); err != nil {
+	if err = os.Chmod(f.Name(), mode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
 	if err = os.Rename(f.Name(), path); err != nil {

@@ -42,3 +42,40 @@ func TestWrite(t *testing.T) {
 		t.Error("writing into a missing folder succeeded")
 	}
 }
+
+// Replacing a file keeps its permission bits; a new file gets 0644; a symbolic link still
+// points where it did, at the new content.
+func TestWriteKeepsModeAndLinks(t *testing.T) {
+	dir := t.TempDir()
+	private := filepath.Join(dir, "private.mid")
+	if err := os.WriteFile(private, []byte("old"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fresh := filepath.Join(dir, "fresh.mid")
+	link := filepath.Join(dir, "link.mid")
+	if err := os.Symlink("private.mid", link); err != nil {
+		t.Fatal(err)
+	}
+	write := func(s string) func(io.Writer) error {
+		return func(w io.Writer) error { _, err := io.WriteString(w, s); return err }
+	}
+	for path, s := range map[string]string{private: "new", fresh: "fresh"} {
+		if err := Write(path, write(s)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]os.FileMode{private: 0o600, fresh: 0o644} {
+		if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %v (%v), want %v", filepath.Base(path), fi.Mode().Perm(), err, want)
+		}
+	}
+	if err := Write(link, write("through the link")); err != nil {
+		t.Fatal(err)
+	}
+	if fi, err := os.Lstat(link); err != nil || fi.Mode()&os.ModeSymlink == 0 {
+		t.Errorf("link.mid is no longer a symbolic link (%v)", err)
+	}
+	if b, _ := os.ReadFile(private); string(b) != "through the link" {
+		t.Errorf("the link's target holds %q", b)
+	}
+}
