@@ -14,8 +14,8 @@ import (
 	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
-// Models are the models a window decodes with. A nil model means the built-in one: the shipped
-// weights once they are bundled, a stand-in until then.
+// Models are the models a window decodes with (app loads the bundled weights into them). A nil
+// model means a stand-in, for builds without trained weights and for tests.
 type Models struct {
 	Melody     palette.Model[melody.Melody]
 	MelodyName string // shown in the status line, e.g. the checkpoint's file name
@@ -25,8 +25,8 @@ type Models struct {
 
 // withDefaults fills in the built-in models and says, for the status line, which model decodes.
 func (m Models) withDefaults() (Models, string, string) {
-	mnote := "Stand-in melody model: the trained MusicVAE is not bundled yet"
-	snote := "Stand-in sketch model: the trained Sketch-RNN is not bundled yet"
+	mnote := "Stand-in melody model: this build has no trained MusicVAE"
+	snote := "Stand-in sketch model: this build has no trained Sketch-RNN"
 	if m.Melody == nil {
 		m.Melody = standin.Melody{}
 	} else {
