@@ -36,9 +36,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	saveEvery := fs.Int("save-every", 100, "write both checkpoints every this many steps")
 	evalEvery := fs.Int("eval-every", 500, "report the validation losses every this many steps")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps")
-	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (the Gorgonia graph: how the shipped model is trained) or plain (hand-written backward pass checked against the graph, for experiments)")
-	bucketRun := fs.Int("bucket-run", 0, "consecutive steps from one length bucket (default 1 for plain, 25 for gorgonia)")
-	maxGraphs := fs.Int("max-graphs", 1, "gorgonia: graphs kept in memory (each holds GBs for long drawings)")
+	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (Gorgonia differentiates small graphs of one time step, chained through time), gorgonia-unrolled (one Gorgonia graph of the whole model per length: the reference, 15-20 s and GBs per step) or plain (a hand-written backward pass checked against the graph); a run may switch engines when it resumes")
+	bucketRun := fs.Int("bucket-run", 0, "consecutive steps from one length bucket (default 25 for gorgonia-unrolled, 1 otherwise)")
+	maxGraphs := fs.Int("max-graphs", 1, "gorgonia-unrolled: graphs kept in memory (each holds GBs for long drawings)")
 	fs.IntVar(&cfg.EncSize, "enc", cfg.EncSize, "encoder LSTM units per direction")
 	fs.IntVar(&cfg.DecSize, "dec", cfg.DecSize, "decoder LSTM units")
 	fs.IntVar(&cfg.ZSize, "z", cfg.ZSize, "latent size")
@@ -51,8 +51,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	if *data == "" || *out == "" {
 		return usagef("need --data FILE.npz|FILE.ndjson and --out FILE.safetensors")
 	}
-	if *engine != "plain" && *engine != "gorgonia" {
-		return usagef("--engine must be plain or gorgonia, not %q", *engine)
+	eng, err := sketchrnn.ParseEngine(*engine)
+	if err != nil {
+		return usagef("--engine must be gorgonia, gorgonia-unrolled or plain, not %q", *engine)
 	}
 	train, valid, err := loadTrainingSets(*data, *validPath)
 	if err != nil {
@@ -81,11 +82,11 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			return usageError{err}
 		}
 	}
-	tr.Gorgonia = *engine == "gorgonia"
+	tr.Engine = eng
 	tr.MaxGraphs = *maxGraphs
 	tr.BucketRun = *bucketRun
-	if tr.BucketRun == 0 && tr.Gorgonia {
-		tr.BucketRun = 25
+	if tr.BucketRun == 0 && eng == sketchrnn.GorgoniaUnrolled {
+		tr.BucketRun = 25 // a graph is rebuilt (10-60 s) at most every 25 steps
 	}
 	w := tr.W
 	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d layer norm %v, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s, engine %s\n",

@@ -24,12 +24,14 @@ type Trainer struct {
 	Adam *nn.Adam // ClipNorm 0: clipping is per value, before Adam
 	Step int      // steps done
 	Seed uint64
-	// Gorgonia computes the gradients with the Gorgonia graph (the reference) instead of the
-	// hand-written backward pass of backprop.go (the same numbers, several times faster).
-	// A graph per length bucket would hold GBs each (the tape machine keeps every intermediate
-	// value bound to its node), so only MaxGraphs stay cached, and BucketRun consecutive steps
-	// share a bucket so that a graph is rebuilt (10-60 s) only every BucketRun steps at most.
-	Gorgonia  bool
+	// Engine computes the gradients; all three give the same numbers (see Engine).
+	Engine Engine
+	// Gorgonia, with Engine left at Plain, selects GorgoniaUnrolled (the switch's older form).
+	Gorgonia bool
+	// GorgoniaUnrolled builds a graph per length bucket, and each holds GBs (the tape machine
+	// keeps every intermediate value bound to its node), so only MaxGraphs stay cached, and
+	// BucketRun consecutive steps share a bucket so that a graph is rebuilt (10-60 s) only every
+	// BucketRun steps at most.
 	MaxGraphs int // graphs kept (0 means 1)
 	BucketRun int // consecutive steps drawn from one bucket (0 means 1: every step draws its own)
 
@@ -37,7 +39,49 @@ type Trainer struct {
 	buckets []bucketRange
 	graphs  map[int]*graph
 	lru     []int // padded lengths of the cached graphs, most recently used last
+	steps   *stepEngine
 	grads   [][]float32
+}
+
+// Engine is a way of computing the training gradients.
+type Engine int
+
+const (
+	// Plain is the hand-written backward pass of backprop.go, checked against the graph.
+	Plain Engine = iota
+	// Gorgonia differentiates graphs of one time step with Gorgonia and chains their gradients
+	// through time (stepgraph.go): about as fast as Plain.
+	Gorgonia
+	// GorgoniaUnrolled differentiates one graph of the whole model unrolled over the batch's
+	// length (graph.go, the reference): 15-20 s and several GB per step at 250 points.
+	GorgoniaUnrolled
+)
+
+var engineNames = []string{Plain: "plain", Gorgonia: "gorgonia", GorgoniaUnrolled: "gorgonia-unrolled"}
+
+func (e Engine) String() string {
+	if e >= 0 && int(e) < len(engineNames) {
+		return engineNames[e]
+	}
+	return fmt.Sprintf("Engine(%d)", int(e))
+}
+
+// ParseEngine returns the engine named s ("plain", "gorgonia" or "gorgonia-unrolled").
+func ParseEngine(s string) (Engine, error) {
+	for e, name := range engineNames {
+		if s == name {
+			return Engine(e), nil
+		}
+	}
+	return 0, fmt.Errorf("sketch vae: unknown engine %q (want plain, gorgonia or gorgonia-unrolled)", s)
+}
+
+// engine is the engine in use, with the Gorgonia switch.
+func (t *Trainer) engine() Engine {
+	if t.Engine == Plain && t.Gorgonia {
+		return GorgoniaUnrolled
+	}
+	return t.Engine
 }
 
 type bucketRange struct{ from, to, maxLen int } // train[from:to], longest maxLen points
@@ -144,7 +188,8 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 		clear(g)
 	}
 	var cost, r, kl float64
-	if t.Gorgonia {
+	switch t.engine() {
+	case GorgoniaUnrolled:
 		gr, err := t.graph(bk.maxLen)
 		if err != nil {
 			return StepResult{}, err
@@ -160,7 +205,19 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 		if err != nil {
 			return StepResult{}, err
 		}
-	} else {
+	case Gorgonia:
+		if t.steps == nil {
+			gs, err := newStepEngine(t.W, B)
+			if err != nil {
+				return StepResult{}, err
+			}
+			t.steps = gs
+		}
+		var err error
+		if cost, r, kl, err = t.steps.gradients(t.W, bt, bk.maxLen, klw, false, t.grads); err != nil {
+			return StepResult{}, err
+		}
+	default:
 		cost, r, kl = t.W.backprop(bt, bk.maxLen, klw, false, t.grads)
 	}
 	if math.IsNaN(cost) || math.IsInf(cost, 0) {
