@@ -22,8 +22,10 @@ import (
 //
 //	cost = loss_t + Σ h'⊙dh' + Σ c'⊙dc'
 //
-// where dh', dc' are the gradients that reached the step's new state from later steps. Its
-// gradients with respect to the parameters are then this step's share of the whole loss's, and
+// where dh', dc' are the gradients that reached the step's new state from later steps (as a
+// vector-Jacobian product, G.Backpropagate with 1, dh', dc' for loss_t, h', c': G.Grad of that
+// cost, without the graph ops of its sums). Its gradients with respect to the parameters are
+// then this step's share of the whole loss's, and
 // those with respect to h and c are what flows to the step before: backpropagation through
 // time with Gorgonia's vector-Jacobian products, chained from T-1 down to 0. The tape machine
 // adds every run's parameter gradients into the parameters' dual values, so they accumulate
@@ -155,15 +157,17 @@ func forgetBias(q int) float32 {
 	return 0
 }
 
-// grad adds the cost's gradients with respect to every parameter and to wrt, and returns those
-// of wrt in order. The parameters' gradients are added up in their dual values over the runs.
-func (s *stepGraph) grad(cost *G.Node, wrt ...*G.Node) ([]*G.Node, error) {
+// vjp adds the vector-Jacobian product of the outputs with the gradients given for them
+// (G.Backpropagate, which G.Grad calls with a scalar cost and 1): the gradients, with respect to
+// every parameter and to wrt, of Σ_i Σ outputs[i]⊙grads[i]. It returns those of wrt in order.
+// The parameters' gradients are added up in their dual values over the runs.
+func (s *stepGraph) vjp(outputs, grads []*G.Node, wrt ...*G.Node) ([]*G.Node, error) {
 	params := s.params()
-	grads, err := G.Grad(cost, append(params, wrt...)...)
+	d, err := G.Backpropagate(outputs, grads, append(params, wrt...))
 	if err != nil {
 		return nil, err
 	}
-	return grads[len(params):], nil
+	return d[len(params):], nil
 }
 
 // compile makes the tape machine, once every node and every G.Read is in the graph.
@@ -310,7 +314,7 @@ type cellStep struct {
 	// decoder, gradient graph: the step's targets and masks (as in graph.go, for one step)
 	tgtX, tgtY, tgtPen, lossMask, penMask *G.Node
 
-	hOut, cOut     *output    // [B, H]
+	hOut, cOut     *output    // forward graph: [B, H]
 	dhPrev, dcPrev *output    // gradient graph: [B, H]
 	dzShare        [4]*output // decoder, gradient graph: [B, H] each
 	loss           *output    // decoder, gradient graph: the step's share of r_loss
@@ -336,19 +340,19 @@ func newEncoderStep(w *Weights, B int, bw, grad bool) (cs *cellStep, err error) 
 		c2 = G.Must(G.HadamardProd(cs.mask, c2))
 		h2 = G.Must(G.HadamardProd(cs.mask, h2))
 	}
-	cs.hOut, cs.cOut = s.read(h2), s.read(c2)
 	if !grad {
+		cs.hOut, cs.cOut = s.read(h2), s.read(c2)
 		s.compile(false)
 		return cs, nil
 	}
 	cs.dh, cs.dc = s.input("dh", E), s.input("dc", E)
-	cost := stateCost(h2, c2, cs.dh, cs.dc)
+	outputs, grads := []*G.Node{h2, c2}, []*G.Node{cs.dh, cs.dc}
 	if !bw {
 		cs.last, cs.dOut = s.input("last", E), s.input("d_out", E)
 		out := G.Must(G.HadamardProd(cs.last, h2)) // [B, E]
-		cost = G.Must(G.Add(cost, G.Must(G.Sum(G.Must(G.HadamardProd(out, cs.dOut))))))
+		outputs, grads = append(outputs, out), append(grads, cs.dOut)
 	}
-	d, err := s.grad(cost, cs.h, cs.c)
+	d, err := s.vjp(outputs, grads, cs.h, cs.c)
 	if err != nil {
 		return nil, err
 	}
@@ -374,8 +378,8 @@ func newDecoderStep(w *Weights, B int, grad bool) (cs *cellStep, err error) {
 		pre[q] = G.Must(G.Add(pre[q], cs.zShare[q]))
 	}
 	c2, h2 := cn.fastStep(pre, cs.c, cs.h) // [B, H]
-	cs.hOut, cs.cOut = s.read(h2), s.read(c2)
 	if !grad {
+		cs.hOut, cs.cOut = s.read(h2), s.read(c2)
 		s.compile(false)
 		return cs, nil
 	}
@@ -393,8 +397,8 @@ func newDecoderStep(w *Weights, B int, grad bool) (cs *cellStep, err error) {
 	loss = G.Must(G.HadamardDiv(loss, G.NewConstant(float32(B*cfg.MaxSeqLen))))
 	cs.loss = s.read(loss)
 	cs.dh, cs.dc = s.input("dh", H), s.input("dc", H)
-	cost := G.Must(G.Add(loss, stateCost(h2, c2, cs.dh, cs.dc)))
-	d, err := s.grad(cost, append([]*G.Node{cs.h, cs.c}, cs.zShare[:]...)...)
+	one := G.NewConstant(float32(1))
+	d, err := s.vjp([]*G.Node{loss, h2, c2}, []*G.Node{one, cs.dh, cs.dc}, append([]*G.Node{cs.h, cs.c}, cs.zShare[:]...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -430,12 +434,6 @@ func (cn *cellNodes) fastStep(pre []*G.Node, c, h *G.Node) (c2, h2 *G.Node) {
 		return c2, must(G.HadamardProd(tanhNode(layerNorm(c2, cn.ln.gC, cn.ln.bC)), o))
 	}
 	return c2, must(G.HadamardProd(tanhNode(c2), o)) // [B, H]
-}
-
-// stateCost is Σ h⊙dh + Σ c⊙dc: its gradients with respect to h and c are dh and dc.
-func stateCost(h, c, dh, dc *G.Node) *G.Node {
-	must := G.Must
-	return must(G.Add(must(G.Sum(must(G.HadamardProd(h, dh)))), must(G.Sum(must(G.HadamardProd(c, dc))))))
 }
 
 // mixtureLoss is sketch-rnn's get_lossfunc over the rows of h [N, H], summed (graph.go's loss,
@@ -532,12 +530,13 @@ func newHeadStep(w *Weights, B int, grad bool) (hs *headStep, err error) {
 	klFloor := must(G.Add(must(G.Rectify(must(G.Sub(kl, tol)))), tol))
 	hs.klWeight = G.NewScalar(s.g, tensor.Float32, G.WithName("kl_weight"), G.WithValue(float32(0)))
 	hs.dc0, hs.dh0 = s.input("dc0", H), s.input("dh0", H)
-	cost := must(G.Add(must(G.HadamardProd(hs.klWeight, klFloor)), stateCost(h0, c0, hs.dh0, hs.dc0)))
+	outputs := []*G.Node{must(G.HadamardProd(hs.klWeight, klFloor)), c0, h0}
+	grads := []*G.Node{G.NewConstant(float32(1)), hs.dc0, hs.dh0}
 	for q := range zShare {
 		hs.dzShare[q] = s.input(fmt.Sprintf("d_z_share%d", q), H)
-		cost = must(G.Add(cost, must(G.Sum(must(G.HadamardProd(zShare[q], hs.dzShare[q]))))))
+		outputs, grads = append(outputs, zShare[q]), append(grads, hs.dzShare[q])
 	}
-	d, err := s.grad(cost, hs.hFw, hs.hBw)
+	d, err := s.vjp(outputs, grads, hs.hFw, hs.hBw)
 	if err != nil {
 		return nil, err
 	}
