@@ -112,14 +112,20 @@ func (op actOp) apply(y, x []float32) {
 }
 
 // exps replaces each x by exp(x): fastmath.go's expf (to a unit in the last place) written
-// for throughput, rounding by adding and subtracting 1.5*2^23 instead of calling math.Floor and
-// with the polynomial in Estrin's scheme rather than Horner's.
+// for throughput, rounding by adding and subtracting 1.5*2^23 instead of calling math.Floor,
+// clamping with comparisons rather than min and max (which order NaNs and zeros), and with the
+// polynomial in Estrin's scheme rather than Horner's.
 func exps(xs []float32) {
 	for i, x := range xs {
-		if x != x {
-			continue
+		if !(x > -87) {
+			if x != x {
+				continue
+			}
+			x = -87
 		}
-		x = min(max(x, -87), 88)
+		if x > 88 {
+			x = 88
+		}
 		n := (x*1.442695 + 12582912) - 12582912 // round(x / ln 2)
 		r := x - n*0.693145751953125 - n*1.428606765330187e-06
 		r2 := r * r
