@@ -302,3 +302,16 @@ func TestActivations(t *testing.T) {
 		}
 	}
 }
+
+// The step graphs reach the tape machine's registers to keep its buffers from run to run; with
+// another Gorgonia layout they still work, but allocate every intermediate value at every run.
+func TestStepGraphKeepsBuffers(t *testing.T) {
+	w := stepTestModel(t, false)
+	cs, err := newDecoderStep(w, 3, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if regs := machineRegisters(cs.vm); len(regs) == 0 {
+		t.Fatal("no registers found in the tape machine (not laid out as Gorgonia 0.9.18's)")
+	}
+}
