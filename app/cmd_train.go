@@ -40,6 +40,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	saveEvery := fs.Duration("save-every", 5*time.Minute, "write the training state this often")
 	evalEvery := fs.Int("eval-every", 500, "evaluate on the validation windows every this many steps")
 	evalWindows := fs.Int("eval-windows", 1500, "validation windows used per evaluation (0: all)")
+	evalPairs := fs.Int("eval-pairs", 100, "validation window pairs of the interpolation measure per evaluation")
 	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (the Gorgonia graph: how the shipped model is trained) or plain (hand-written backward pass checked against the graph, for experiments)")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
 	fs.IntVar(&tc.Batch, "batch", tc.Batch, "batch size")
@@ -50,6 +51,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&tc.MaxBeta, "max-beta", tc.MaxBeta, "largest KL weight")
 	fs.Float64Var(&tc.BetaRate, "beta-rate", tc.BetaRate, "KL weight schedule: max-beta * (1 - beta-rate^step)")
 	fs.Float64Var(&tc.FreeBits, "free-bits", tc.FreeBits, "KL below this many bits per window is not penalised")
+	fs.Float64Var(&tc.TokenDropout, "token-dropout", tc.TokenDropout, "probability of hiding the previous event from the decoder at a step (word dropout; gorgonia engine)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -58,6 +60,9 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	}
 	if *engine != "plain" && *engine != "gorgonia" {
 		return usagef("--engine must be plain or gorgonia, not %q", *engine)
+	}
+	if !(tc.TokenDropout >= 0 && tc.TokenDropout < 1) {
+		return usagef("--token-dropout must be in [0, 1), not %v", tc.TokenDropout)
 	}
 	if *steps <= 0 || *evalEvery <= 0 || *logEvery <= 0 || *saveEvery <= 0 {
 		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
@@ -133,7 +138,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		}
 		t0 := time.Now()
 		w := tr.Weights()
-		m := musicvae.Evaluate(musicvae.NewModel(w), valid, musicvae.EvalOptions{MaxWindows: *evalWindows, Pairs: 20, Seed: 1})
+		m := musicvae.Evaluate(musicvae.NewModel(w), valid, musicvae.EvalOptions{MaxWindows: *evalWindows, Pairs: *evalPairs, Seed: 1})
 		score := m.TeacherForcedAccuracy + m.ReconstructionAccuracy
 		mark := ""
 		if score > best {
@@ -257,8 +262,8 @@ func isTerminal(w io.Writer) bool {
 }
 
 // overrideSchedule applies the schedule flags given on the command line of a resumed run (the
-// learning rate and KL weight schedules, which are functions of the step), so a run can be
-// fine-tuned with, say, a larger --max-beta. Flags that shape the graph or the data order
+// learning rate and KL weight schedules, which are functions of the step, and token dropout),
+// so a run can be fine-tuned with, say, a larger --max-beta. Flags that shape the graph or the data order
 // cannot change mid-run.
 func overrideSchedule(fs *flag.FlagSet, c *musicvae.TrainConfig, given musicvae.TrainConfig) error {
 	var err error
@@ -274,6 +279,8 @@ func overrideSchedule(fs *flag.FlagSet, c *musicvae.TrainConfig, given musicvae.
 			c.MaxBeta = given.MaxBeta
 		case "beta-rate":
 			c.BetaRate = given.BetaRate
+		case "token-dropout":
+			c.TokenDropout = given.TokenDropout
 		case "batch", "seed", "free-bits", "enc", "dec", "z":
 			if err == nil {
 				err = usagef("--%s cannot change when resuming a run (it is fixed by the state file)", f.Name)

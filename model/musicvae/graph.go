@@ -200,6 +200,7 @@ type trainGraph struct {
 	*layers
 	B      int
 	xs     []*G.Node // inputs: one-hot [B, 90] per step, the targets and the encoder's input
+	prevs  []*G.Node // inputs: the decoder's input at steps 1..31, [B, 90]: xs[t-1], with the rows of dropped tokens zero
 	eps    *G.Node   // input: [B, Z] ~ N(0, 1)
 	beta   *G.Node   // input: scalar KL weight
 	loss   *G.Node
@@ -220,6 +221,9 @@ func newTrainGraph(w *Weights, B int, freeNats float64) (tg *trainGraph, err err
 	tg = &trainGraph{layers: l, B: B, logits: make([]G.Value, Steps)}
 	for t := range Steps {
 		tg.xs = append(tg.xs, matrix(g, fmt.Sprintf("x%d", t), B, Classes)) // [B, 90]
+		if t > 0 {
+			tg.prevs = append(tg.prevs, matrix(g, fmt.Sprintf("prev%d", t), B, Classes)) // [B, 90]
+		}
 	}
 	tg.eps = matrix(g, "eps", B, c.ZSize) // [B, Z]
 	tg.beta = G.NewScalar(g, tensor.Float32, G.WithName("beta"), G.WithValue(float32(0)))
@@ -227,7 +231,8 @@ func newTrainGraph(w *Weights, B int, freeNats float64) (tg *trainGraph, err err
 	mu, sigma := l.encode(tg.xs)                                  // [B, Z] each
 	z := G.Must(G.Add(mu, G.Must(G.HadamardProd(sigma, tg.eps)))) // [B, Z]
 
-	// Decoder, teacher-forced: the input at step t is the one-hot of step t-1 (zeros at t = 0) and z.
+	// Decoder, teacher-forced: the input at step t is the one-hot of step t-1 (zeros at t = 0, and
+	// where token dropout drops it) and z.
 	cs, hs := l.initialState(z)
 	zIn, err := l.dec[0].InputGates(1, z) // 4 × [B, D0], the same at every step
 	if err != nil {
@@ -237,7 +242,7 @@ func newTrainGraph(w *Weights, B int, freeNats float64) (tg *trainGraph, err err
 	for t := range Steps {
 		pre0 := zIn
 		if t > 0 {
-			prev, err := l.dec[0].InputGates(0, tg.xs[t-1])
+			prev, err := l.dec[0].InputGates(0, tg.prevs[t-1])
 			if err != nil {
 				return nil, err
 			}

@@ -28,6 +28,10 @@ type TrainConfig struct {
 	BetaRate        float64 `json:"beta_rate"`         //
 	FreeBits        float64 `json:"free_bits"`         // KL below this many bits per window is free
 	ClipNorm        float64 `json:"clip_norm"`         // global gradient norm bound
+	// TokenDropout is the probability that the decoder's input at a step (the previous event,
+	// teacher-forced) is replaced by the zero vector, as Bowman et al.'s word dropout: the
+	// decoder leans more on z and less on the event before. Gorgonia engine only.
+	TokenDropout float64 `json:"token_dropout,omitempty"`
 }
 
 // DefaultTrainConfig is MusicVAE's setting (lr 1e-3 → 1e-5, clip 1.0) with max beta 0.2 and a
@@ -61,6 +65,7 @@ type Trainer struct {
 	perm   []int       // the data order of epoch
 	epoch  int
 	xs     []*tensor.Dense // [B, 90] per step
+	prevs  []*tensor.Dense // [B, 90] per step 1..31: the decoder's inputs
 	eps    *tensor.Dense   // [B, Z]
 	bp     *backprop
 }
@@ -105,8 +110,11 @@ func NewTrainer(w *Weights, c TrainConfig, data []melody.Melody) (*Trainer, erro
 		return nil, err
 	}
 	B := c.Batch
-	for range Steps {
+	for i := range Steps {
 		t.xs = append(t.xs, tensor.New(tensor.WithShape(B, Classes), tensor.WithBacking(make([]float32, B*Classes))))
+		if i > 0 {
+			t.prevs = append(t.prevs, tensor.New(tensor.WithShape(B, Classes), tensor.WithBacking(make([]float32, B*Classes))))
+		}
 	}
 	t.eps = tensor.New(tensor.WithShape(B, w.Config.ZSize), tensor.WithBacking(make([]float32, B*w.Config.ZSize)))
 	return t, nil
@@ -151,6 +159,8 @@ func (t *Trainer) TrainStep() (StepStats, error) {
 	forward := t.forwardPlain
 	if t.Engine == Gorgonia {
 		forward = t.forward
+	} else if t.Config.TokenDropout > 0 {
+		return StepStats{}, fmt.Errorf("musicvae: token dropout needs the Gorgonia engine")
 	}
 	st, grads, err := forward(t.batch(t.Step), t.Step)
 	if err != nil {
@@ -169,6 +179,25 @@ func (t *Trainer) noise(step int) []float32 {
 		eps[i] = float32(rng.NormFloat64())
 	}
 	return eps
+}
+
+// decoderInputs fills t.prevs from t.xs: the previous step's one-hot, with each token dropped
+// (zeroed) with probability TokenDropout, drawn from the seed and the step.
+func (t *Trainer) decoderInputs(step int) {
+	p := t.Config.TokenDropout
+	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(step)|1<<40))
+	for i, prev := range t.prevs {
+		d, x := prev.Data().([]float32), t.xs[i].Data().([]float32)
+		copy(d, x)
+		if p <= 0 {
+			continue
+		}
+		for b := range t.Config.Batch {
+			if rng.Float64() < p {
+				clear(d[b*Classes : (b+1)*Classes])
+			}
+		}
+	}
 }
 
 // forwardPlain is forward with the hand-written backward pass.
@@ -190,11 +219,15 @@ func (t *Trainer) forwardPlain(ms []melody.Melody, step int) (StepStats, [][]flo
 func (t *Trainer) forward(ms []melody.Melody, step int) (StepStats, [][]float32, error) {
 	g, c := t.graph, t.Config
 	oneHot(t.xs, ms)
+	t.decoderInputs(step)
 	t.noise(step)
 	beta := c.Beta(step)
 	lets := []error{G.Let(g.eps, t.eps), G.Let(g.beta, float32(beta))}
 	for i, x := range t.xs {
 		lets = append(lets, G.Let(g.xs[i], x))
+	}
+	for i, x := range t.prevs {
+		lets = append(lets, G.Let(g.prevs[i], x))
 	}
 	if err := errors.Join(lets...); err != nil {
 		return StepStats{}, nil, fmt.Errorf("musicvae: feeding the batch: %w", err)
