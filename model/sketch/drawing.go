@@ -5,6 +5,7 @@ package sketch
 import (
 	"math"
 	"math/rand"
+	"slices"
 )
 
 // Point is one stroke-3 point: the offset from the previous point, and whether the pen
@@ -90,6 +91,16 @@ func FromStrokes(lines [][][2]float32) Drawing {
 		}
 	}
 	return d
+}
+
+// Translated returns a copy of d that starts at its first point: the first offset, the move
+// from the origin to where the pen first touches, becomes (0, 0). The shape is unchanged.
+func (d Drawing) Translated() Drawing {
+	out := slices.Clone(d)
+	if len(out) > 0 {
+		out[0].DX, out[0].DY = 0, 0
+	}
+	return out
 }
 
 // Rect is an axis-aligned box in drawing coordinates.

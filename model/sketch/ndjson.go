@@ -99,7 +99,9 @@ func parseNDJSONLine(line []byte) (Item, error) {
 		}
 		lines = append(lines, pts)
 	}
-	it.Drawing = FromStrokes(lines)
+	// Start at the first point, as sketch-rnn's data sets do: where a drawing sits on its canvas
+	// is not part of it, and a first jump of a hundred units is one the models never saw.
+	it.Drawing = FromStrokes(lines).Translated()
 	if len(it.Drawing) == 0 {
 		return Item{}, FormatError("empty drawing: no points")
 	}

@@ -153,8 +153,8 @@ func TestReadNDJSON(t *testing.T) {
 	items, err := ReadNDJSON(strings.NewReader(in))
 	want := []Item{
 		{Word: "sheep", KeyID: "a", Drawing: Drawing{{0, 0, false}, {10, 0, true}, {-5, 5, true}}},
-		{Word: "cat", KeyID: "12345", Drawing: Drawing{{1, 4, false}, {1, 1, false}, {1, 1, true}}},
-		{Word: "last", KeyID: "z", Drawing: Drawing{{7, 8, true}}},
+		{Word: "cat", KeyID: "12345", Drawing: Drawing{{0, 0, false}, {1, 1, false}, {1, 1, true}}}, // starts at its first point
+		{Word: "last", KeyID: "z", Drawing: Drawing{{0, 0, true}}},
 	}
 	if !reflect.DeepEqual(items, want) {
 		t.Errorf("items = %+v, want %+v", items, want)
