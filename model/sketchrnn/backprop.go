@@ -90,13 +90,13 @@ func (tp *lstmTape) forward() {
 				continue
 			}
 			for k := 0; k < H; k++ {
-				i := sigmoidf(gr[k] + bias[k])
-				j := tanhf(gr[H+k] + bias[H+k])
-				f := sigmoidf(gr[2*H+k] + bias[2*H+k] + nn.ForgetBias)
-				o := sigmoidf(gr[3*H+k] + bias[3*H+k])
+				i := nn.Sigmoid(gr[k] + bias[k])
+				j := nn.Tanh(gr[H+k] + bias[H+k])
+				f := nn.Sigmoid(gr[2*H+k] + bias[2*H+k] + nn.ForgetBias)
+				o := nn.Sigmoid(gr[3*H+k] + bias[3*H+k])
 				gr[k], gr[H+k], gr[2*H+k], gr[3*H+k] = i, j, f, o
 				cn := cPrev[b*H+k]*f + i*j
-				th := tanhf(cn)
+				th := nn.Tanh(cn)
 				tc[b*H+k] = th
 				c[b*H+k] = m * cn
 				h[b*H+k] = m * th * o
@@ -115,17 +115,17 @@ func (tp *lstmTape) forwardLN(t, b int, gr, cPrev, c, h, tc []float32, m float32
 		tp.RS[r*4+k] = normalize(gr[k*H:(k+1)*H], xh[k*H:(k+1)*H], gr[k*H:(k+1)*H], tp.ln.GammaAll[k*H:(k+1)*H], tp.ln.BetaAll[k*H:(k+1)*H])
 	}
 	for k := 0; k < H; k++ {
-		i := sigmoidf(gr[k])
-		j := tanhf(gr[H+k])
-		f := sigmoidf(gr[2*H+k] + nn.ForgetBias)
-		o := sigmoidf(gr[3*H+k])
+		i := nn.Sigmoid(gr[k])
+		j := nn.Tanh(gr[H+k])
+		f := nn.Sigmoid(gr[2*H+k] + nn.ForgetBias)
+		o := nn.Sigmoid(gr[3*H+k])
 		gr[k], gr[H+k], gr[2*H+k], gr[3*H+k] = i, j, f, o
 		c[k] = cPrev[k]*f + i*j // unmasked for now
 	}
 	yc := tc // the normalised state, then its tanh
 	tp.RC[r] = normalize(yc, tp.XC[r*H:(r+1)*H], c, tp.ln.GammaC, tp.ln.BetaC)
 	for k := 0; k < H; k++ {
-		th := tanhf(yc[k])
+		th := nn.Tanh(yc[k])
 		tc[k] = th
 		h[k] = m * th * gr[3*H+k]
 		c[k] *= m
@@ -306,8 +306,8 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 	w.InitC.Apply(dec.C[:B*H], z)
 	w.InitH.Apply(dec.Hs[:B*H], z)
 	for i := 0; i < B*H; i++ {
-		dec.C[i] = tanhf(dec.C[i])
-		dec.Hs[i] = tanhf(dec.Hs[i])
+		dec.C[i] = nn.Tanh(dec.C[i])
+		dec.Hs[i] = nn.Tanh(dec.Hs[i])
 	}
 	dec.const4 = make([]float32, B*4*H)
 	mm(false, false, B, 4*H, Z, z, w.Dec.Rows(5, Z), 0, dec.const4)

@@ -4,15 +4,15 @@ import (
 	"fmt"
 	"hash"
 	"hash/fnv"
-	"math"
 
 	"github.com/chewxy/hm"
+	"github.com/latentpalette/palette/model/nn"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
 
 // actOp is an LSTM's activation, sigmoid or tanh, as a Gorgonia op over float32 tensors that
-// computes with fastmath.go's functions. Gorgonia's own sigmoid calls float64 math.Exp through a
+// computes with nn.Exps. Gorgonia's own sigmoid calls float64 math.Exp through a
 // function value for every element, and took a fifth of a step-graph training step. Its
 // derivative is symbolic (SymDiff), so Gorgonia still differentiates the graphs that use it.
 type actOp struct{ tanh bool }
@@ -96,7 +96,7 @@ func (op actOp) apply(y, x []float32) {
 		for i, v := range x {
 			y[i] = -2 * v
 		}
-		exps(y)
+		nn.Exps(y)
 		for i, e := range y {
 			y[i] = 2/(1+e) - 1
 		}
@@ -105,32 +105,9 @@ func (op actOp) apply(y, x []float32) {
 	for i, v := range x {
 		y[i] = -v
 	}
-	exps(y)
+	nn.Exps(y)
 	for i, e := range y {
 		y[i] = 1 / (1 + e)
-	}
-}
-
-// exps replaces each x by exp(x): fastmath.go's expf (to a unit in the last place) written
-// for throughput, rounding by adding and subtracting 1.5*2^23 instead of calling math.Floor,
-// clamping with comparisons rather than min and max (which order NaNs and zeros), and with the
-// polynomial in Estrin's scheme rather than Horner's.
-func exps(xs []float32) {
-	for i, x := range xs {
-		if !(x > -87) {
-			if x != x {
-				continue
-			}
-			x = -87
-		}
-		if x > 88 {
-			x = 88
-		}
-		n := (x*1.442695 + 12582912) - 12582912 // round(x / ln 2)
-		r := x - n*0.693145751953125 - n*1.428606765330187e-06
-		r2 := r * r
-		p := (1 + r) + r2*(0.5+r*(1.0/6)) + r2*r2*((1.0/24+r*(1.0/120))+r2*(1.0/720))
-		xs[i] = p * math.Float32frombits(uint32(int32(n)+127)<<23)
 	}
 }
 
