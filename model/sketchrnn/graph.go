@@ -14,7 +14,7 @@ import (
 // its own input nodes, so nothing is sliced out of a long tensor (G.Slice merges slices whose
 // bounds agree modulo 256). The graph's parameters are copies of a Weights; load copies them in.
 type graph struct {
-	g    *G.ExprGraph
+	*tiedGraph
 	vm   G.VM
 	T, B int
 	cfg  SketchVAEConfig
@@ -33,16 +33,6 @@ type graph struct {
 	cost             *G.Node   // scalar: r_loss + kl_weight * max(kl, kl_tolerance)
 	rLoss, kl        *G.Node   // scalars
 	rVal, kVal, cVal G.Value
-
-	binds []bind
-}
-
-// bind ties a graph parameter to a block of a Weights slice: rows of cols values, row r at
-// master[off + r*stride :]. Column blocks of the output kernel use stride > cols.
-type bind struct {
-	node                    *G.Node
-	param                   int // index into Weights.params()
-	off, rows, cols, stride int
 }
 
 // newGraph builds the graph for batches of B drawings of at most T points; w gives the sizes and
@@ -57,52 +47,24 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	if !cfg.Conditional() {
 		return nil, fmt.Errorf("sketch vae graph: training needs an encoder (z size > 0)")
 	}
-	E, H, Z, M := cfg.EncSize, cfg.DecSize, cfg.ZSize, cfg.Mixtures
+	E, Z := cfg.EncSize, cfg.ZSize
 	N := T * B
-	g := G.NewGraph()
-	gr = &graph{g: g, T: T, B: B, cfg: cfg}
-	ps := w.params()
-	index := map[string]int{}
-	for i, p := range ps {
-		index[p.name] = i
-	}
+	gr = &graph{tiedGraph: newTiedGraph(w), T: T, B: B, cfg: cfg}
+	g := gr.g
 	f32 := tensor.Float32
-	mat := func(name string, r, c int) *G.Node {
-		return G.NewMatrix(g, f32, G.WithShape(r, c), G.WithName(name), G.WithInit(G.Zeroes()))
-	}
-	vec := func(name string, n int) *G.Node {
-		return G.NewVector(g, f32, G.WithShape(n), G.WithName(name), G.WithInit(G.Zeroes()))
-	}
 	lstm := func(name string, cell nn.LSTMCell, ln *LayerNorm, parts ...int) *cellNodes {
-		cn, binds := newCellNodes(g, name, cell, ln, parts...)
-		for _, b := range binds {
-			b.param = index[b.name]
-			gr.binds = append(gr.binds, b.bind)
+		cn, ties := newCellNodes(g, name, cell, ln, parts...)
+		for _, ct := range ties {
+			gr.tieCell(ct)
 		}
 		return cn
 	}
-	linear := func(name string, d nn.Dense) *dense {
-		l := &dense{kernel: mat(name+"/kernel", d.In, d.Out), bias: vec(name+"/bias", d.Out)}
-		gr.binds = append(gr.binds,
-			bind{l.kernel, index[name+"/kernel"], 0, d.In, d.Out, d.Out},
-			bind{l.bias, index[name+"/bias"], 0, 1, d.Out, d.Out})
-		return l
-	}
-	// The output layer as seven column blocks (pen, pi, mu_x, mu_y, sigma_x, sigma_y, corr), so
-	// that no graph op slices its [N, 3+6M] result.
-	outK, outB := index["decoder/output/kernel"], index["decoder/output/bias"]
-	head := func(name string, col, n int) *dense {
-		l := &dense{kernel: mat("decoder/output/"+name+"/kernel", H, n), bias: vec("decoder/output/"+name+"/bias", n)}
-		gr.binds = append(gr.binds,
-			bind{l.kernel, outK, col, H, n, cfg.Outputs()},
-			bind{l.bias, outB, col, 1, n, cfg.Outputs()})
-		return l
-	}
+	linear := func(name string, d nn.Dense) *dense { return gr.dense(name, d, 0, d.In, true) }
 	input := func(name string, shape ...int) *G.Node {
 		if len(shape) == 1 {
 			return G.NewVector(g, f32, G.WithShape(shape...), G.WithName(name), G.WithInit(G.Zeroes()))
 		}
-		return mat(name, shape[0], shape[1])
+		return G.NewMatrix(g, f32, G.WithShape(shape...), G.WithName(name), G.WithInit(G.Zeroes()))
 	}
 
 	encFw := lstm("encoder/fw", w.EncFw, w.EncFwLN)
@@ -112,10 +74,7 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	initC := linear("decoder/init_c", w.InitC)
 	initH := linear("decoder/init_h", w.InitH)
 	dec := lstm("decoder/lstm", w.Dec, w.DecLN, 5, Z)
-	heads := []*dense{head("pen", 0, 3)}
-	for k, name := range []string{"pi", "mu_x", "mu_y", "sigma_x", "sigma_y", "corr"} {
-		heads = append(heads, head(name, 3+k*M, M))
-	}
+	heads := gr.outputHeads(cfg)
 
 	must := G.Must
 	zerosE := G.NewConstant(tensor.New(tensor.WithShape(B, E), tensor.Of(f32)), G.WithName("zeros_e"))
@@ -147,10 +106,8 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	hEnc := must(G.Concat(1, hFinal, hBw)) // [B, 2E]
 	mu := muL.apply(hEnc)                  // [B, Z]
 	presig := presigL.apply(hEnc)          // [B, Z]
-	half := G.NewConstant(float32(0.5))
-	sigma := must(G.Exp(must(G.HadamardProd(presig, half))))  // [B, Z]
-	gr.eps = input("eps", B, Z)                               // [B, Z]
-	z := must(G.Add(mu, must(G.HadamardProd(sigma, gr.eps)))) // [B, Z]
+	gr.eps = input("eps", B, Z)            // [B, Z]
+	z := sampleZ(mu, presig, gr.eps)       // [B, Z]
 
 	// Decoder: initial state tanh(dense(z)); input concat(x_t, z), whose z share is added once.
 	c := must(G.Tanh(initC.apply(z))) // [B, H]
@@ -170,7 +127,46 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	if T > 1 {
 		out = must(G.Concat(0, hs...)) // [N, H]
 	}
-	apply := func(l *dense) *G.Node { return l.apply(out) }
+
+	// Loss: the reconstruction loss averaged over B*MaxSeqLen, and the KL term floored at
+	// kl_tolerance and weighted.
+	gr.tgtX = input("tgt_x", N, 1)
+	gr.tgtY = input("tgt_y", N, 1)
+	gr.tgtPen = input("tgt_pen", N, 3)
+	gr.mask = input("mask", N)
+	gr.penMask = input("pen_mask", N)
+	rLoss := mixtureLoss(out, heads, gr.tgtX, gr.tgtY, gr.tgtPen, gr.mask, gr.penMask)
+	gr.rLoss = must(G.HadamardDiv(rLoss, G.NewConstant(float32(B*cfg.MaxSeqLen))))
+	gr.kl = klLoss(mu, presig)
+	gr.klWeight = G.NewScalar(g, f32, G.WithName("kl_weight"), G.WithValue(float32(0)))
+	gr.cost = must(G.Add(gr.rLoss, must(G.HadamardProd(gr.klWeight, klFloor(gr.kl, cfg.KLTolerance)))))
+
+	G.Read(gr.rLoss, &gr.rVal)
+	G.Read(gr.kl, &gr.kVal)
+	G.Read(gr.cost, &gr.cVal)
+	nodes := gr.params()
+	if _, err := G.Grad(gr.cost, nodes...); err != nil {
+		return nil, fmt.Errorf("sketch vae graph: gradients: %w", err)
+	}
+	gr.vm = G.NewTapeMachine(g, G.BindDualValues(nodes...))
+	return gr, nil
+}
+
+// sampleZ is the encoder's z = mu + exp(presig/2)⊙eps, [B, Z].
+func sampleZ(mu, presig, eps *G.Node) *G.Node {
+	must := G.Must
+	sigma := must(G.Exp(must(G.HadamardProd(presig, G.NewConstant(float32(0.5))))))
+	return must(G.Add(mu, must(G.HadamardProd(sigma, eps))))
+}
+
+// mixtureLoss is sketch-rnn's get_lossfunc over the rows of h [N, H], summed (before the
+// division by B*MaxSeqLen): -log(sum_k pi_k N(dx, dy | k) + 1e-6) on the rows whose mask is 1,
+// plus the pen's softmax cross-entropy on those whose pen mask is 1 (all rows in training, the
+// points before the end in evaluation, as sketch-rnn). heads are the output layer's column
+// blocks (outputHeads); tgtX, tgtY are [N, 1], tgtPen [N, 3] one-hot, mask and penMask [N].
+func mixtureLoss(h *G.Node, heads []*dense, tgtX, tgtY, tgtPen, mask, penMask *G.Node) *G.Node {
+	must := G.Must
+	apply := func(l *dense) *G.Node { return l.apply(h) }
 	penLogits := apply(heads[0])           // [N, 3]
 	pi := must(G.SoftMax(apply(heads[1]))) // [N, M]
 	muX := apply(heads[2])                 // [N, M]
@@ -179,51 +175,22 @@ func newGraph(w *Weights, T, B int) (gr *graph, err error) {
 	sigmaY := must(G.Exp(apply(heads[5]))) // [N, M]
 	corr := must(G.Tanh(apply(heads[6])))  // [N, M]
 
-	// Loss (sketch-rnn's get_lossfunc): -log(sum_k pi_k N(dx, dy | k) + 1e-6) on the points before
-	// the end, plus the pen's softmax cross-entropy, averaged over B*MaxSeqLen.
-	gr.tgtX = input("tgt_x", N, 1)
-	gr.tgtY = input("tgt_y", N, 1)
-	gr.tgtPen = input("tgt_pen", N, 3)
-	gr.mask = input("mask", N)
-	gr.penMask = input("pen_mask", N)
-	one := G.NewConstant(float32(1))
-	normX := must(G.HadamardDiv(must(G.BroadcastSub(gr.tgtX, muX, []byte{1}, nil)), sigmaX)) // [N, M]
-	normY := must(G.HadamardDiv(must(G.BroadcastSub(gr.tgtY, muY, []byte{1}, nil)), sigmaY)) // [N, M]
+	one, two := G.NewConstant(float32(1)), G.NewConstant(float32(2))
+	normX := must(G.HadamardDiv(must(G.BroadcastSub(tgtX, muX, []byte{1}, nil)), sigmaX)) // [N, M]
+	normY := must(G.HadamardDiv(must(G.BroadcastSub(tgtY, muY, []byte{1}, nil)), sigmaY)) // [N, M]
 	zz := must(G.Sub(must(G.Add(must(G.Square(normX)), must(G.Square(normY)))),
-		must(G.HadamardProd(G.NewConstant(float32(2)), must(G.HadamardProd(corr, must(G.HadamardProd(normX, normY))))))))
+		must(G.HadamardProd(two, must(G.HadamardProd(corr, must(G.HadamardProd(normX, normY))))))))
 	negRho := must(G.Add(must(G.Sub(one, must(G.Square(corr)))), G.NewConstant(float32(rhoEps)))) // [N, M]
-	expo := must(G.Exp(must(G.HadamardDiv(must(G.Neg(zz)), must(G.HadamardProd(G.NewConstant(float32(2)), negRho))))))
+	expo := must(G.Exp(must(G.HadamardDiv(must(G.Neg(zz)), must(G.HadamardProd(two, negRho))))))
 	denom := must(G.HadamardProd(G.NewConstant(float32(2*math.Pi)),
 		must(G.HadamardProd(must(G.HadamardProd(sigmaX, sigmaY)), must(G.Sqrt(negRho))))))
 	pdf := must(G.HadamardDiv(expo, denom))                                                  // [N, M]
 	mix := must(G.Sum(must(G.HadamardProd(pi, pdf)), 1))                                     // [N]
 	nllOffsets := must(G.Neg(must(G.Log(must(G.Add(mix, G.NewConstant(float32(pdfEps)))))))) // [N]
 	logPen := must(G.LogSoftMax(penLogits))                                                  // [N, 3]
-	nllPen := must(G.Neg(must(G.Sum(must(G.HadamardProd(gr.tgtPen, logPen)), 1))))           // [N]
-	perStep := must(G.Add(must(G.HadamardProd(nllOffsets, gr.mask)), must(G.HadamardProd(nllPen, gr.penMask))))
-	gr.rLoss = must(G.HadamardDiv(must(G.Sum(perStep)), G.NewConstant(float32(B*cfg.MaxSeqLen))))
-
-	// KL averaged over z's dimensions and the batch, floored at kl_tolerance (relu(kl-tol)+tol has
-	// the floor's gradient: none below it).
-	klTerms := must(G.Sub(must(G.Add(one, presig)), must(G.Add(must(G.Square(mu)), must(G.Exp(presig))))))
-	gr.kl = must(G.HadamardProd(G.NewConstant(float32(-0.5)), must(G.Mean(klTerms))))
-	tol := G.NewConstant(float32(cfg.KLTolerance))
-	klFloor := must(G.Add(must(G.Rectify(must(G.Sub(gr.kl, tol)))), tol))
-	gr.klWeight = G.NewScalar(g, f32, G.WithName("kl_weight"), G.WithValue(float32(0)))
-	gr.cost = must(G.Add(gr.rLoss, must(G.HadamardProd(gr.klWeight, klFloor))))
-
-	G.Read(gr.rLoss, &gr.rVal)
-	G.Read(gr.kl, &gr.kVal)
-	G.Read(gr.cost, &gr.cVal)
-	nodes := make(G.Nodes, len(gr.binds))
-	for i, b := range gr.binds {
-		nodes[i] = b.node
-	}
-	if _, err := G.Grad(gr.cost, nodes...); err != nil {
-		return nil, fmt.Errorf("sketch vae graph: gradients: %w", err)
-	}
-	gr.vm = G.NewTapeMachine(g, G.BindDualValues(nodes...))
-	return gr, nil
+	nllPen := must(G.Neg(must(G.Sum(must(G.HadamardProd(tgtPen, logPen)), 1))))              // [N]
+	perRow := must(G.Add(must(G.HadamardProd(nllOffsets, mask)), must(G.HadamardProd(nllPen, penMask))))
+	return must(G.Sum(perRow))
 }
 
 // rhoEps keeps 1-corr^2 away from zero and pdfEps is sketch-rnn's epsilon inside the log.
@@ -231,6 +198,21 @@ const (
 	rhoEps = 1e-6
 	pdfEps = 1e-6
 )
+
+// klLoss is sketch-rnn's KL term, averaged over z's dimensions and the batch: mu and presig are [B, Z].
+func klLoss(mu, presig *G.Node) *G.Node {
+	must := G.Must
+	one := G.NewConstant(float32(1))
+	terms := must(G.Sub(must(G.Add(one, presig)), must(G.Add(must(G.Square(mu)), must(G.Exp(presig))))))
+	return must(G.HadamardProd(G.NewConstant(float32(-0.5)), must(G.Mean(terms))))
+}
+
+// klFloor is max(kl, tolerance) as relu(kl-tolerance)+tolerance, which has the floor's
+// gradient: none below it.
+func klFloor(kl *G.Node, tolerance float64) *G.Node {
+	tol := G.NewConstant(float32(tolerance))
+	return G.Must(G.Add(G.Must(G.Rectify(G.Must(G.Sub(kl, tol)))), tol))
+}
 
 // cellNodes is an LSTM cell in the graph, layer-normalised when ln is set. Its kernel is held
 // as one block per input part and gate (i, j, f, o), so every gate is a contiguous [B, H] tensor:
@@ -244,15 +226,17 @@ type cellNodes struct {
 	ln   *lnNodes
 }
 
-// namedBind is a bind whose parameter is still given by name.
-type namedBind struct {
-	bind
-	name string
+// cellTie is how one of a cell's nodes maps onto the cell's parameter name: rows of cols values,
+// row r from off + r*stride of the parameter's data.
+type cellTie struct {
+	node                    *G.Node
+	name                    string
+	off, rows, cols, stride int
 }
 
 // newCellNodes adds a cell's parameters to g (values copied from cell and ln) and returns how each
 // node maps onto the cell's TensorFlow-layout kernel [In+H, 4H], bias and layer norm vectors.
-func newCellNodes(g *G.ExprGraph, name string, cell nn.LSTMCell, ln *LayerNorm, parts ...int) (*cellNodes, []namedBind) {
+func newCellNodes(g *G.ExprGraph, name string, cell nn.LSTMCell, ln *LayerNorm, parts ...int) (*cellNodes, []cellTie) {
 	if len(parts) == 0 {
 		parts = []int{cell.In}
 	}
@@ -269,14 +253,14 @@ func newCellNodes(g *G.ExprGraph, name string, cell nn.LSTMCell, ln *LayerNorm, 
 		return G.NewMatrix(g, tensor.Float32, G.WithShape(rows, H), G.WithName(n), G.WithValue(tensor.New(tensor.WithShape(rows, H), tensor.WithBacking(data))))
 	}
 	cn := &cellNodes{H: H}
-	var binds []namedBind
+	var ties []cellTie
 	from := 0
 	for p, n := range parts {
 		var blocks [4]*G.Node
 		for q := 0; q < 4; q++ {
 			off := from*H4 + q*H
 			blocks[q] = node(fmt.Sprintf("%s/kernel/in%d/gate%d", name, p, q), n, cell.Kernel, off, H4)
-			binds = append(binds, namedBind{bind{blocks[q], 0, off, n, H, H4}, name + "/kernel"})
+			ties = append(ties, cellTie{blocks[q], name + "/kernel", off, n, H, H4})
 		}
 		cn.in = append(cn.in, blocks)
 		from += n
@@ -284,24 +268,24 @@ func newCellNodes(g *G.ExprGraph, name string, cell nn.LSTMCell, ln *LayerNorm, 
 	for q := 0; q < 4; q++ {
 		off := cell.In*H4 + q*H
 		cn.rec[q] = node(fmt.Sprintf("%s/kernel/rec/gate%d", name, q), H, cell.Kernel, off, H4)
-		binds = append(binds, namedBind{bind{cn.rec[q], 0, off, H, H, H4}, name + "/kernel"})
+		ties = append(ties, cellTie{cn.rec[q], name + "/kernel", off, H, H, H4})
 		if ln == nil {
 			cn.bias[q] = node(fmt.Sprintf("%s/bias/gate%d", name, q), 1, cell.Bias, q*H, H)
-			binds = append(binds, namedBind{bind{cn.bias[q], 0, q * H, 1, H, H}, name + "/bias"})
+			ties = append(ties, cellTie{cn.bias[q], name + "/bias", q * H, 1, H, H})
 		}
 	}
 	if ln != nil {
 		cn.ln = newLNNodes(g, name, ln, H)
 		for q := 0; q < 4; q++ {
-			binds = append(binds,
-				namedBind{bind{cn.ln.gAll[q], 0, q * H, 1, H, H}, name + "/ln_all/gamma"},
-				namedBind{bind{cn.ln.bAll[q], 0, q * H, 1, H, H}, name + "/ln_all/beta"})
+			ties = append(ties,
+				cellTie{cn.ln.gAll[q], name + "/ln_all/gamma", q * H, 1, H, H},
+				cellTie{cn.ln.bAll[q], name + "/ln_all/beta", q * H, 1, H, H})
 		}
-		binds = append(binds,
-			namedBind{bind{cn.ln.gC, 0, 0, 1, H, H}, name + "/ln_c/gamma"},
-			namedBind{bind{cn.ln.bC, 0, 0, 1, H, H}, name + "/ln_c/beta"})
+		ties = append(ties,
+			cellTie{cn.ln.gC, name + "/ln_c/gamma", 0, 1, H, H},
+			cellTie{cn.ln.bC, name + "/ln_c/beta", 0, 1, H, H})
 	}
-	return cn, binds
+	return cn, ties
 }
 
 // input returns input part p's share of each gate: x [B, Parts[p]] -> 4 x [B, H].
@@ -373,36 +357,132 @@ func (d *dense) apply(x *G.Node) *G.Node {
 	return G.Must(G.BroadcastAdd(G.Must(G.Mul(x, d.kernel)), d.bias, nil, []byte{0}))
 }
 
-// load copies w's values into the graph's parameters.
-func (gr *graph) load(w *Weights) {
+// tiedGraph is a Gorgonia graph whose parameter nodes are tied to blocks of a Weights'
+// parameters: load copies the values in, and addGrads adds the gradients back out.
+type tiedGraph struct {
+	g     *G.ExprGraph
+	ties  []tie
+	index map[string]int // Weights.params() by name
+}
+
+func newTiedGraph(w *Weights) *tiedGraph {
+	s := &tiedGraph{g: G.NewGraph(), index: map[string]int{}}
+	for i, p := range w.params() {
+		s.index[p.name] = i
+	}
+	return s
+}
+
+// tie ties rows of a parameter node to a Weights parameter: node rows [row, row+rows) hold
+// rows of cols values, row r from off + r*stride of the parameter's data (column blocks of a
+// kernel have stride > cols), plus add (a constant folded in on loading: the forget bias).
+type tie struct {
+	node                    *G.Node
+	param, row              int
+	off, rows, cols, stride int
+	add                     float32
+}
+
+// param adds a parameter node of rows x cols (a vector when rows is 1), tied to the Weights
+// parameter name as tie describes (from node row 0; tieRows adds more).
+func (s *tiedGraph) param(name string, off, rows, cols, stride int) *G.Node {
+	var n *G.Node
+	if rows == 1 {
+		n = G.NewVector(s.g, tensor.Float32, G.WithShape(cols), G.WithName(fmt.Sprintf("%s@%d", name, off)), G.WithInit(G.Zeroes()))
+	} else {
+		n = G.NewMatrix(s.g, tensor.Float32, G.WithShape(rows, cols), G.WithName(fmt.Sprintf("%s@%d", name, off)), G.WithInit(G.Zeroes()))
+	}
+	s.tieRows(n, 0, name, off, rows, cols, stride, 0)
+	return n
+}
+
+func (s *tiedGraph) tieRows(n *G.Node, row int, name string, off, rows, cols, stride int, add float32) {
+	p, ok := s.index[name]
+	if !ok {
+		panic(fmt.Sprintf("no parameter %s", name))
+	}
+	s.ties = append(s.ties, tie{n, p, row, off, rows, cols, stride, add})
+}
+
+// tieCell ties one of the nodes newCellNodes made.
+func (s *tiedGraph) tieCell(ct cellTie) {
+	s.tieRows(ct.node, 0, ct.name, ct.off, ct.rows, ct.cols, ct.stride, 0)
+}
+
+// dense adds the layer name as x·kernel + bias over the kernel rows [from, from+rows): a layer
+// over concatenated inputs becomes one such part per input, with the bias in the first.
+func (s *tiedGraph) dense(name string, d nn.Dense, from, rows int, bias bool) *dense {
+	l := &dense{kernel: s.param(name+"/kernel", from*d.Out, rows, d.Out, d.Out)}
+	if bias {
+		l.bias = s.param(name+"/bias", 0, 1, d.Out, d.Out)
+	}
+	return l
+}
+
+// outputHeads adds the decoder's output layer as seven column blocks (pen, pi, mu_x, mu_y,
+// sigma_x, sigma_y, corr), so that no graph op slices its [N, 3+6M] result.
+func (s *tiedGraph) outputHeads(cfg SketchVAEConfig) []*dense {
+	H, M, O := cfg.DecSize, cfg.Mixtures, cfg.Outputs()
+	head := func(col, n int) *dense {
+		return &dense{kernel: s.param("decoder/output/kernel", col, H, n, O), bias: s.param("decoder/output/bias", col, 1, n, O)}
+	}
+	heads := []*dense{head(0, 3)}
+	for k := 0; k < 6; k++ {
+		heads = append(heads, head(3+k*M, M))
+	}
+	return heads
+}
+
+// params lists the parameter nodes, each once.
+func (s *tiedGraph) params() G.Nodes {
+	var ns G.Nodes
+	for i, t := range s.ties {
+		if i == 0 || t.node != s.ties[i-1].node {
+			ns = append(ns, t.node)
+		}
+	}
+	return ns
+}
+
+// load copies w's values into the parameters.
+func (s *tiedGraph) load(w *Weights) {
 	ps := w.params()
-	for _, b := range gr.binds {
-		dst := nn.Values(b.node)
-		src := ps[b.param].data
-		for r := 0; r < b.rows; r++ {
-			copy(dst[r*b.cols:(r+1)*b.cols], src[b.off+r*b.stride:])
+	for _, t := range s.ties {
+		dst := nn.Values(t.node)[t.row*t.cols:]
+		src := ps[t.param].data
+		for r := 0; r < t.rows; r++ {
+			row := dst[r*t.cols : (r+1)*t.cols]
+			copy(row, src[t.off+r*t.stride:])
+			if t.add != 0 {
+				for i := range row {
+					row[i] += t.add
+				}
+			}
 		}
 	}
 }
 
-// grads adds the graph's gradients into per-parameter slices shaped like w.params(), and clears
-// them in the graph: the tape machine adds each run's gradients to the parameters' dual values
-// (Gorgonia's solvers zero them after each step; we do not use those).
-func (gr *graph) grads(into [][]float32) error {
-	for _, b := range gr.binds {
-		gv, err := b.node.Grad()
+// addGrads adds the gradients accumulated since the last call into into (shaped like
+// w.params()) and clears them: the tape machine adds each run's gradients to the parameters'
+// dual values (Gorgonia's solvers zero them after each step; we do not use those).
+func (s *tiedGraph) addGrads(into [][]float32) error {
+	for _, t := range s.ties {
+		gv, err := t.node.Grad()
 		if err != nil {
-			return fmt.Errorf("gradient of %s: %w", b.node.Name(), err)
+			return fmt.Errorf("gradient of %s: %w", t.node.Name(), err)
 		}
-		src := gv.Data().([]float32)
-		defer clear(src)
-		dst := into[b.param]
-		for r := 0; r < b.rows; r++ {
-			row := dst[b.off+r*b.stride : b.off+r*b.stride+b.cols]
-			for i, v := range src[r*b.cols : (r+1)*b.cols] {
+		src := gv.Data().([]float32)[t.row*t.cols:]
+		dst := into[t.param]
+		for r := 0; r < t.rows; r++ {
+			row := dst[t.off+r*t.stride : t.off+r*t.stride+t.cols]
+			for i, v := range src[r*t.cols : (r+1)*t.cols] {
 				row[i] += v
 			}
 		}
+	}
+	for _, n := range s.params() {
+		gv, _ := n.Grad()
+		clear(gv.Data().([]float32))
 	}
 	return nil
 }

@@ -113,7 +113,7 @@ func TestGraphGradients(t *testing.T) {
 		grads[i] = make([]float32, len(p.data))
 	}
 	cost()
-	if err := gr.grads(grads); err != nil {
+	if err := gr.addGrads(grads); err != nil {
 		t.Fatal(err)
 	}
 	checked := 0
@@ -170,7 +170,7 @@ func TestBackpropMatchesGraph(t *testing.T) {
 			want[i] = make([]float32, len(p.data))
 			got[i] = make([]float32, len(p.data))
 		}
-		if err := gr.grads(want); err != nil {
+		if err := gr.addGrads(want); err != nil {
 			t.Fatal(err)
 		}
 		cost, r, kl := w.backprop(bt, T, 0.7, eval, got)
@@ -211,7 +211,7 @@ func TestGraphGradientsDoNotAccumulate(t *testing.T) {
 		for _, p := range w.params() {
 			got[run] = append(got[run], make([]float32, len(p.data)))
 		}
-		if err := gr.grads(got[run]); err != nil {
+		if err := gr.addGrads(got[run]); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -41,21 +41,15 @@ import (
 // Inputs are fed by copying into their values; outputs are read with G.Read, which copies them
 // out after every run (the machine reuses its buffers).
 type stepGraph struct {
-	g     *G.ExprGraph
-	vm    G.VM
-	ties  []tie
-	index map[string]int // Weights.params() by name
-	B     int
+	*tiedGraph
+	vm G.VM
+	B  int
 
 	regs, saved []G.Value // the machine's registers, and their buffers after the last run
 }
 
 func newStepGraph(w *Weights, B int) *stepGraph {
-	s := &stepGraph{g: G.NewGraph(), index: map[string]int{}, B: B}
-	for i, p := range w.params() {
-		s.index[p.name] = i
-	}
-	return s
+	return &stepGraph{tiedGraph: newTiedGraph(w), B: B}
 }
 
 // input adds a value node, [B, cols] (or [B] with cols 0), fed before each run.
@@ -66,47 +60,6 @@ func (s *stepGraph) input(name string, cols int) *G.Node {
 	return G.NewMatrix(s.g, tensor.Float32, G.WithShape(s.B, cols), G.WithName(name), G.WithInit(G.Zeroes()))
 }
 
-// tie ties rows of a parameter node to a Weights parameter: node rows [row, row+rows) hold
-// rows of cols values, row r from off + r*stride of the parameter's data, plus add (a constant
-// folded in on loading: the forget bias).
-type tie struct {
-	node                    *G.Node
-	param, row              int
-	off, rows, cols, stride int
-	add                     float32
-}
-
-// param adds a parameter node of rows x cols (a vector when rows is 1), tied to the Weights
-// parameter name as tie describes (from node row 0; tieRows adds more).
-func (s *stepGraph) param(name string, off, rows, cols, stride int) *G.Node {
-	var n *G.Node
-	if rows == 1 {
-		n = G.NewVector(s.g, tensor.Float32, G.WithShape(cols), G.WithName(fmt.Sprintf("%s@%d", name, off)), G.WithInit(G.Zeroes()))
-	} else {
-		n = G.NewMatrix(s.g, tensor.Float32, G.WithShape(rows, cols), G.WithName(fmt.Sprintf("%s@%d", name, off)), G.WithInit(G.Zeroes()))
-	}
-	s.tieRows(n, 0, name, off, rows, cols, stride, 0)
-	return n
-}
-
-func (s *stepGraph) tieRows(n *G.Node, row int, name string, off, rows, cols, stride int, add float32) {
-	p, ok := s.index[name]
-	if !ok {
-		panic(fmt.Sprintf("no parameter %s", name))
-	}
-	s.ties = append(s.ties, tie{n, p, row, off, rows, cols, stride, add})
-}
-
-// dense adds the layer name as x·kernel + bias over the kernel rows [from, from+rows): a layer
-// over concatenated inputs becomes one such part per input, with the bias in the first.
-func (s *stepGraph) dense(name string, d nn.Dense, from, rows int, bias bool) *dense {
-	l := &dense{kernel: s.param(name+"/kernel", from*d.Out, rows, d.Out, d.Out)}
-	if bias {
-		l.bias = s.param(name+"/bias", 0, 1, d.Out, d.Out)
-	}
-	return l
-}
-
 // cell adds an LSTM cell's parameters, one block per input part and gate (see cellNodes),
 // leaving out the input parts in skip (given to the step precomputed). Without layer norm the
 // cell's bias and the forget bias are not added in the graph: the caller folds them into an
@@ -114,7 +67,7 @@ func (s *stepGraph) dense(name string, d nn.Dense, from, rows int, bias bool) *d
 // bias as an extra last row, for an input whose last column is ones: a broadcast add of the
 // bias, and the reduction that is its gradient, cost more than a matrix product's extra row.
 func (s *stepGraph) cell(name string, cell nn.LSTMCell, ln *LayerNorm, biasRow bool, skip []int, parts ...int) *cellNodes {
-	cn, binds := newCellNodes(s.g, name, cell, ln, parts...)
+	cn, ties := newCellNodes(s.g, name, cell, ln, parts...)
 	H := cell.Hidden
 	biasRow = biasRow && ln == nil
 	dropped := map[*G.Node]bool{cn.bias[0]: true, cn.bias[1]: true, cn.bias[2]: true, cn.bias[3]: true}
@@ -128,9 +81,9 @@ func (s *stepGraph) cell(name string, cell nn.LSTMCell, ln *LayerNorm, biasRow b
 			dropped[n] = true
 		}
 	}
-	for _, b := range binds {
-		if !dropped[b.node] {
-			s.tieRows(b.node, 0, b.name, b.off, b.rows, b.cols, b.stride, 0)
+	for _, ct := range ties {
+		if !dropped[ct.node] {
+			s.tieCell(ct)
 		}
 	}
 	cn.bias = [4]*G.Node{}
@@ -177,60 +130,6 @@ func (s *stepGraph) compile(grad bool) {
 		return
 	}
 	s.vm = G.NewTapeMachine(s.g, G.BindDualValues(s.params()...))
-}
-
-// params lists the parameter nodes, each once.
-func (s *stepGraph) params() G.Nodes {
-	var ns G.Nodes
-	for i, t := range s.ties {
-		if i == 0 || t.node != s.ties[i-1].node {
-			ns = append(ns, t.node)
-		}
-	}
-	return ns
-}
-
-// load copies w's values into the parameters.
-func (s *stepGraph) load(w *Weights) {
-	ps := w.params()
-	for _, t := range s.ties {
-		dst := nn.Values(t.node)[t.row*t.cols:]
-		src := ps[t.param].data
-		for r := 0; r < t.rows; r++ {
-			row := dst[r*t.cols : (r+1)*t.cols]
-			copy(row, src[t.off+r*t.stride:])
-			if t.add != 0 {
-				for i := range row {
-					row[i] += t.add
-				}
-			}
-		}
-	}
-}
-
-// addGrads adds the gradients accumulated since the last call into into (shaped like
-// w.params()) and clears them: the tape machine adds each run's gradients to the parameters'
-// dual values.
-func (s *stepGraph) addGrads(into [][]float32) error {
-	for _, t := range s.ties {
-		gv, err := t.node.Grad()
-		if err != nil {
-			return fmt.Errorf("gradient of %s: %w", t.node.Name(), err)
-		}
-		src := gv.Data().([]float32)[t.row*t.cols:]
-		dst := into[t.param]
-		for r := 0; r < t.rows; r++ {
-			row := dst[t.off+r*t.stride : t.off+r*t.stride+t.cols]
-			for i, v := range src[r*t.cols : (r+1)*t.cols] {
-				row[i] += v
-			}
-		}
-	}
-	for _, n := range s.params() {
-		gv, _ := n.Grad()
-		clear(gv.Data().([]float32))
-	}
-	return nil
 }
 
 // run runs the graph once. Reset drops the tape machine's registers, so that every run would
@@ -368,7 +267,7 @@ func newEncoderStep(w *Weights, B int, bw, grad bool) (cs *cellStep, err error) 
 func newDecoderStep(w *Weights, B int, grad bool) (cs *cellStep, err error) {
 	defer catchGraph(&err)
 	cfg := w.Config
-	H, Z, M, O := cfg.DecSize, cfg.ZSize, cfg.Mixtures, cfg.Outputs()
+	H, Z := cfg.DecSize, cfg.ZSize
 	s := newStepGraph(w, B)
 	cs = &cellStep{stepGraph: s, x: s.input("x", 5), h: s.input("h", H), c: s.input("c", H)}
 	cn := s.cell("decoder/lstm", w.Dec, w.DecLN, false, []int{1}, 5, Z) // z's rows and the bias: in the head
@@ -383,14 +282,7 @@ func newDecoderStep(w *Weights, B int, grad bool) (cs *cellStep, err error) {
 		s.compile(false)
 		return cs, nil
 	}
-	// The output layer as column blocks, as in graph.go.
-	head := func(col, n int) *dense {
-		return &dense{kernel: s.param("decoder/output/kernel", col, H, n, O), bias: s.param("decoder/output/bias", col, 1, n, O)}
-	}
-	heads := []*dense{head(0, 3)}
-	for k := 0; k < 6; k++ {
-		heads = append(heads, head(3+k*M, M))
-	}
+	heads := s.outputHeads(cfg)
 	cs.tgtX, cs.tgtY, cs.tgtPen = s.input("tgt_x", 1), s.input("tgt_y", 1), s.input("tgt_pen", 3)
 	cs.lossMask, cs.penMask = s.input("mask", 0), s.input("pen_mask", 0)
 	loss := mixtureLoss(h2, heads, cs.tgtX, cs.tgtY, cs.tgtPen, cs.lossMask, cs.penMask)
@@ -436,39 +328,6 @@ func (cn *cellNodes) fastStep(pre []*G.Node, c, h *G.Node) (c2, h2 *G.Node) {
 	return c2, must(G.HadamardProd(tanhNode(c2), o)) // [B, H]
 }
 
-// mixtureLoss is sketch-rnn's get_lossfunc over the rows of h [N, H], summed (graph.go's loss,
-// before its division by B*MaxSeqLen): -log(sum_k pi_k N(dx, dy | k) + 1e-6) on the rows whose
-// mask is 1, plus the pen's softmax cross-entropy on those whose pen mask is 1. heads are the
-// output layer's column blocks pen, pi, mu_x, mu_y, sigma_x, sigma_y, corr.
-func mixtureLoss(h *G.Node, heads []*dense, tgtX, tgtY, tgtPen, mask, penMask *G.Node) *G.Node {
-	must := G.Must
-	apply := func(l *dense) *G.Node { return l.apply(h) }
-	penLogits := apply(heads[0])           // [N, 3]
-	pi := must(G.SoftMax(apply(heads[1]))) // [N, M]
-	muX := apply(heads[2])                 // [N, M]
-	muY := apply(heads[3])                 // [N, M]
-	sigmaX := must(G.Exp(apply(heads[4]))) // [N, M]
-	sigmaY := must(G.Exp(apply(heads[5]))) // [N, M]
-	corr := must(G.Tanh(apply(heads[6])))  // [N, M]
-
-	one, two := G.NewConstant(float32(1)), G.NewConstant(float32(2))
-	normX := must(G.HadamardDiv(must(G.BroadcastSub(tgtX, muX, []byte{1}, nil)), sigmaX)) // [N, M]
-	normY := must(G.HadamardDiv(must(G.BroadcastSub(tgtY, muY, []byte{1}, nil)), sigmaY)) // [N, M]
-	zz := must(G.Sub(must(G.Add(must(G.Square(normX)), must(G.Square(normY)))),
-		must(G.HadamardProd(two, must(G.HadamardProd(corr, must(G.HadamardProd(normX, normY))))))))
-	negRho := must(G.Add(must(G.Sub(one, must(G.Square(corr)))), G.NewConstant(float32(rhoEps)))) // [N, M]
-	expo := must(G.Exp(must(G.HadamardDiv(must(G.Neg(zz)), must(G.HadamardProd(two, negRho))))))
-	denom := must(G.HadamardProd(G.NewConstant(float32(2*math.Pi)),
-		must(G.HadamardProd(must(G.HadamardProd(sigmaX, sigmaY)), must(G.Sqrt(negRho))))))
-	pdf := must(G.HadamardDiv(expo, denom))                                                  // [N, M]
-	mix := must(G.Sum(must(G.HadamardProd(pi, pdf)), 1))                                     // [N]
-	nllOffsets := must(G.Neg(must(G.Log(must(G.Add(mix, G.NewConstant(float32(pdfEps)))))))) // [N]
-	logPen := must(G.LogSoftMax(penLogits))                                                  // [N, 3]
-	nllPen := must(G.Neg(must(G.Sum(must(G.HadamardProd(tgtPen, logPen)), 1))))              // [N]
-	perRow := must(G.Add(must(G.HadamardProd(nllOffsets, mask)), must(G.HadamardProd(nllPen, penMask))))
-	return must(G.Sum(perRow))
-}
-
 // headStep is the map from the encoder's final states to z, the KL term, the decoder's initial
 // state and z's share of the decoder's gates. Its gradient graph takes the gradients that
 // reached the initial state and z's share, and gives those of the encoder's outputs, which
@@ -497,10 +356,9 @@ func newHeadStep(w *Weights, B int, grad bool) (hs *headStep, err error) {
 		y := s.dense(name, d, 0, E, true).apply(hs.hFw)
 		return must(G.Add(y, must(G.Mul(hs.hBw, s.dense(name, d, E, E, false).kernel))))
 	}
-	mu := layer("encoder/mu", w.Mu)             // [B, Z]
-	presig := layer("encoder/presig", w.Presig) // [B, Z]
-	sigma := must(G.Exp(must(G.HadamardProd(presig, G.NewConstant(float32(0.5))))))
-	z := must(G.Add(mu, must(G.HadamardProd(sigma, hs.eps))))                   // [B, Z]
+	mu := layer("encoder/mu", w.Mu)                                             // [B, Z]
+	presig := layer("encoder/presig", w.Presig)                                 // [B, Z]
+	z := sampleZ(mu, presig, hs.eps)                                            // [B, Z]
 	c0 := must(G.Tanh(s.dense("decoder/init_c", w.InitC, 0, Z, true).apply(z))) // [B, H]
 	h0 := must(G.Tanh(s.dense("decoder/init_h", w.InitH, 0, Z, true).apply(z))) // [B, H]
 	var zShare [4]*G.Node
@@ -514,10 +372,7 @@ func newHeadStep(w *Weights, B int, grad bool) (hs *headStep, err error) {
 			zShare[q] = must(G.BroadcastAdd(zShare[q], b, nil, []byte{0}))
 		}
 	}
-	// KL as in graph.go: averaged over z's dimensions and the batch, floored at kl_tolerance.
-	one := G.NewConstant(float32(1))
-	klTerms := must(G.Sub(must(G.Add(one, presig)), must(G.Add(must(G.Square(mu)), must(G.Exp(presig))))))
-	kl := must(G.HadamardProd(G.NewConstant(float32(-0.5)), must(G.Mean(klTerms))))
+	kl := klLoss(mu, presig)
 	if !grad {
 		hs.c0, hs.h0, hs.kl = s.read(c0), s.read(h0), s.read(kl)
 		for q := range zShare {
@@ -526,11 +381,9 @@ func newHeadStep(w *Weights, B int, grad bool) (hs *headStep, err error) {
 		s.compile(false)
 		return hs, nil
 	}
-	tol := G.NewConstant(float32(cfg.KLTolerance))
-	klFloor := must(G.Add(must(G.Rectify(must(G.Sub(kl, tol)))), tol))
 	hs.klWeight = G.NewScalar(s.g, tensor.Float32, G.WithName("kl_weight"), G.WithValue(float32(0)))
 	hs.dc0, hs.dh0 = s.input("dc0", H), s.input("dh0", H)
-	outputs := []*G.Node{must(G.HadamardProd(hs.klWeight, klFloor)), c0, h0}
+	outputs := []*G.Node{must(G.HadamardProd(hs.klWeight, klFloor(kl, cfg.KLTolerance))), c0, h0}
 	grads := []*G.Node{G.NewConstant(float32(1)), hs.dc0, hs.dh0}
 	for q := range zShare {
 		hs.dzShare[q] = s.input(fmt.Sprintf("d_z_share%d", q), H)

@@ -76,7 +76,7 @@ func TestStepEngineMatchesOtherEngines(t *testing.T) {
 				t.Fatal(err)
 			}
 			unrolled := zeroGrads(w)
-			if err := gr.grads(unrolled); err != nil {
+			if err := gr.addGrads(unrolled); err != nil {
 				t.Fatal(err)
 			}
 			plain := zeroGrads(w)

@@ -200,7 +200,7 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 			return StepResult{}, err
 		}
 		cost, r, kl = float64(c), float64(r32), float64(kl32)
-		err = gr.grads(t.grads)
+		err = gr.addGrads(t.grads)
 		gr.vm.Reset()
 		if err != nil {
 			return StepResult{}, err
