@@ -224,6 +224,10 @@ type cellNodes struct {
 	rec  [4]*G.Node   // [H, H]
 	bias [4]*G.Node   // [H] (absent with layer norm)
 	ln   *lnNodes
+
+	// folded: without layer norm, the bias and the forget bias are already in step's pre
+	// (stepGraph.cell), and bias is empty.
+	folded bool
 }
 
 // cellTie is how one of a cell's nodes maps onto the cell's parameter name: rows of cols values,
@@ -316,26 +320,35 @@ func newLNNodes(g *G.ExprGraph, name string, ln *LayerNorm, H int) *lnNodes {
 	return l
 }
 
-// step runs one step of the cell (TensorFlow's BasicLSTMCell, or sketch-rnn's LayerNormLSTMCell):
-// pre holds the inputs' share of the gates i, j, f, o (4 x [B, H]); c and h are [B, H].
+// step runs one step of the cell (TensorFlow's BasicLSTMCell, or sketch-rnn's LayerNormLSTMCell),
+// with actOp's sigmoid and tanh: pre holds the inputs' share of the gates i, j, f, o (4 x [B, H]);
+// c and h are [B, H].
 func (cn *cellNodes) step(pre []*G.Node, c, h *G.Node) (c2, h2 *G.Node) {
 	must := G.Must
 	gate := func(q int) *G.Node { // [B, H]
 		v := must(G.Add(pre[q], must(G.Mul(h, cn.rec[q]))))
-		if cn.ln != nil {
-			return layerNorm(v, cn.ln.gAll[q], cn.ln.bAll[q])
+		switch {
+		case cn.ln != nil:
+			v = layerNorm(v, cn.ln.gAll[q], cn.ln.bAll[q])
+		case cn.folded:
+			return v
+		default:
+			v = must(G.BroadcastAdd(v, cn.bias[q], nil, []byte{0}))
 		}
-		return must(G.BroadcastAdd(v, cn.bias[q], nil, []byte{0}))
+		if q == 2 {
+			v = must(G.Add(v, G.NewConstant(float32(nn.ForgetBias))))
+		}
+		return v
 	}
-	i := must(G.Sigmoid(gate(0)))
-	j := must(G.Tanh(gate(1)))
-	f := must(G.Sigmoid(must(G.Add(gate(2), G.NewConstant(float32(nn.ForgetBias))))))
-	o := must(G.Sigmoid(gate(3)))
+	i := sigmoidNode(gate(0))
+	j := tanhNode(gate(1))
+	f := sigmoidNode(gate(2))
+	o := sigmoidNode(gate(3))
 	c2 = must(G.Add(must(G.HadamardProd(c, f)), must(G.HadamardProd(i, j)))) // [B, H]
 	if cn.ln != nil {
-		return c2, must(G.HadamardProd(must(G.Tanh(layerNorm(c2, cn.ln.gC, cn.ln.bC))), o))
+		return c2, must(G.HadamardProd(tanhNode(layerNorm(c2, cn.ln.gC, cn.ln.bC)), o))
 	}
-	return c2, must(G.HadamardProd(must(G.Tanh(c2)), o)) // [B, H]
+	return c2, must(G.HadamardProd(tanhNode(c2), o)) // [B, H]
 }
 
 // layerNorm is sketch-rnn's layer_norm over the last axis of x [B, H]: gamma*(x-mean)/sqrt(var+eps) + beta.

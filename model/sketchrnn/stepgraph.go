@@ -86,7 +86,7 @@ func (s *stepGraph) cell(name string, cell nn.LSTMCell, ln *LayerNorm, biasRow b
 			s.tieCell(ct)
 		}
 	}
-	cn.bias = [4]*G.Node{}
+	cn.bias, cn.folded = [4]*G.Node{}, ln == nil
 	if biasRow {
 		n := cell.In
 		if len(parts) > 0 {
@@ -232,8 +232,8 @@ func newEncoderStep(w *Weights, B int, bw, grad bool) (cs *cellStep, err error) 
 	s := newStepGraph(w, B)
 	cs = &cellStep{stepGraph: s, h: s.input("h", E), c: s.input("c", E)}
 	cn := s.cell(name, cell, ln, true, nil)
-	cs.x = s.input("x", cn.in[0][0].Shape()[0])          // [B, 5], or [B, 6] with a column of ones for the bias
-	c2, h2 := cn.fastStep(cn.input(0, cs.x), cs.c, cs.h) // [B, E]
+	cs.x = s.input("x", cn.in[0][0].Shape()[0])      // [B, 5], or [B, 6] with a column of ones for the bias
+	c2, h2 := cn.step(cn.input(0, cs.x), cs.c, cs.h) // [B, E]
 	if bw {
 		cs.mask = s.input("mask", E)
 		c2 = G.Must(G.HadamardProd(cs.mask, c2))
@@ -276,7 +276,7 @@ func newDecoderStep(w *Weights, B int, grad bool) (cs *cellStep, err error) {
 		cs.zShare[q] = s.input(fmt.Sprintf("z_share%d", q), H)
 		pre[q] = G.Must(G.Add(pre[q], cs.zShare[q]))
 	}
-	c2, h2 := cn.fastStep(pre, cs.c, cs.h) // [B, H]
+	c2, h2 := cn.step(pre, cs.c, cs.h) // [B, H]
 	if !grad {
 		cs.hOut, cs.cOut = s.read(h2), s.read(c2)
 		s.compile(false)
@@ -300,32 +300,6 @@ func newDecoderStep(w *Weights, B int, grad bool) (cs *cellStep, err error) {
 	}
 	s.compile(true)
 	return cs, nil
-}
-
-// fastStep is step with actOp's sigmoid and tanh, for a cell made by stepGraph.cell: without
-// layer norm, pre already holds the bias and the forget bias.
-func (cn *cellNodes) fastStep(pre []*G.Node, c, h *G.Node) (c2, h2 *G.Node) {
-	must := G.Must
-	gate := func(q int) *G.Node { // [B, H]
-		v := must(G.Add(pre[q], must(G.Mul(h, cn.rec[q]))))
-		if cn.ln == nil {
-			return v
-		}
-		v = layerNorm(v, cn.ln.gAll[q], cn.ln.bAll[q])
-		if q == 2 {
-			v = must(G.Add(v, G.NewConstant(float32(nn.ForgetBias))))
-		}
-		return v
-	}
-	i := sigmoidNode(gate(0))
-	j := tanhNode(gate(1))
-	f := sigmoidNode(gate(2))
-	o := sigmoidNode(gate(3))
-	c2 = must(G.Add(must(G.HadamardProd(c, f)), must(G.HadamardProd(i, j)))) // [B, H]
-	if cn.ln != nil {
-		return c2, must(G.HadamardProd(tanhNode(layerNorm(c2, cn.ln.gC, cn.ln.bC)), o))
-	}
-	return c2, must(G.HadamardProd(tanhNode(c2), o)) // [B, H]
 }
 
 // headStep is the map from the encoder's final states to z, the KL term, the decoder's initial
