@@ -219,6 +219,38 @@ type cellStep struct {
 	loss           *output    // decoder, gradient graph: the step's share of r_loss
 }
 
+// runAt runs the step at time t: its input rows x [B, 5], and state t of h and c
+// ([(T+1)*B, H], block t holds state t).
+func (cs *cellStep) runAt(x, h, c []float32, t int) error {
+	n := cs.B * cs.h.Shape()[1]
+	setX(cs.x, x)
+	set(cs.h, h[t*n:(t+1)*n])
+	set(cs.c, c[t*n:(t+1)*n])
+	return cs.run()
+}
+
+// forward runs the forward graph at time t and writes state t+1 into h and c.
+func (cs *cellStep) forward(x, h, c []float32, t int) error {
+	if err := cs.runAt(x, h, c, t); err != nil {
+		return err
+	}
+	n := cs.B * cs.h.Shape()[1]
+	copy(h[(t+1)*n:(t+2)*n], cs.hOut.data())
+	copy(c[(t+1)*n:(t+2)*n], cs.cOut.data())
+	return nil
+}
+
+// backward runs the gradient graph at time t, from the states forward recorded, and feeds the
+// gradients it gives for h and c to the next run, at t-1.
+func (cs *cellStep) backward(x, h, c []float32, t int) error {
+	if err := cs.runAt(x, h, c, t); err != nil {
+		return err
+	}
+	set(cs.dh, cs.dhPrev.data())
+	set(cs.dc, cs.dcPrev.data())
+	return nil
+}
+
 // newEncoderStep builds a step of an encoder direction, with gradients if grad. The backward
 // direction (bw) multiplies its new state by the step's mask; the forward direction's output is
 // its h at each drawing's last point.
@@ -455,24 +487,13 @@ func (e *stepEngine) gradients(w *Weights, bt *batch, T int, klWeight float64, e
 	// Encoder, forward through time.
 	fw, bw := e.fw[0], e.bw[0]
 	for t := 0; t < T; t++ {
-		setX(fw.x, bt.xFw[t])
-		set(fw.h, state(e.hf, t, E))
-		set(fw.c, state(e.cf, t, E))
-		if err := fw.run(); err != nil {
+		if err := fw.forward(bt.xFw[t], e.hf, e.cf, t); err != nil {
 			return fail("encoder fw", t, err)
 		}
-		copy(state(e.hf, t+1, E), fw.hOut.data())
-		copy(state(e.cf, t+1, E), fw.cOut.data())
-
-		setX(bw.x, bt.xBw[t])
 		setRows(bw.mask, bt.mBw[t])
-		set(bw.h, state(e.hb, t, E))
-		set(bw.c, state(e.cb, t, E))
-		if err := bw.run(); err != nil {
+		if err := bw.forward(bt.xBw[t], e.hb, e.cb, t); err != nil {
 			return fail("encoder bw", t, err)
 		}
-		copy(state(e.hb, t+1, E), bw.hOut.data())
-		copy(state(e.cb, t+1, E), bw.cOut.data())
 	}
 	// The forward direction's output is its h at each drawing's last point.
 	hFw := make([]float32, B*E)
@@ -504,14 +525,9 @@ func (e *stepEngine) gradients(w *Weights, bt *batch, T int, klWeight float64, e
 	// Decoder, forward through time.
 	dec := e.dec[0]
 	for t := 0; t < T; t++ {
-		set(dec.x, bt.xDec[t])
-		set(dec.h, state(e.hd, t, H))
-		set(dec.c, state(e.cd, t, H))
-		if err := dec.run(); err != nil {
+		if err := dec.forward(bt.xDec[t], e.hd, e.cd, t); err != nil {
 			return fail("decoder", t, err)
 		}
-		copy(state(e.hd, t+1, H), dec.hOut.data())
-		copy(state(e.cd, t+1, H), dec.cOut.data())
 	}
 
 	// Decoder, backward through time: each step's loss and the gradients from the steps after it.
@@ -524,9 +540,6 @@ func (e *stepEngine) gradients(w *Weights, bt *batch, T int, klWeight float64, e
 	clear(nn.Values(dec.dh))
 	clear(nn.Values(dec.dc))
 	for t := T - 1; t >= 0; t-- {
-		set(dec.x, bt.xDec[t])
-		set(dec.h, state(e.hd, t, H))
-		set(dec.c, state(e.cd, t, H))
 		set(dec.tgtX, bt.tgtX[t*B:(t+1)*B])
 		set(dec.tgtY, bt.tgtY[t*B:(t+1)*B])
 		set(dec.tgtPen, bt.tgtPen[t*B*3:(t+1)*B*3])
@@ -538,12 +551,10 @@ func (e *stepEngine) gradients(w *Weights, bt *batch, T int, klWeight float64, e
 			}
 		}
 		set(dec.penMask, e.penMask)
-		if err := dec.run(); err != nil {
+		if err := dec.backward(bt.xDec[t], e.hd, e.cd, t); err != nil {
 			return fail("decoder gradients", t, err)
 		}
 		rLoss += float64(dec.loss.scalar())
-		set(dec.dh, dec.dhPrev.data())
-		set(dec.dc, dec.dcPrev.data())
 		for q, d := range dec.dzShare {
 			for i, v := range d.data() {
 				e.dzShare[q][i] += v
@@ -578,25 +589,14 @@ func (e *stepEngine) gradients(w *Weights, bt *batch, T int, klWeight float64, e
 	set(bw.dh, head.dhBw.data())
 	clear(nn.Values(bw.dc))
 	for t := T - 1; t >= 0; t-- {
-		setX(fw.x, bt.xFw[t])
 		setRows(fw.last, bt.mFw[t])
-		set(fw.h, state(e.hf, t, E))
-		set(fw.c, state(e.cf, t, E))
-		if err := fw.run(); err != nil {
+		if err := fw.backward(bt.xFw[t], e.hf, e.cf, t); err != nil {
 			return fail("encoder fw gradients", t, err)
 		}
-		set(fw.dh, fw.dhPrev.data())
-		set(fw.dc, fw.dcPrev.data())
-
-		setX(bw.x, bt.xBw[t])
 		setRows(bw.mask, bt.mBw[t])
-		set(bw.h, state(e.hb, t, E))
-		set(bw.c, state(e.cb, t, E))
-		if err := bw.run(); err != nil {
+		if err := bw.backward(bt.xBw[t], e.hb, e.cb, t); err != nil {
 			return fail("encoder bw gradients", t, err)
 		}
-		set(bw.dh, bw.dhPrev.data())
-		set(bw.dc, bw.dcPrev.data())
 	}
 
 	for _, s := range []*stepGraph{e.fw[1].stepGraph, e.bw[1].stepGraph, e.dec[1].stepGraph, e.head[1].stepGraph} {
