@@ -1,7 +1,6 @@
 package sketchrnn
 
 import (
-	"bytes"
 	"math"
 	"math/rand/v2"
 	"syscall"
@@ -134,64 +133,12 @@ func TestStepEngineMatchesOtherEngines(t *testing.T) {
 	}
 }
 
-// A run can switch engines when it resumes: a step with the step graphs continues a plain run
-// as a plain step would (to float32 rounding).
-func TestResumeWithStepEngine(t *testing.T) {
-	train := tinyTrainSet(12, 3)
-	a := newTinyTrainer(t, train, false)
-	for range 3 {
-		if _, err := a.TrainStep(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	b := newTinyTrainer(t, train, false)
-	for range 2 {
-		if _, err := b.TrainStep(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	var buf bytes.Buffer
-	if err := b.SaveResume(&buf); err != nil {
-		t.Fatal(err)
-	}
-	c, err := Resume(&buf, train)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c.Engine = Gorgonia
-	if _, err := c.TrainStep(); err != nil {
-		t.Fatal(err)
-	}
-	pa, pc := a.W.params(), c.W.params()
-	for i := range pa {
-		for k := range pa[i].data {
-			// Adam's first steps move each value by about the learning rate, whatever the
-			// gradient's size, so compare to it.
-			if d := math.Abs(float64(pa[i].data[k] - pc[i].data[k])); d > 1e-3*a.W.Config.LearningRate {
-				t.Fatalf("%s[%d]: %v after plain steps, %v after switching to the step graphs", pa[i].name, k, pa[i].data[k], pc[i].data[k])
-			}
-		}
-	}
-}
-
 // The step graphs serve batches of every length: over steps drawn from two length buckets,
 // the step engine's losses follow the plain engine's.
 func TestStepEngineAcrossLengths(t *testing.T) {
-	rng := rand.New(rand.NewPCG(9, 9))
-	var train []sketch.Drawing
-	for i := 0; i < 8; i++ {
-		train = append(train, randomDrawing(11, rng), randomDrawing(12+bucketWidth, rng))
-	}
 	trainers := map[Engine]*Trainer{}
 	for _, e := range []Engine{Plain, Gorgonia} {
-		tr := newTinyTrainer(t, train, false)
-		tr.W.Config.MaxSeqLen = 64
-		tr, err := NewTrainer(tr.W, train, 11)
-		if err != nil {
-			t.Fatal(err)
-		}
-		tr.Engine = e
-		trainers[e] = tr
+		trainers[e] = twoBucketTrainer(t, e)
 	}
 	lengths := map[int]bool{}
 	for i := range 6 {
@@ -243,27 +190,14 @@ func BenchmarkTrainStepEngines(b *testing.B) {
 	train := stepBenchSet(b)
 	for _, engine := range []Engine{Plain, Gorgonia} {
 		b.Run(engine.String(), func(b *testing.B) {
-			w, err := NewWeights(DefaultConfig(), sketch.ScaleFactor(train), 1)
-			if err != nil {
-				b.Fatal(err)
-			}
-			tr, err := NewTrainer(w, train, 1)
-			if err != nil {
-				b.Fatal(err)
-			}
+			tr := newBenchTrainer(b, train)
 			tr.Engine = engine
 			if _, err := tr.TrainStep(); err != nil { // builds the step graphs
 				b.Fatal(err)
 			}
 			cpu0 := cpuTime()
 			b.ResetTimer()
-			for i := 0; i < b.N; i++ {
-				r, err := tr.TrainStep()
-				if err != nil {
-					b.Fatal(err)
-				}
-				b.Logf("step %d T %d cost %.4f r %.4f kl %.4f", tr.Step, r.Points, r.Cost, r.RLoss, r.KL)
-			}
+			benchTrainSteps(b, tr)
 			// The machines these run on are shared: the process's CPU time varies less than the
 			// wall-clock time.
 			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")

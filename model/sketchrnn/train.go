@@ -26,8 +26,6 @@ type Trainer struct {
 	Seed uint64
 	// Engine computes the gradients; all three give the same numbers (see Engine).
 	Engine Engine
-	// Gorgonia, with Engine left at Plain, selects GorgoniaUnrolled (the switch's older form).
-	Gorgonia bool
 	// GorgoniaUnrolled builds a graph per length bucket, and each holds GBs (the tape machine
 	// keeps every intermediate value bound to its node), so only MaxGraphs stay cached, and
 	// BucketRun consecutive steps share a bucket so that a graph is rebuilt (10-60 s) only every
@@ -74,14 +72,6 @@ func ParseEngine(s string) (Engine, error) {
 		}
 	}
 	return 0, fmt.Errorf("sketch vae: unknown engine %q (want plain, gorgonia or gorgonia-unrolled)", s)
-}
-
-// engine is the engine in use, with the Gorgonia switch.
-func (t *Trainer) engine() Engine {
-	if t.Engine == Plain && t.Gorgonia {
-		return GorgoniaUnrolled
-	}
-	return t.Engine
 }
 
 type bucketRange struct{ from, to, maxLen int } // train[from:to], longest maxLen points
@@ -188,7 +178,7 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 		clear(g)
 	}
 	var cost, r, kl float64
-	switch t.engine() {
+	switch t.Engine {
 	case GorgoniaUnrolled:
 		gr, err := t.graph(bk.maxLen)
 		if err != nil {

@@ -21,17 +21,8 @@ func loadSheep(tb testing.TB, split string) []sketch.Drawing {
 // BenchmarkTrainStep times training steps on the sheep at the shipped size, one bucket after the
 // other (SKETCH_BENCH_T picks a padded length).
 func BenchmarkTrainStep(b *testing.B) {
-	train := loadSheep(b, "train")
-	cfg := DefaultConfig()
-	w, err := NewWeights(cfg, sketch.ScaleFactor(train), 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	tr, err := NewTrainer(w, train, 1)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Log("buckets", tr.Buckets(), "params", w.NumParams())
+	tr := newBenchTrainer(b, loadSheep(b, "train"))
+	b.Log("buckets", tr.Buckets(), "params", tr.W.NumParams())
 	if os.Getenv("SKETCH_BENCH_T") != "" {
 		var T int
 		fmt.Sscan(os.Getenv("SKETCH_BENCH_T"), &T)
@@ -45,6 +36,26 @@ func BenchmarkTrainStep(b *testing.B) {
 		tr.train = tr.train[:keep[0].to]
 	}
 	b.ResetTimer()
+	benchTrainSteps(b, tr)
+}
+
+// newBenchTrainer trains a model of the shipped size on train.
+func newBenchTrainer(b *testing.B, train []sketch.Drawing) *Trainer {
+	b.Helper()
+	w, err := NewWeights(DefaultConfig(), sketch.ScaleFactor(train), 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	tr, err := NewTrainer(w, train, 1)
+	if err != nil {
+		b.Fatal(err)
+	}
+	return tr
+}
+
+// benchTrainSteps takes b.N training steps, logging each.
+func benchTrainSteps(b *testing.B, tr *Trainer) {
+	b.Helper()
 	for i := 0; i < b.N; i++ {
 		r, err := tr.TrainStep()
 		if err != nil {
