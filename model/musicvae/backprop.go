@@ -135,9 +135,14 @@ func (t *tape) finish(B int, gp lstmParams) {
 // colSums adds the column sums of m [rows, width] to y [width].
 func colSums(y, m []float32, width int) {
 	for r := 0; r < len(m); r += width {
-		for i, v := range m[r : r+width] {
-			y[i] += v
-		}
+		addTo(y, m[r:r+width])
+	}
+}
+
+// addTo adds src into dst, element by element.
+func addTo(dst, src []float32) {
+	for i, v := range src {
+		dst[i] += v
 	}
 }
 
@@ -230,13 +235,8 @@ func (bp *backprop) lstmBackward(t *tape, p lstmParams, s int, dh, dc []float32)
 // addRows adds row tok[b] of w [n, width] into row b of y [B, width]: a one-hot times w.
 func addRows(y, w []float32, width int, tok func(b int) int, B int) {
 	for b := range B {
-		k := tok(b)
-		if k < 0 {
-			continue
-		}
-		dst, src := y[b*width:(b+1)*width], w[k*width:(k+1)*width]
-		for i, v := range src {
-			dst[i] += v
+		if k := tok(b); k >= 0 {
+			addTo(y[b*width:(b+1)*width], w[k*width:(k+1)*width])
 		}
 	}
 }
@@ -244,13 +244,8 @@ func addRows(y, w []float32, width int, tok func(b int) int, B int) {
 // scatterRows adds row b of d [B, width] into row tok[b] of gw: the gradient of addRows.
 func scatterRows(gw, d []float32, width int, tok func(b int) int, B int) {
 	for b := range B {
-		k := tok(b)
-		if k < 0 {
-			continue
-		}
-		dst, src := gw[k*width:(k+1)*width], d[b*width:(b+1)*width]
-		for i, v := range src {
-			dst[i] += v
+		if k := tok(b); k >= 0 {
+			addTo(gw[k*width:(k+1)*width], d[b*width:(b+1)*width])
 		}
 	}
 }
@@ -374,9 +369,7 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 		clear(dh)
 		clear(dc)
 		for s := Steps - 1; s >= 0; s-- {
-			for x, v := range bp.ext[k][s*B*D : (s+1)*B*D] {
-				dh[x] += v
-			}
+			addTo(dh, bp.ext[k][s*B*D:(s+1)*B*D])
 			bp.lstmBackward(t, p.dec[k], s, dh, dc)
 		}
 		t.finish(B, gp.dec[k])
@@ -388,9 +381,7 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 		}
 		clear(bp.dzIn)
 		for s := range Steps {
-			for x, v := range t.dg[s] {
-				bp.dzIn[x] += v
-			}
+			addTo(bp.dzIn, t.dg[s])
 			if s > 0 {
 				scatterRows(gp.dec[0].in[0], t.dg[s], 4*D0, func(b int) int { return ms[b][s-1] }, B)
 			}
