@@ -158,15 +158,8 @@ func decodePlain(w *Weights, zs [][]float32, teacher []melody.Melody, temperatur
 	}
 	logits := make([]float32, B*Classes) // [B, 90]
 	var allLogits [][]float32
-	out := make([]melody.Melody, B)
-	for b := range out {
-		out[b] = make(melody.Melody, Steps)
-	}
-	var rng *rand.Rand
-	if temperature > 0 {
-		rng = rand.New(rand.NewPCG(uint64(seed), 0x6d7661))
-	}
-	probs := make([]float64, Classes)
+	out := emptyMelodies(B)
+	pick := newPicker(temperature, seed)
 	for t := range Steps {
 		copy(pres[0], zIn)
 		if t > 0 {
@@ -188,16 +181,46 @@ func decodePlain(w *Weights, zs [][]float32, teacher []melody.Melody, temperatur
 		if teacher != nil {
 			allLogits = append(allLogits, append([]float32(nil), logits...))
 		}
-		for b := range B {
-			row := logits[b*Classes : (b+1)*Classes]
-			if rng == nil {
-				out[b][t] = argmax(row)
-			} else {
-				out[b][t] = sample(row, temperature, rng, probs)
-			}
-		}
+		pick.step(out, t, logits)
 	}
 	return out, allLogits
+}
+
+// emptyMelodies returns n windows of Steps events, for a decoder to fill.
+func emptyMelodies(n int) []melody.Melody {
+	out := make([]melody.Melody, n)
+	for b := range out {
+		out[b] = make(melody.Melody, Steps)
+	}
+	return out
+}
+
+// picker chooses each step's events from the decoder's logits: the likeliest at temperature 0,
+// otherwise a draw from softmax(logits/temperature) by a generator seeded with seed.
+type picker struct {
+	temperature float64
+	rng         *rand.Rand
+	probs       []float64
+}
+
+func newPicker(temperature float64, seed int64) *picker {
+	p := &picker{temperature: temperature, probs: make([]float64, Classes)}
+	if temperature > 0 {
+		p.rng = rand.New(rand.NewPCG(uint64(seed), 0x6d7661))
+	}
+	return p
+}
+
+// step sets step t of each of out's windows from its row of logits [len(out), 90].
+func (p *picker) step(out []melody.Melody, t int, logits []float32) {
+	for b := range out {
+		row := logits[b*Classes : (b+1)*Classes]
+		if p.rng == nil {
+			out[b][t] = argmax(row)
+		} else {
+			out[b][t] = sample(row, p.temperature, p.rng, p.probs)
+		}
+	}
 }
 
 // sample draws a class from softmax(logits/temperature).

@@ -3,7 +3,6 @@ package musicvae
 import (
 	"errors"
 	"fmt"
-	"math/rand/v2"
 
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/nn"
@@ -185,15 +184,8 @@ func (m *Model) decodeGraphLogits(zs [][]float32, temperature float64, seed int6
 		cs[k], hs[k] = copyOut(ig.c0[k]), copyOut(ig.h0[k])
 	}
 	ig.init.Reset()
-	out := make([]melody.Melody, B)
-	for b := range out {
-		out[b] = make(melody.Melody, Steps)
-	}
-	var rng *rand.Rand
-	if temperature > 0 {
-		rng = rand.New(rand.NewPCG(uint64(seed), 0x6d7661))
-	}
-	probs := make([]float64, Classes)
+	out := emptyMelodies(B)
+	pick := newPicker(temperature, seed)
 	var all [][]float32
 	for t := range Steps {
 		prev := make([]float32, B*Classes)
@@ -218,14 +210,7 @@ func (m *Model) decodeGraphLogits(zs [][]float32, temperature float64, seed int6
 		logits := copyOut(ig.logits)
 		ig.step.Reset()
 		all = append(all, logits)
-		for b := range B {
-			row := logits[b*Classes : (b+1)*Classes]
-			if rng == nil {
-				out[b][t] = argmax(row)
-			} else {
-				out[b][t] = sample(row, temperature, rng, probs)
-			}
-		}
+		pick.step(out, t, logits)
 	}
 	return out, all, nil
 }
