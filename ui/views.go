@@ -12,6 +12,17 @@ import (
 	"github.com/latentpalette/palette/model/sketch"
 )
 
+// thumbSize is the minimum size of a compact view (a corner's thumbnail).
+var thumbSize = fyne.NewSize(40, 30)
+
+// background is a full-size view's rounded backing of size s.
+func background(c color.Color, s fyne.Size) *canvas.Rectangle {
+	bg := canvas.NewRectangle(c)
+	bg.CornerRadius = 6
+	bg.Resize(s)
+	return bg
+}
+
 // PianoRoll draws a melody as note bars on a 16th-step grid, with an optional playhead.
 // Compact piano rolls (the corner thumbnails) leave out the grid.
 type PianoRoll struct {
@@ -47,7 +58,7 @@ func (p *PianoRoll) SetPlayhead(step float64) {
 // MinSize is part of fyne.Widget.
 func (p *PianoRoll) MinSize() fyne.Size {
 	if p.compact {
-		return fyne.NewSize(40, 30)
+		return thumbSize
 	}
 	return fyne.NewSize(320, 180)
 }
@@ -112,10 +123,7 @@ func (r *rollRenderer) build(s fyne.Size) {
 	rows := float32(hi - lo + 1)
 	rowH, stepW := s.Height/rows, s.Width/float32(steps)
 	if !p.compact {
-		bg := canvas.NewRectangle(colPanel)
-		bg.CornerRadius = 6
-		bg.Resize(s)
-		r.objects = append(r.objects, bg)
+		r.objects = append(r.objects, background(colPanel, s))
 		for q := lo; q <= hi; q++ {
 			if isBlackKey(q) {
 				row := canvas.NewRectangle(color.NRGBA{0, 0, 0, 0x30})
@@ -231,7 +239,7 @@ func (v *SketchView) SetShown(n int) {
 // MinSize is part of fyne.Widget.
 func (v *SketchView) MinSize() fyne.Size {
 	if v.compact {
-		return fyne.NewSize(40, 30)
+		return thumbSize
 	}
 	return fyne.NewSize(240, 240)
 }
@@ -252,10 +260,7 @@ func (r *sketchRenderer) build(s fyne.Size) {
 	v := r.view
 	r.objects = r.objects[:0]
 	if !v.compact {
-		bg := canvas.NewRectangle(color.NRGBA{0xf6, 0xf1, 0xe7, 0xff}) // paper
-		bg.CornerRadius = 6
-		bg.Resize(s)
-		r.objects = append(r.objects, bg)
+		r.objects = append(r.objects, background(color.NRGBA{0xf6, 0xf1, 0xe7, 0xff}, s)) // paper
 	}
 	b := v.d.Bounds()
 	w, h := max(b.Dx(), 1), max(b.Dy(), 1)
