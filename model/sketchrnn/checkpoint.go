@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 
 	"github.com/latentpalette/palette/model/checkpoint"
@@ -102,7 +103,7 @@ func fromFile(f *checkpoint.File) (*Weights, error) {
 	}
 	get := func(name string) []float32 {
 		t, ok := f.Tensors[name]
-		if !ok || !sameShape(t.Shape, shapes[name]) {
+		if !ok || !slices.Equal(t.Shape, shapes[name]) {
 			err = fmt.Errorf("sketch vae: checkpoint tensor %q missing or of shape %v, want %v", name, t.Shape, shapes[name])
 			return nil
 		}
@@ -139,16 +140,4 @@ func fromFile(f *checkpoint.File) (*Weights, error) {
 
 func isTrainingTensor(name string) bool {
 	return len(name) > 5 && name[:5] == "adam/"
-}
-
-func sameShape(a, b []int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
