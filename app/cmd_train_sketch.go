@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -28,7 +30,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	cfg := sketchrnn.DefaultConfig()
 	data := fs.String("data", "", "training drawings: FILE.npz (its train split; valid is used for validation) or FILE.ndjson")
 	validPath := fs.String("valid", "", "validation drawings (default: the valid split of an .npz)")
-	out := fs.String("out", "", "write the trained weights here (safetensors)")
+	out := fs.String("out", "", "write the best weights by validation (lowest r_loss + kl_loss) here, safetensors; the latest weights when there is no validation set")
 	resumePath := fs.String("resume-file", "training/sketch-resume.safetensors", "resumable checkpoint: weights, optimizer state, step")
 	resume := fs.Bool("resume", false, "continue from --resume-file")
 	steps := fs.Int("steps", 20000, "train until this step")
@@ -99,7 +101,35 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 		if err := writeFileAtomic(*resumePath, tr.SaveResume); err != nil {
 			return err
 		}
+		if len(valid) > 0 {
+			return nil // --out holds the best weights by validation
+		}
 		return writeFileAtomic(*out, w.Save)
+	}
+	best := math.Inf(1)
+	if *resume {
+		best = bestSketchScore(*out)
+	}
+	evaluate := func() error {
+		l, err := w.Evaluate(valid, 0)
+		if err != nil {
+			return err
+		}
+		mark := ""
+		if score := l.RLoss + l.KL; score < best {
+			best, mark = score, " (best: saved)"
+			meta := map[string]string{
+				sketchrnn.MetaData: *data,
+				sketchrnn.MetaNotes: fmt.Sprintf("step %d, engine %s; valid (%d sketches): r_loss %.4f, kl_loss %.4f",
+					tr.Step, *engine, l.Sketches, l.RLoss, l.KL),
+				metaValidScore: strconv.FormatFloat(score, 'g', -1, 64),
+			}
+			if err := writeFileAtomic(*out, func(f io.Writer) error { return w.SaveWithMetadata(f, meta) }); err != nil {
+				return err
+			}
+		}
+		fmt.Fprintf(stdout, "step %d valid: %d sketches  r_loss %.4f  kl %.4f%s\n", tr.Step, l.Sketches, l.RLoss, l.KL, mark)
+		return nil
 	}
 	var avg time.Duration
 	bad := 0
@@ -130,14 +160,39 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			}
 		}
 		if len(valid) > 0 && tr.Step%*evalEvery == 0 {
-			l, err := w.Evaluate(valid, 0)
-			if err != nil {
+			if err := evaluate(); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "step %d valid: %d sketches  r_loss %.4f  kl %.4f\n", tr.Step, l.Sketches, l.RLoss, l.KL)
+		}
+	}
+	if len(valid) > 0 && tr.Step%*evalEvery != 0 {
+		if err := evaluate(); err != nil {
+			return err
 		}
 	}
 	return save()
+}
+
+// metaValidScore is the metadata entry of a best-by-validation sketch checkpoint that holds its
+// r_loss + kl_loss, so that a resumed run keeps the best of all its steps.
+const metaValidScore = "valid_score"
+
+// bestSketchScore is the validation score saved in the checkpoint at path, or +Inf.
+func bestSketchScore(path string) float64 {
+	f, err := os.Open(path)
+	if err != nil {
+		return math.Inf(1)
+	}
+	defer f.Close()
+	meta, err := sketchrnn.Metadata(f)
+	if err != nil {
+		return math.Inf(1)
+	}
+	score, err := strconv.ParseFloat(meta[metaValidScore], 64)
+	if err != nil {
+		return math.Inf(1)
+	}
+	return score
 }
 
 // loadTrainingSets reads the train split (and the valid split of an .npz unless valid names a file).

@@ -19,6 +19,29 @@ func (w *Weights) Save(out io.Writer) error {
 	return w.save(out, nil, nil)
 }
 
+// Metadata keys a trained checkpoint may carry besides its config (free text, for people).
+const (
+	MetaData  = "data"  // what it was trained on
+	MetaNotes = "notes" // the step and the validation losses it was saved at
+)
+
+// SaveWithMetadata is Save with extra metadata entries, such as MetaData and MetaNotes.
+func (w *Weights) SaveWithMetadata(out io.Writer, meta map[string]string) error {
+	return w.save(out, nil, meta)
+}
+
+// Metadata returns the metadata of a checkpoint written by Save or SaveWithMetadata.
+func Metadata(r io.Reader) (map[string]string, error) {
+	f, err := checkpoint.Load(r)
+	if err != nil {
+		return nil, fmt.Errorf("sketch vae: %w", err)
+	}
+	if f.Metadata["format"] != Format {
+		return nil, fmt.Errorf("sketch vae: not a sketch model checkpoint (format %q, want %q)", f.Metadata["format"], Format)
+	}
+	return f.Metadata, nil
+}
+
 func (w *Weights) save(out io.Writer, extra map[string]checkpoint.Tensor, meta map[string]string) error {
 	if err := w.Check(); err != nil {
 		return err
