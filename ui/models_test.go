@@ -1,10 +1,12 @@
 package ui
 
 import (
+	"bytes"
 	"os"
 	"slices"
 	"testing"
 
+	"github.com/latentpalette/palette/assets"
 	"github.com/latentpalette/palette/assets/examples"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
@@ -149,17 +151,35 @@ func BenchmarkMoveToResultMelody(b *testing.B) {
 			benchMove(b, MusicVAE(musicvae.NewModel(w)), exampleMelodies(b), palette.Settings{}, func(m melody.Melody) int { return len(m) })
 		})
 	}
+	b.Run("shipped", func(b *testing.B) {
+		w, _, err := musicvae.Load(bytes.NewReader(assets.MelodyModel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchMove(b, MusicVAE(musicvae.NewModel(w)), exampleMelodies(b), palette.Settings{}, func(m melody.Melody) int { return len(m) })
+	})
 }
 
 // BenchmarkMoveToResultSketch measures a drag on the sketch palette with Sketch-RNN at the sketch
 // tab's starting settings (temperature 0.2, a fixed seed). "untrained" has the shipped sizes and
-// untrained weights, whose drawings are short; "checkpoint" decodes with the checkpoint that
+// untrained weights, whose drawings are short; "shipped" is the bundled model; "checkpoint" decodes with the checkpoint that
 // $LP_SKETCH_MODEL names (a model in training, say), and is skipped without it. "steps" is the
 // mean number of points decoded: a trained model's drawings are as long as the data's.
 func BenchmarkMoveToResultSketch(b *testing.B) {
 	points := func(d sketch.Drawing) int { return len(d) }
 	b.Run("sketchrnn-untrained", func(b *testing.B) {
 		benchMove(b, smallSketchVAE(b, sketchrnn.DefaultConfig()), exampleDrawings(), sketchSettings, points)
+	})
+	b.Run("shipped", func(b *testing.B) {
+		w, err := sketchrnn.Load(bytes.NewReader(assets.SketchModel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := SketchVAE(w)
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchMove(b, m, exampleDrawings(), sketchSettings, points)
 	})
 	b.Run("sketchrnn-checkpoint", func(b *testing.B) {
 		path := os.Getenv("LP_SKETCH_MODEL")
