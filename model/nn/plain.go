@@ -132,6 +132,9 @@ func gemm(y, a, w []float32, m, k, n int) {
 			blas32.Vector{N: n, Inc: 1, Data: y})
 		return
 	}
+	if smallGemm(y, a, w, m, k, n) {
+		return
+	}
 	blas32.Gemm(blas.NoTrans, blas.NoTrans, 1,
 		blas32.General{Rows: m, Cols: k, Stride: k, Data: a},
 		blas32.General{Rows: k, Cols: n, Stride: n, Data: w}, 1,
