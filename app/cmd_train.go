@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -266,25 +267,21 @@ func isTerminal(w io.Writer) bool {
 // so a run can be fine-tuned with, say, a larger --max-beta. Flags that shape the graph or the data order
 // cannot change mid-run.
 func overrideSchedule(fs *flag.FlagSet, c *musicvae.TrainConfig, given musicvae.TrainConfig) error {
+	schedule := map[string]struct{ to, from *float64 }{
+		"lr":            {&c.LearningRate, &given.LearningRate},
+		"min-lr":        {&c.MinLearningRate, &given.MinLearningRate},
+		"lr-decay":      {&c.DecayRate, &given.DecayRate},
+		"max-beta":      {&c.MaxBeta, &given.MaxBeta},
+		"beta-rate":     {&c.BetaRate, &given.BetaRate},
+		"token-dropout": {&c.TokenDropout, &given.TokenDropout},
+	}
+	fixed := []string{"batch", "seed", "free-bits", "enc", "dec", "z"}
 	var err error
 	fs.Visit(func(f *flag.Flag) {
-		switch f.Name {
-		case "lr":
-			c.LearningRate = given.LearningRate
-		case "min-lr":
-			c.MinLearningRate = given.MinLearningRate
-		case "lr-decay":
-			c.DecayRate = given.DecayRate
-		case "max-beta":
-			c.MaxBeta = given.MaxBeta
-		case "beta-rate":
-			c.BetaRate = given.BetaRate
-		case "token-dropout":
-			c.TokenDropout = given.TokenDropout
-		case "batch", "seed", "free-bits", "enc", "dec", "z":
-			if err == nil {
-				err = usagef("--%s cannot change when resuming a run (it is fixed by the state file)", f.Name)
-			}
+		if s, ok := schedule[f.Name]; ok {
+			*s.to = *s.from
+		} else if slices.Contains(fixed, f.Name) && err == nil {
+			err = usagef("--%s cannot change when resuming a run (it is fixed by the state file)", f.Name)
 		}
 	})
 	return err
