@@ -75,6 +75,48 @@ if [ "$docs" = 1 ]; then
 	import -window "$win" docs/sketch.png
 fi
 
+# Draw a corner by hand: the top-left corner's menu (right click), Draw…, a sheep drawn in the
+# dialog's sheet stroke by stroke, Use it. The corner's thumbnail and the result must change.
+stroke() { # x0 y0 x1 y1 ...: press at the first point, move through the others, release
+	xdotool mousemove --window "$win" "$1" "$2"
+	sleep 0.1
+	xdotool mousedown 1
+	shift 2
+	while [ $# -ge 2 ]; do
+		xdotool mousemove --window "$win" "$1" "$2"
+		sleep 0.03
+		shift 2
+	done
+	xdotool mouseup 1
+	sleep 0.1
+}
+corner_region=160x160+28+72
+import -window "$win" "$out/draw-before.png"
+xdotool mousemove --window "$win" 80 110 click 3 # the corner menu
+sleep 0.7
+xdotool mousemove --window "$win" 110 245 click 1 # Draw…
+sleep 0.8
+# A woolly body (an ellipse with 12 bumps around 560,360), a head and four legs.
+stroke $(awk 'BEGIN { for (i = 0; i <= 48; i++) { a = 2 * 3.14159265 * i / 48; r = 1 + 0.08 * cos(12 * a)
+	printf "%d %d ", 560 + 110 * r * cos(a), 360 + 60 * r * sin(a) } }')
+stroke 450 340 420 330 410 350 430 370 455 365
+for x in 500 530 590 620; do stroke "$x" 410 "$x" 470; done
+import -window "$win" "$out/draw-sheet.png"
+xdotool mousemove --window "$win" 595 584 click 1 # Use it
+sleep 1.5
+import -window "$win" "$out/draw-after.png"
+for region in corner:$corner_region result:$result_region; do
+	convert "$out/draw-before.png" -crop "${region#*:}" +repage "$out/draw-before-${region%%:*}.png"
+	convert "$out/draw-after.png" -crop "${region#*:}" +repage "$out/draw-after-${region%%:*}.png"
+	ae=$(compare -metric AE "$out/draw-before-${region%%:*}.png" "$out/draw-after-${region%%:*}.png" null: 2>&1 || true)
+	ae=${ae%% *}
+	echo "ui-drag: drawn corner: $ae pixels of the ${region%%:*} changed"
+	if ! awk "BEGIN{exit !($ae >= 300)}"; then
+		echo "ui-drag: drawing a corner by hand did not change the ${region%%:*} ($out/draw-*.png)"
+		exit 1
+	fi
+done
+
 xdotool windowfocus --sync "$win" key --clearmodifiers ctrl+q
 for _ in $(seq 40); do kill -0 "$app" 2>/dev/null || break; sleep 0.25; done
 if kill -0 "$app" 2>/dev/null; then echo "ui-drag: palette did not exit after Ctrl+Q"; exit 1; fi
@@ -82,4 +124,4 @@ status=0; wait "$app" || status=$?
 app=""
 if [ "$status" -ne 0 ]; then echo "ui-drag: palette exited with status $status:"; cat "$log"; exit 1; fi
 if grep -qi 'panic' "$log"; then echo "ui-drag: palette panicked:"; cat "$log"; exit 1; fi
-echo "ui-drag: ok (the result view changed on both palettes; screenshots in $out)"
+echo "ui-drag: ok (the result view changed on both palettes and after drawing a corner; screenshots in $out)"

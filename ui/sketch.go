@@ -27,6 +27,7 @@ type sketchTab struct {
 }
 
 func sketchKind(note string) kind[sketch.Drawing] {
+	var sheet *HandCanvas // one for the tab, made when first needed
 	return kind[sketch.Drawing]{
 		name:     "Sketch",
 		noun:     "drawing",
@@ -37,7 +38,13 @@ func sketchKind(note string) kind[sketch.Drawing] {
 			}
 			return NewSketchView(compact, c)
 		},
-		open:      openDrawings,
+		open: openDrawings,
+		draw: func(win fyne.Window, done func(sketch.Drawing)) {
+			if sheet == nil {
+				sheet = NewHandCanvas()
+			}
+			drawCorner(win, sheet, done)
+		},
 		exporters: sketchExporters,
 		modelNote: note,
 		settings:  sketchSettings,

@@ -44,6 +44,7 @@ type kind[T any] struct {
 	fileExts  []string // files a corner can be opened from
 	newView   func(compact bool, c color.NRGBA) view[T]
 	open      func(path string, win fyne.Window, done func(T)) // read a file, ask which part, call done
+	draw      func(win fyne.Window, done func(T))              // let the user make one by hand; nil if not offered
 	exporters []exporter[T]
 	modelNote string           // says which model decodes, for the status line
 	settings  palette.Settings // what the tab starts with: temperature and seed
@@ -218,16 +219,23 @@ func (t *paletteTab[T]) showError(err error) {
 }
 
 func (t *paletteTab[T]) showCornerMenu(i int, at fyne.Position) {
+	widget.ShowPopUpMenuAtPosition(t.cornerMenu(i), t.win.Canvas(), at)
+}
+
+// cornerMenu is what can be done to corner i.
+func (t *paletteTab[T]) cornerMenu(i int) *fyne.Menu {
 	undo := fyne.NewMenuItem("Undo", func() { t.pal.Undo(i); t.undoName(i) })
 	undo.Disabled = !t.pal.CanUndo(i)
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("Open a file…", func() { t.openCorner(i) }),
 		fyne.NewMenuItem("Random", func() { t.pal.Random(i); t.setName(i, "Random") }),
 		fyne.NewMenuItem("Use the current result", func() { t.pal.UseResult(i); t.setName(i, "Result") }),
-		fyne.NewMenuItemSeparator(),
-		undo,
 	)
-	widget.ShowPopUpMenuAtPosition(menu, t.win.Canvas(), at)
+	if t.kind.draw != nil {
+		menu.Items = append(menu.Items, fyne.NewMenuItem("Draw…", func() { t.drawCorner(i) }))
+	}
+	menu.Items = append(menu.Items, fyne.NewMenuItemSeparator(), undo)
+	return menu
 }
 
 func (t *paletteTab[T]) setName(i int, s string) {
@@ -244,6 +252,14 @@ func (t *paletteTab[T]) undoName(i int) {
 
 func (t *paletteTab[T]) openCorner(i int) {
 	chooseOpenPath(t.win, t.kind.fileExts, func(path string) { t.loadCorner(i, path) })
+}
+
+// drawCorner lets the user draw corner i by hand.
+func (t *paletteTab[T]) drawCorner(i int) {
+	t.kind.draw(t.win, func(item T) {
+		t.pal.SetCorner(i, item)
+		t.setName(i, "Drawn")
+	})
 }
 
 // loadCorner reads path into corner i (a file dropped on it, or opened from its menu).
