@@ -39,7 +39,9 @@ type ndjsonLine struct {
 
 // ReadNDJSON reads Quick, Draw! NDJSON: one object per line with "word", "key_id" and "drawing",
 // a list of strokes [[x...], [y...]] in absolute coordinates, or [[x...], [y...], [t...]] in the
-// raw layout (the times are ignored). Blank lines are skipped. A malformed line (bad JSON, no
+// raw layout. The times are ignored, and raw drawings, which are in screen pixels with a point
+// every pixel or so, are scaled and simplified as Quick, Draw! made its simplified data
+// (FromHand); every drawing starts at its first point. Blank lines are skipped. A malformed line (bad JSON, no
 // drawing, mismatched x/y lengths, no points at all, coordinates beyond MaxCoord) is skipped and
 // reported: the items of the good lines are returned with a LineErrors error. Any other error
 // (reading r, a line longer than 64 MiB) stops reading and is returned with the items so far.
@@ -79,6 +81,7 @@ func parseNDJSONLine(line []byte) (Item, error) {
 	}
 	it := Item{Word: l.Word, KeyID: keyID(l.KeyID)}
 	lines := make([][][2]float32, 0, len(*l.Drawing))
+	raw := false // strokes with times: screen coordinates, as the pen moved
 	for i, s := range *l.Drawing {
 		if len(s) != 2 && len(s) != 3 {
 			return Item{}, FormatError(fmt.Sprintf("stroke %d has %d arrays, want [x, y] or [x, y, t]", i, len(s)))
@@ -87,6 +90,7 @@ func parseNDJSONLine(line []byte) (Item, error) {
 		if len(xs) != len(ys) {
 			return Item{}, FormatError(fmt.Sprintf("stroke %d has %d x and %d y coordinates", i, len(xs), len(ys)))
 		}
+		raw = raw || len(s) == 3
 		if len(xs) == 0 {
 			continue
 		}
@@ -98,6 +102,16 @@ func parseNDJSONLine(line []byte) (Item, error) {
 			pts[j] = [2]float32{float32(xs[j]), float32(ys[j])}
 		}
 		lines = append(lines, pts)
+	}
+	if raw {
+		// Raw drawings get what Quick, Draw! did to make its simplified ones, which the models
+		// learned from: scaled into 0-255 and simplified (FromHand).
+		d, err := FromHand(lines)
+		if err != nil {
+			return Item{}, FormatError("empty drawing: no points")
+		}
+		it.Drawing = d
+		return it, nil
 	}
 	// Start at the first point, as sketch-rnn's data sets do: where a drawing sits on its canvas
 	// is not part of it, and a first jump of a hundred units is one the models never saw.

@@ -153,7 +153,8 @@ func TestReadNDJSON(t *testing.T) {
 	items, err := ReadNDJSON(strings.NewReader(in))
 	want := []Item{
 		{Word: "sheep", KeyID: "a", Drawing: Drawing{{0, 0, false}, {10, 0, true}, {-5, 5, true}}},
-		{Word: "cat", KeyID: "12345", Drawing: Drawing{{0, 0, false}, {1, 1, false}, {1, 1, true}}}, // starts at its first point
+		// Raw (with times): scaled to 255 and simplified, starting at its first point.
+		{Word: "cat", KeyID: "12345", Drawing: Drawing{{0, 0, false}, {255, 255, true}}},
 		{Word: "last", KeyID: "z", Drawing: Drawing{{0, 0, true}}},
 	}
 	if !reflect.DeepEqual(items, want) {
