@@ -133,6 +133,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	if *resume {
 		best = bestScore(*out)
 	}
+	prog := newProgress(stdout, *logEvery)
 	evaluate := func() error {
 		if len(valid) == 0 {
 			return nil
@@ -151,12 +152,11 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		fmt.Fprintf(stdout, "\nstep %d valid (%d windows, %.0fs): teacher-forced %.4f  reconstruction %.4f  kl %.2f  interpolation %.3f%s\n",
+		prog.printf("step %d valid (%d windows, %.0fs): teacher-forced %.4f  reconstruction %.4f  kl %.2f  interpolation %.3f%s\n",
 			tr.Step, m.Windows, time.Since(t0).Seconds(), m.TeacherForcedAccuracy, m.ReconstructionAccuracy, m.KL, m.InterpolationMonotonicity, mark)
 		return nil
 	}
 
-	term := isTerminal(stdout)
 	lastSave := time.Now()
 	var avg float64 // seconds per step, moving average
 	for tr.Step < *steps {
@@ -174,12 +174,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		line := fmt.Sprintf("step %d/%d  epoch %.2f  loss %.3f  ce %.3f  acc %.4f  kl %.2f  beta %.3f  lr %.2e  |g| %.2f  %.2fs/step  left %s",
 			tr.Step, *steps, tr.Epoch(), st.Loss, st.CrossEntropy, st.Accuracy, st.KL, st.Beta, st.LR, st.GradNorm, avg,
 			time.Duration(float64(*steps-tr.Step)*avg*float64(time.Second)).Round(time.Minute))
-		switch {
-		case term:
-			fmt.Fprintf(stdout, "\r%s\x1b[K", line)
-		case tr.Step%*logEvery == 0:
-			fmt.Fprintln(stdout, line)
-		}
+		prog.step(tr.Step, *steps, line)
 		if time.Since(lastSave) >= *saveEvery {
 			if err := saveState(); err != nil {
 				return err
@@ -200,7 +195,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprintf(stdout, "\ndone at step %d; state in %s, best weights in %s\n", tr.Step, *state, *out)
+	prog.printf("done at step %d; state in %s, best weights in %s\n", tr.Step, *state, *out)
 	return nil
 }
 

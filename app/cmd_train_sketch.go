@@ -37,7 +37,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of initialisation, batches, augmentation and noise")
 	saveEvery := fs.Int("save-every", 100, "write both checkpoints every this many steps")
 	evalEvery := fs.Int("eval-every", 500, "report the validation losses every this many steps")
-	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps")
+	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
 	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (Gorgonia differentiates small graphs of one time step, chained through time), gorgonia-unrolled (one Gorgonia graph of the whole model per length: the reference, 15-20 s and GBs per step) or plain (a hand-written backward pass checked against the graph); a run may switch engines when it resumes")
 	bucketRun := fs.Int("bucket-run", 0, "consecutive steps from one length bucket (default 25 for gorgonia-unrolled, 1 otherwise)")
 	maxGraphs := fs.Int("max-graphs", 1, "gorgonia-unrolled: graphs kept in memory (each holds GBs for long drawings)")
@@ -110,6 +110,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	if *resume {
 		best = bestSketchScore(*out)
 	}
+	prog := newProgress(stdout, *logEvery)
 	evaluate := func() error {
 		l, err := w.Evaluate(valid, 0)
 		if err != nil {
@@ -128,7 +129,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 				return err
 			}
 		}
-		fmt.Fprintf(stdout, "step %d valid: %d sketches  r_loss %.4f  kl %.4f%s\n", tr.Step, l.Sketches, l.RLoss, l.KL, mark)
+		prog.printf("step %d valid: %d sketches  r_loss %.4f  kl %.4f%s\n", tr.Step, l.Sketches, l.RLoss, l.KL, mark)
 		return nil
 	}
 	var avg time.Duration
@@ -141,7 +142,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			if bad++; bad > 10 || !strings.Contains(err.Error(), "loss is") {
 				return err
 			}
-			fmt.Fprintf(stdout, "%v: batch skipped\n", err)
+			prog.printf("%v: batch skipped\n", err)
 			tr.Step++
 			continue
 		}
@@ -151,9 +152,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			avg = el
 		}
 		avg = (avg*19 + el) / 20
-		if tr.Step%*logEvery == 0 {
-			fmt.Fprintln(stdout, sketchrnn.Progress(tr.Step, *steps, r, avg))
-		}
+		prog.step(tr.Step, *steps, sketchrnn.Progress(tr.Step, *steps, r, avg))
 		if tr.Step%*saveEvery == 0 {
 			if err := save(); err != nil {
 				return err
