@@ -37,21 +37,27 @@ drag() { # x0 y0 x1 y1: press, move in small steps (Fyne needs several motion ev
 	sleep 1 # the last result and a frame
 }
 
+# changed BEFORE AFTER REGION MIN WHAT: at least MIN pixels of REGION (WxH+X+Y) differ between
+# the screenshots BEFORE and AFTER (paths without .png), or the test fails saying WHAT.
+changed() {
+	local before=$1 after=$2 region=$3 least=$4 what=$5 ae
+	convert "$before.png" -crop "$region" +repage "$before-crop.png"
+	convert "$after.png" -crop "$region" +repage "$after-crop.png"
+	ae=$(compare -metric AE "$before-crop.png" "$after-crop.png" null: 2>&1 || true)
+	ae=${ae%% *}
+	echo "ui-drag: $what: $ae pixels changed"
+	if ! awk "BEGIN{exit !($ae >= $least)}"; then
+		echo "ui-drag: $what: fewer than $least pixels changed ($before.png, $after.png)"
+		exit 1
+	fi
+}
+
 check_palette() { # name
 	local name=$1
 	import -window "$win" "$out/$name-before.png"
 	drag "$puck_x" "$puck_y" "$to_x" "$to_y"
 	import -window "$win" "$out/$name-after.png"
-	convert "$out/$name-before.png" -crop "$result_region" +repage "$out/$name-before-result.png"
-	convert "$out/$name-after.png" -crop "$result_region" +repage "$out/$name-after-result.png"
-	local ae
-	ae=$(compare -metric AE "$out/$name-before-result.png" "$out/$name-after-result.png" null: 2>&1 || true)
-	ae=${ae%% *}
-	echo "ui-drag: $name: $ae pixels of the result view changed after the drag"
-	if ! awk "BEGIN{exit !($ae >= 500)}"; then
-		echo "ui-drag: $name: the result view did not change ($out/$name-before.png, $out/$name-after.png)"
-		exit 1
-	fi
+	changed "$out/$name-before" "$out/$name-after" "$result_region" 500 "$name: the result view after the drag"
 }
 
 check_palette melody
@@ -62,10 +68,7 @@ import -window "$win" "$out/melody-playing-1.png"
 sleep 0.6
 import -window "$win" "$out/melody-playing-2.png"
 xdotool key --window "$win" space
-ae=$(compare -metric AE "$out/melody-playing-1.png" "$out/melody-playing-2.png" null: 2>&1 || true)
-ae=${ae%% *}
-echo "ui-drag: melody: $ae pixels changed while playing (the playhead)"
-awk "BEGIN{exit !($ae >= 50)}" || { echo "ui-drag: the playhead did not move"; exit 1; }
+changed "$out/melody-playing-1" "$out/melody-playing-2" 1100x750+0+0 50 "melody: the window while playing (the playhead)"
 
 xdotool mousemove --window "$win" 140 21 click 1 # the Sketch tab
 sleep 1.5
@@ -102,20 +105,12 @@ stroke $(awk 'BEGIN { for (i = 0; i <= 48; i++) { a = 2 * 3.14159265 * i / 48; r
 stroke 450 340 420 330 410 350 430 370 455 365
 for x in 500 530 590 620; do stroke "$x" 410 "$x" 470; done
 import -window "$win" "$out/draw-sheet.png"
+[ "$docs" = 1 ] && cp "$out/draw-sheet.png" docs/draw.png
 xdotool mousemove --window "$win" 595 584 click 1 # Use it
 sleep 1.5
 import -window "$win" "$out/draw-after.png"
-for region in corner:$corner_region result:$result_region; do
-	convert "$out/draw-before.png" -crop "${region#*:}" +repage "$out/draw-before-${region%%:*}.png"
-	convert "$out/draw-after.png" -crop "${region#*:}" +repage "$out/draw-after-${region%%:*}.png"
-	ae=$(compare -metric AE "$out/draw-before-${region%%:*}.png" "$out/draw-after-${region%%:*}.png" null: 2>&1 || true)
-	ae=${ae%% *}
-	echo "ui-drag: drawn corner: $ae pixels of the ${region%%:*} changed"
-	if ! awk "BEGIN{exit !($ae >= 300)}"; then
-		echo "ui-drag: drawing a corner by hand did not change the ${region%%:*} ($out/draw-*.png)"
-		exit 1
-	fi
-done
+changed "$out/draw-before" "$out/draw-after" "$corner_region" 300 "drawn corner: its thumbnail"
+changed "$out/draw-before" "$out/draw-after" "$result_region" 300 "drawn corner: the result view"
 
 xdotool windowfocus --sync "$win" key --clearmodifiers ctrl+q
 for _ in $(seq 40); do kill -0 "$app" 2>/dev/null || break; sleep 0.25; done
