@@ -12,7 +12,7 @@ import (
 )
 
 // actOp is an LSTM's activation, sigmoid or tanh, as a Gorgonia op over float32 tensors that
-// computes with nn.Exps. Gorgonia's own sigmoid calls float64 math.Exp through a
+// computes with nn.Sigmoids and nn.Tanhs. Gorgonia's own sigmoid calls float64 math.Exp through a
 // function value for every element, and took a fifth of a step-graph training step. Its
 // derivative is symbolic (SymDiff), so Gorgonia still differentiates the graphs that use it.
 type actOp struct{ tanh bool }
@@ -91,24 +91,11 @@ func (op actOp) input(in []G.Value) (*tensor.Dense, error) {
 // apply writes the activation of x into y (which may be x), in three passes so that the exp
 // loop has no calls: sigmoid(x) = 1/(1+exp(-x)) and tanh(x) = 2/(1+exp(-2x)) - 1.
 func (op actOp) apply(y, x []float32) {
-	y = y[:len(x)]
 	if op.tanh {
-		for i, v := range x {
-			y[i] = -2 * v
-		}
-		nn.Exps(y)
-		for i, e := range y {
-			y[i] = 2/(1+e) - 1
-		}
+		nn.Tanhs(y, x)
 		return
 	}
-	for i, v := range x {
-		y[i] = -v
-	}
-	nn.Exps(y)
-	for i, e := range y {
-		y[i] = 1 / (1 + e)
-	}
+	nn.Sigmoids(y, x)
 }
 
 func (op actOp) ReturnsPtr() bool      { return true }
