@@ -339,7 +339,7 @@ func (bp *backprop) step(ms []melody.Melody, eps []float32, beta float64) (ce, k
 	for s := range Steps {
 		for b, m := range ms {
 			row := bp.probs[(s*B+b)*Classes : (s*B+b+1)*Classes]
-			am := argmax(row)
+			am := nn.Argmax(row)
 			if am == m[s] {
 				right++
 			}

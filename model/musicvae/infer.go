@@ -216,7 +216,7 @@ func (p *picker) step(out []melody.Melody, t int, logits []float32) {
 	for b := range out {
 		row := logits[b*Classes : (b+1)*Classes]
 		if p.rng == nil {
-			out[b][t] = argmax(row)
+			out[b][t] = nn.Argmax(row)
 		} else {
 			out[b][t] = sample(row, p.temperature, p.rng, p.probs)
 		}
@@ -225,7 +225,7 @@ func (p *picker) step(out []melody.Melody, t int, logits []float32) {
 
 // sample draws a class from softmax(logits/temperature).
 func sample(logits []float32, temperature float64, rng *rand.Rand, p []float64) int {
-	mx := float64(logits[argmax(logits)])
+	mx := float64(logits[nn.Argmax(logits)])
 	total := 0.0
 	for i, l := range logits {
 		p[i] = math.Exp((float64(l) - mx) / temperature)
@@ -238,5 +238,5 @@ func sample(logits []float32, temperature float64, rng *rand.Rand, p []float64) 
 		}
 		u -= v
 	}
-	return argmax(logits)
+	return nn.Argmax(logits)
 }

@@ -273,21 +273,11 @@ func (t *Trainer) forward(ms []melody.Melody, step int) (StepStats, [][]float32,
 func correct(logits []float32, ms []melody.Melody, t int) int {
 	n := 0
 	for b, m := range ms {
-		if argmax(logits[b*Classes:(b+1)*Classes]) == m[t] {
+		if nn.Argmax(logits[b*Classes:(b+1)*Classes]) == m[t] {
 			n++
 		}
 	}
 	return n
-}
-
-func argmax(v []float32) int {
-	best := 0
-	for i, x := range v {
-		if x > v[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 // Metadata keys of a training state file, beside the model's.

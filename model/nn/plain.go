@@ -158,3 +158,14 @@ func Softplus(x float32) float32 {
 	}
 	return float32(math.Log1p(math.Exp(float64(x))))
 }
+
+// Argmax is the index of the largest value of x (the first of equals; 0 for an empty x).
+func Argmax(x []float32) int {
+	best := 0
+	for i, v := range x {
+		if v > x[best] {
+			best = i
+		}
+	}
+	return best
+}

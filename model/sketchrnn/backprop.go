@@ -332,7 +332,7 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 			pm = float64(bt.mask[r])
 		}
 		if pm != 0 {
-			target := argmax(bt.tgtPen[r*3 : r*3+3])
+			target := nn.Argmax(bt.tgtPen[r*3 : r*3+3])
 			mx := math.Max(float64(out[0]), math.Max(float64(out[1]), float64(out[2])))
 			var s float64
 			for k := 0; k < 3; k++ {

@@ -3,6 +3,8 @@ package sketchrnn
 import (
 	"math"
 	"math/rand/v2"
+
+	"github.com/latentpalette/palette/model/nn"
 )
 
 // Mixture is the decoder's distribution over the next point, from one output row
@@ -56,8 +58,8 @@ func softmax(dst, x []float32, temp float32) {
 // Greedy returns the most likely component's mean and the most likely pen state (0 down,
 // 1 up, 2 end): the same output for the same state every time.
 func (mx *Mixture) Greedy() (dx, dy float32, pen int) {
-	k := argmax(mx.Pi)
-	return mx.MuX[k], mx.MuY[k], argmax(mx.Pen[:])
+	k := nn.Argmax(mx.Pi)
+	return mx.MuX[k], mx.MuY[k], nn.Argmax(mx.Pen[:])
 }
 
 // Sample draws a component, an offset from its bivariate Gaussian and a pen state, as
@@ -85,16 +87,6 @@ func (mx *Mixture) LogLikelihoods(dx, dy float32, pen int) (offsets, penLog floa
 		sum += float64(mx.Pi[k]) * math.Exp(-z/(2*neg)) / (2 * math.Pi * s1 * s2 * math.Sqrt(neg))
 	}
 	return math.Log(sum + pdfEps), math.Log(float64(mx.Pen[pen]))
-}
-
-func argmax(x []float32) int {
-	best := 0
-	for i, v := range x {
-		if v > x[best] {
-			best = i
-		}
-	}
-	return best
 }
 
 func sampleIndex(p []float32, rng *rand.Rand) int {

@@ -270,7 +270,7 @@ func (w *Weights) reconstructionLoss(rows [][5]float32, z []float32) float64 {
 		d.step(x)
 		mx.set(d.out, 1)
 		off, _ := mx.LogLikelihoods(r[0], r[1], 0)
-		pen := argmax(r[2:])
+		pen := nn.Argmax(r[2:])
 		sum -= off + logSoftmax(d.out[:3], pen)
 		copy(x, r[:])
 	}
