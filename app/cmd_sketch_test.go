@@ -83,3 +83,43 @@ func TestSketchEvalJSON(t *testing.T) {
 		t.Errorf("eval = %+v", got)
 	}
 }
+
+// Each kind of bad drawing file gets one clear error naming the file, status 2, and no output.
+func TestSketchBadDrawingFiles(t *testing.T) {
+	dir := t.TempDir()
+	good := `{"word":"sheep","key_id":"1","drawing":[[[0,50,90],[0,20,5]],[[10,10],[30,60]]]}`
+	files := map[string]string{
+		"mixed.ndjson":   good + "\n{\"word\":\"x\"\n" + good + "\n",
+		"garbage.ndjson": "not json\n",
+		"empty.ndjson":   `{"word":"x","drawing":[[[],[]]]}` + "\n",
+		"absurd.ndjson":  `{"word":"x","drawing":[[[0,1e300],[0,1]]]}` + "\n",
+		"trunc.npz":      "PK\x03\x04 truncated",
+		"notes.txt":      "hello",
+	}
+	for name, body := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, tt := range []struct{ file, want string }{
+		{"mixed.ndjson", "line 2: sketch: invalid format: not a JSON drawing object"},
+		{"mixed.ndjson", "the other 2 drawings read well"},
+		{"garbage.ndjson", "line 1: "},
+		{"empty.ndjson", "empty drawing"},
+		{"absurd.ndjson", "coordinates must be finite and within"},
+		{"trunc.npz", "not a valid zip file"},
+		{"notes.txt", "unknown drawing file type"},
+		{"missing.ndjson", "no such file"},
+	} {
+		var stdout, stderr bytes.Buffer
+		out := filepath.Join(dir, "out.png")
+		status := run([]string{"sketch", "reconstruct", filepath.Join(dir, tt.file), "-o", out}, &stdout, &stderr)
+		msg := stderr.String()
+		if status != 2 || !strings.Contains(msg, tt.want) || !strings.Contains(msg, tt.file) || strings.Count(msg, tt.file) > 1 {
+			t.Errorf("%s: status %d, stderr %q; want 2 and one mention of the file and %q", tt.file, status, msg, tt.want)
+		}
+		if _, err := os.Stat(out); err == nil {
+			t.Errorf("%s: an output file was written", tt.file)
+		}
+	}
+}

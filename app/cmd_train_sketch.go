@@ -219,13 +219,13 @@ func loadTrainingSets(data, validPath string) (train, valid []sketch.Drawing, er
 
 // loadDrawings reads a drawing file for a command; any bad line or record is a usage error.
 func loadDrawings(path string) ([]sketch.Drawing, error) {
-	ds, err := sketch.Load(path)
+	ds, err := sketch.Load(path) // its errors name the file
+	var lineErrs sketch.LineErrors
+	if errors.As(err, &lineErrs) && len(ds) > 0 {
+		return nil, usagef("%v (the other %d drawings read well: fix or remove the line(s))", err, len(ds))
+	}
 	if err != nil {
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			return nil, usageError{err}
-		}
-		return nil, usageError{fmt.Errorf("%s: %w", path, err)}
+		return nil, usageError{err}
 	}
 	if len(ds) == 0 {
 		return nil, usagef("%s holds no drawings", path)

@@ -69,8 +69,12 @@ func openDrawings(path string, win fyne.Window, done func(sketch.Drawing)) {
 		dialog.ShowError(fmt.Errorf("%s holds no drawings: choose another file", path), win)
 		return
 	}
+	skipped := ""
+	if len(lineErrs) > 0 {
+		skipped = fmt.Sprintf(" (%d malformed lines skipped, the first at line %d)", len(lineErrs), lineErrs[0].Line)
+	}
 	choose(win, "Choose a drawing", len(ds),
-		func(i int) string { return fmt.Sprintf("Drawing %d of %d", i+1, len(ds)) },
+		func(i int) string { return fmt.Sprintf("Drawing %d of %d%s", i+1, len(ds), skipped) },
 		func(i int) (sketch.Drawing, error) { return ds[i], nil },
 		NewSketchView(false, color.NRGBA{0x2b, 0x2d, 0x3a, 0xff}), done)
 }

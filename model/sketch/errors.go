@@ -36,7 +36,7 @@ type LineErrors []*LineError
 func (e LineErrors) Error() string {
 	const shown = 3
 	var b strings.Builder
-	fmt.Fprintf(&b, "sketch: %d malformed line(s), skipped: ", len(e))
+	fmt.Fprintf(&b, "sketch: %d malformed line(s): ", len(e))
 	for i, le := range e {
 		if i == shown {
 			fmt.Fprintf(&b, "; and %d more", len(e)-shown)
