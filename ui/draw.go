@@ -149,7 +149,7 @@ func drawCorner(win fyne.Window, sheet *HandCanvas, done func(sketch.Drawing)) {
 	}
 	sheet.OnChange = enable
 	enable()
-	hint := widget.NewLabel("Drag to draw a stroke, tap for a dot. The model was trained on sheep.")
+	hint := widget.NewLabel("Drag to draw a stroke, tap for a dot. Draw what the model knows (the built-in one, sheep).")
 	content := container.NewBorder(hint, container.NewHBox(undo, clear), nil, nil, sheet)
 	d := dialog.NewCustomConfirm("Draw a corner", "Use it", "Cancel", content, func(ok bool) {
 		sheet.OnChange = nil
