@@ -61,21 +61,29 @@ type paletteTab[T any] struct {
 	status *widget.Label
 	point  *widget.Label
 
-	names      [4][]string // each corner's name and the names Undo goes back to
-	current    T
-	hasCurrent bool
-	onResult   func(T)                   // after the result view shows a new result or a kept one
-	onDecoded  func(r palette.Result[T]) // after the result view shows a new result
-	content    fyne.CanvasObject
-	temp       *widget.Slider
-	tempLabel  *widget.Label
-	pinned     *fyne.Container
+	names        [4][]string // each corner's name and the names Undo goes back to
+	examples     [4]T        // the corners the palette first came with, and their names
+	exampleNames [4]string
+	onChange     func() // after the corners or the kept results changed
+	current      T
+	hasCurrent   bool
+	onResult     func(T)                   // after the result view shows a new result or a kept one
+	onDecoded    func(r palette.Result[T]) // after the result view shows a new result
+	content      fyne.CanvasObject
+	temp         *widget.Slider
+	tempLabel    *widget.Label
+	pinned       *fyne.Container
 }
 
 // newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
-// above the shared ones. It starts with the example corners, named.
-func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corners [4]T, names [4]string) *paletteTab[T] {
-	t := &paletteTab[T]{win: win, kind: k}
+// above the shared ones. It starts with the example corners, named, or with a saved session's
+// corners and kept results.
+func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], examples [4]T, exampleNames [4]string, saved *tabSession[T]) *paletteTab[T] {
+	t := &paletteTab[T]{win: win, kind: k, examples: examples, exampleNames: exampleNames}
+	corners, names := examples, exampleNames
+	if saved != nil {
+		corners, names = saved.Corners, saved.Names
+	}
 	do := runOnUI // the palette's worker calls back through it
 	t.pal = palette.New(m, palette.Options[T]{
 		OnResult:   func(r palette.Result[T]) { do(func() { t.showResult(r) }) },
@@ -106,8 +114,21 @@ func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], corner
 	t.status = widget.NewLabel(k.modelNote)
 	t.status.Truncation = fyne.TextTruncateEllipsis
 	t.point = widget.NewLabel("")
+	t.pinned = container.NewHBox()
 	t.pal.SetCorners(corners)
+	if saved != nil {
+		for _, item := range saved.Kept {
+			t.keep(item)
+		}
+	}
 	return t
+}
+
+// changed tells the window that the corners or the kept results changed.
+func (t *paletteTab[T]) changed() {
+	if t.onChange != nil {
+		t.onChange()
+	}
 }
 
 // build lays the tab out around extra controls (nil for none).
@@ -142,7 +163,6 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 	for _, e := range t.kind.exporters {
 		exports = append(exports, widget.NewButtonWithIcon(e.label, theme.DocumentSaveIcon(), func() { t.export(e) }))
 	}
-	t.pinned = container.NewHBox()
 
 	heading := func(s string) fyne.CanvasObject {
 		l := canvas.NewText(strings.ToUpper(s), colMuted)
@@ -208,6 +228,7 @@ func (t *paletteTab[T]) showCorners(c [4]palette.Corner[T]) {
 			t.thumbs[i].show(c[i].Item)
 		}
 	}
+	t.changed()
 }
 
 func (t *paletteTab[T]) showError(err error) {
@@ -230,6 +251,7 @@ func (t *paletteTab[T]) cornerMenu(i int) *fyne.Menu {
 		fyne.NewMenuItem("Open a file…", func() { t.openCorner(i) }),
 		fyne.NewMenuItem("Random", func() { t.pal.Random(i); t.setName(i, "Random") }),
 		fyne.NewMenuItem("Use the current result", func() { t.pal.UseResult(i); t.setName(i, "Result") }),
+		fyne.NewMenuItem("The example", func() { t.pal.SetCorner(i, t.examples[i]); t.setName(i, t.exampleNames[i]) }),
 	)
 	if t.kind.draw != nil {
 		menu.Items = append(menu.Items, fyne.NewMenuItem("Draw…", func() { t.drawCorner(i) }))
@@ -286,12 +308,23 @@ func (t *paletteTab[T]) pin() {
 		t.showError(err)
 		return
 	}
+	t.addKeptView(r.Item)
+	t.changed()
+}
+
+// keep adds item to the kept results (one restored from a saved session).
+func (t *paletteTab[T]) keep(item T) {
+	t.pal.AddPinned(palette.Result[T]{Item: item})
+	t.addKeptView(item)
+}
+
+// addKeptView shows a kept result in the row of kept results; tapping it makes it the result.
+func (t *paletteTab[T]) addKeptView(item T) {
 	v := t.kind.newView(true, colAccent)
-	v.show(r.Item)
+	v.show(item)
 	box := canvas.NewRectangle(colPanel)
 	box.CornerRadius = 6
 	box.SetMinSize(fyne.NewSize(72, 54))
-	item := r.Item
 	use := widget.NewButton("", func() {
 		t.current, t.hasCurrent = item, true
 		t.result.show(item)

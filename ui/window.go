@@ -4,6 +4,7 @@ package ui
 
 import (
 	"fmt"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -24,10 +25,11 @@ const Title = "Latent Palette"
 
 // window is the main window's state: the two palettes and the tabs that hold them.
 type window struct {
-	win    fyne.Window
-	tabs   *container.AppTabs
-	melody *melodyTab
-	sketch *sketchTab
+	win         fyne.Window
+	tabs        *container.AppTabs
+	melody      *melodyTab
+	sketch      *sketchTab
+	sessionPath string // where the corners and kept results are saved; "" saves nothing
 }
 
 // NewMainWindow builds the main window of the app with the built-in models.
@@ -42,7 +44,11 @@ func NewMainWindowWith(a fyne.App, m Models) fyne.Window {
 		player = p
 	}
 	m, mnote, snote := m.withDefaults()
-	w := newWindow(a, options{player: player, melodyModel: m.Melody, melodyNote: mnote, sketchModel: m.Sketch, sketchNote: snote})
+	var session string
+	if root := a.Storage().RootURI(); root != nil && root.Scheme() == "file" {
+		session = filepath.Join(root.Path(), sessionName)
+	}
+	w := newWindow(a, options{player: player, melodyModel: m.Melody, melodyNote: mnote, sketchModel: m.Sketch, sketchNote: snote, session: session})
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the audio engine did not start: %w\n\nThe palette works without sound; export WAV files to listen", err), w.win)
 	}
@@ -55,6 +61,7 @@ type options struct {
 	melodyModel            palette.Model[melody.Melody]
 	sketchModel            palette.Model[sketch.Drawing]
 	melodyNote, sketchNote string // which models decode, for the status line
+	session                string // the session file to restore and keep up to date; "" for none
 }
 
 func newWindow(a fyne.App, o options) *window {
@@ -62,7 +69,15 @@ func newWindow(a fyne.App, o options) *window {
 	if player == nil {
 		player = noPlayer{}
 	}
-	w := &window{win: a.NewWindow(Title)}
+	w := &window{win: a.NewWindow(Title), sessionPath: o.session}
+	var saved session
+	var sessionErr error
+	if o.session != "" {
+		var s *session
+		if s, sessionErr = loadSession(o.session); s != nil {
+			saved = *s
+		}
+	}
 
 	mel, err := examples.Melodies()
 	var mcorners [4]melody.Melody
@@ -71,14 +86,16 @@ func newWindow(a fyne.App, o options) *window {
 		mcorners[i], mnames[i] = e.Item, e.Name
 	}
 	w.melody = &melodyTab{player: player, tempo: audio.DefaultBPM, instrument: synth.Names()[0]}
-	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, o.melodyNote), o.melodyModel, mcorners, mnames)
+	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, o.melodyNote), o.melodyModel, mcorners, mnames, saved.Melody)
 
 	var scorners [4]sketch.Drawing
 	var snames [4]string
 	for i, e := range examples.Drawings() {
 		scorners[i], snames[i] = e.Item, e.Name
 	}
-	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(o.sketchNote), o.sketchModel, scorners, snames)}
+	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(o.sketchNote), o.sketchModel, scorners, snames, saved.Sketch)}
+	w.melody.onChange = w.saveSession
+	w.sketch.onChange = w.saveSession
 
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Melody", theme.MediaMusicIcon(), w.melody.build()),
@@ -89,6 +106,9 @@ func newWindow(a fyne.App, o options) *window {
 	w.focusPad() // the arrow keys move the puck from the start
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the example melodies could not be loaded: %w\n\nOpen MIDI files in the corners instead", err), w.win)
+	}
+	if sessionErr != nil {
+		dialog.ShowError(fmt.Errorf("the last session could not be restored: %w\n\nThe palettes start with the examples", sessionErr), w.win)
 	}
 
 	w.win.SetOnDropped(w.dropped)

@@ -60,7 +60,10 @@ type fixture struct {
 	player Player
 }
 
-func newFixture(t *testing.T) *fixture {
+func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, "") }
+
+// newFixtureWith builds the window with a session file (none if session is "").
+func newFixtureWith(t *testing.T, session string) *fixture {
 	t.Helper()
 	f := &fixture{queue: make(chan func(), 4096), tmp: t.TempDir()}
 	oldRun, oldSave := runOnUI, chooseSavePath
@@ -74,7 +77,7 @@ func newFixture(t *testing.T) *fixture {
 		t.Fatal(err)
 	}
 	f.player = p
-	f.w = newWindow(a, options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, melodyNote: "spy", sketchNote: "spy"})
+	f.w = newWindow(a, options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, melodyNote: "spy", sketchNote: "spy", session: session})
 	f.w.win.Resize(fyne.NewSize(1100, 750))
 	t.Cleanup(f.w.win.Close)
 	f.settle()

@@ -446,3 +446,10 @@ func (p *Palette[T]) decode(zs [][]float32, temperature float64, seed int64) (it
 	}
 	return items, nil
 }
+
+// AddPinned puts r at the end of the pinned list (a kept result restored from an earlier run).
+func (p *Palette[T]) AddPinned(r Result[T]) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.pinned = append(p.pinned, r)
+}

@@ -3,6 +3,7 @@
 package sketch
 
 import (
+	"fmt"
 	"math"
 	"math/rand"
 	"slices"
@@ -216,4 +217,25 @@ func dropPoints(d Drawing, prob float64, rng *rand.Rand) Drawing {
 		prevLift = p.PenLift
 	}
 	return out
+}
+
+// MaxPoints is the most points a drawing may have to be kept by the app: sketch-rnn's data sets
+// stop at 250 and hand-made drawings are simplified, so more is not a drawing.
+const MaxPoints = 10000
+
+// Validate reports why d is not a drawing to keep: no points, too many, or an offset that is
+// not finite or beyond MaxCoord.
+func (d Drawing) Validate() error {
+	if len(d) == 0 {
+		return ErrEmptyDrawing
+	}
+	if len(d) > MaxPoints {
+		return FormatError(fmt.Sprintf("%d points, more than %d", len(d), MaxPoints))
+	}
+	for i, p := range d {
+		if !validCoord(float64(p.DX)) || !validCoord(float64(p.DY)) {
+			return FormatError(fmt.Sprintf("point %d moves by (%g, %g): offsets must be finite and within +/-%g", i, p.DX, p.DY, MaxCoord))
+		}
+	}
+	return nil
 }

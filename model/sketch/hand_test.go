@@ -65,3 +65,24 @@ func TestFromHand(t *testing.T) {
 		})
 	}
 }
+
+func TestValidate(t *testing.T) {
+	inf := float32(math.Inf(1))
+	long := make(Drawing, MaxPoints+1)
+	for _, tt := range []struct {
+		name string
+		d    Drawing
+		ok   bool
+	}{
+		{"drawing", Drawing{{0, 0, false}, {10, 5, true}}, true},
+		{"empty", nil, false},
+		{"too long", long, false},
+		{"infinite", Drawing{{inf, 0, true}}, false},
+		{"NaN", Drawing{{0, float32(math.NaN()), true}}, false},
+		{"beyond MaxCoord", Drawing{{2 * MaxCoord, 0, true}}, false},
+	} {
+		if err := tt.d.Validate(); (err == nil) != tt.ok {
+			t.Errorf("%s: Validate() = %v", tt.name, err)
+		}
+	}
+}

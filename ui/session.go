@@ -1,0 +1,148 @@
+package ui
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/latentpalette/palette/internal/atomicfile"
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/sketch"
+)
+
+// The window keeps each palette's corners and kept results in a session file in the app's
+// storage folder, written whenever they change, so that what the user made is there again
+// when the app starts next time.
+
+// sessionName is the session file's name in the app's storage folder.
+const sessionName = "session.json"
+
+// sessionVersion is written in every session file; a file of another version is set aside.
+const sessionVersion = 1
+
+// maxKept bounds the kept results a session file may hold.
+const maxKept = 1000
+
+// tabSession is one palette's part of the session: its corners, their names, its kept results.
+type tabSession[T any] struct {
+	Names   [4]string `json:"names"`
+	Corners [4]T      `json:"corners"`
+	Kept    []T       `json:"kept"`
+}
+
+type session struct {
+	Version int                         `json:"version"`
+	Melody  *tabSession[melody.Melody]  `json:"melody,omitempty"`
+	Sketch  *tabSession[sketch.Drawing] `json:"sketch,omitempty"`
+}
+
+// validMelody accepts what a melody palette can hold: 2 bars of the 90 event classes.
+func validMelody(m melody.Melody) error {
+	if len(m) != melody.WindowSteps {
+		return fmt.Errorf("a melody of %d steps, not %d", len(m), melody.WindowSteps)
+	}
+	return m.Validate()
+}
+
+// check reports the first item of t that valid refuses.
+func (t *tabSession[T]) check(name string, valid func(T) error) error {
+	if len(t.Kept) > maxKept {
+		return fmt.Errorf("%s: %d kept results, more than %d", name, len(t.Kept), maxKept)
+	}
+	for i, c := range t.Corners {
+		if err := valid(c); err != nil {
+			return fmt.Errorf("%s corner %d: %w", name, i+1, err)
+		}
+	}
+	for i, k := range t.Kept {
+		if err := valid(k); err != nil {
+			return fmt.Errorf("%s kept result %d: %w", name, i+1, err)
+		}
+	}
+	return nil
+}
+
+// readSession reads a session file; every item in it is checked, and a file with anything wrong
+// is refused whole.
+func readSession(r io.Reader) (*session, error) {
+	var s session
+	dec := json.NewDecoder(io.LimitReader(r, 64<<20))
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("not a session file: %w", err)
+	}
+	if s.Version != sessionVersion {
+		return nil, fmt.Errorf("session file version %d, this app reads %d", s.Version, sessionVersion)
+	}
+	if s.Melody != nil {
+		if err := s.Melody.check("melody", validMelody); err != nil {
+			return nil, err
+		}
+	}
+	if s.Sketch != nil {
+		if err := s.Sketch.check("sketch", sketch.Drawing.Validate); err != nil {
+			return nil, err
+		}
+	}
+	return &s, nil
+}
+
+// loadSession reads the session file at path. No file is no session and no error. A file that
+// cannot be read is renamed to path+".bad" (so that nothing the user made is overwritten) and
+// the error says so.
+func loadSession(path string) (*session, error) {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	s, err := readSession(f)
+	f.Close()
+	if err != nil {
+		if rerr := os.Rename(path, path+".bad"); rerr != nil {
+			return nil, fmt.Errorf("%s: %w (and it could not be set aside: %v)", path, err, rerr)
+		}
+		return nil, fmt.Errorf("%s: %w; it is kept as %s.bad", path, err, path)
+	}
+	return s, nil
+}
+
+// snapshot is the tab's part of the session as it stands, or nil while a corner has no item
+// (its file failed to encode, say): a session is never saved with a hole in it.
+func (t *paletteTab[T]) snapshot() *tabSession[T] {
+	s := &tabSession[T]{}
+	for i, c := range t.pal.Corners() {
+		if !c.Set {
+			return nil
+		}
+		s.Corners[i] = c.Item
+		s.Names[i] = t.names[i][len(t.names[i])-1]
+	}
+	for _, r := range t.pal.Pinned() {
+		s.Kept = append(s.Kept, r.Item)
+	}
+	return s
+}
+
+// saveSession writes the window's session file, whole or not at all; the window calls it after
+// every change of corners or kept results. Errors go to the status line: the app goes on.
+func (w *window) saveSession() {
+	if w.sessionPath == "" {
+		return
+	}
+	s := session{Version: sessionVersion, Melody: w.melody.snapshot(), Sketch: w.sketch.snapshot()}
+	if s.Melody == nil || s.Sketch == nil {
+		return
+	}
+	err := atomicfile.Write(w.sessionPath, func(f io.Writer) error {
+		enc := json.NewEncoder(f)
+		return enc.Encode(s)
+	})
+	if err != nil {
+		w.sketch.status.SetText("Could not save the session: " + err.Error())
+		w.melody.status.SetText("Could not save the session: " + err.Error())
+	}
+}
