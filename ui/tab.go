@@ -7,6 +7,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -325,16 +326,54 @@ func (t *paletteTab[T]) addKeptView(item T) {
 	box := canvas.NewRectangle(colPanel)
 	box.CornerRadius = 6
 	box.SetMinSize(fyne.NewSize(72, 54))
-	use := widget.NewButton("", func() {
+	var cell *fyne.Container
+	show := func() {
 		t.current, t.hasCurrent = item, true
 		t.result.show(item)
 		if t.onResult != nil {
 			t.onResult(item)
 		}
+	}
+	var use *keptButton
+	use = newKeptButton(show, func(at fyne.Position) {
+		widget.ShowPopUpMenuAtPosition(use.menu, t.win.Canvas(), at)
 	})
-	use.Importance = widget.LowImportance
-	t.pinned.Add(container.NewStack(box, use, container.NewPadded(v)))
+	cell = container.NewStack(box, use, container.NewPadded(v))
+	use.menu = fyne.NewMenu("",
+		fyne.NewMenuItem("Show", show),
+		fyne.NewMenuItem("Remove", func() { t.removeKept(cell) }),
+	)
+	t.pinned.Add(cell)
 }
+
+// removeKept removes the kept result shown in cell.
+func (t *paletteTab[T]) removeKept(cell fyne.CanvasObject) {
+	i := slices.Index(t.pinned.Objects, cell)
+	if i < 0 {
+		return
+	}
+	t.pal.Unpin(i)
+	t.pinned.Remove(cell)
+	t.changed()
+}
+
+// keptButton is a kept result's button: a tap shows the result, a right click opens a menu.
+type keptButton struct {
+	widget.Button
+	menu        *fyne.Menu
+	onSecondary func(at fyne.Position)
+}
+
+func newKeptButton(tap func(), secondary func(at fyne.Position)) *keptButton {
+	b := &keptButton{onSecondary: secondary}
+	b.OnTapped = tap
+	b.Importance = widget.LowImportance
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TappedSecondary opens the kept result's menu where the pointer is.
+func (b *keptButton) TappedSecondary(e *fyne.PointEvent) { b.onSecondary(e.AbsolutePosition) }
 
 // export writes the current result through a save dialog.
 func (t *paletteTab[T]) export(e exporter[T]) {

@@ -396,13 +396,31 @@ func TestKeepPinsResult(t *testing.T) {
 		t.Fatal("the test needs two different results")
 	}
 	// Tapping a kept result shows it again.
+	var b *keptButton
 	for _, o := range test.LaidOutObjects(f.w.melody.pinned) {
-		if b, ok := o.(*widget.Button); ok {
-			test.Tap(b)
+		if k, ok := o.(*keptButton); ok {
+			b = k
 		}
 	}
+	if b == nil {
+		t.Fatal("no button on the kept result")
+	}
+	test.Tap(b)
 	if !slices.Equal(f.w.melody.current, kept[0].Item) {
 		t.Error("tapping the kept result did not bring it back")
+	}
+	// A right click offers to remove it.
+	test.TapSecondary(b)
+	if f.w.win.Canvas().Overlays().Top() == nil {
+		t.Error("no menu on a right click")
+	}
+	for _, it := range b.menu.Items {
+		if it.Label == "Remove" {
+			it.Action()
+		}
+	}
+	if n, shown := len(f.w.melody.pal.Pinned()), len(f.w.melody.pinned.Objects); n != 0 || shown != 0 {
+		t.Errorf("after Remove: %d kept, %d shown", n, shown)
 	}
 }
 
