@@ -10,10 +10,12 @@ import (
 )
 
 // Write writes path through write. On any error the temporary file is removed and path is
-// left as it was. A file that exists keeps its permission bits (a new one gets 0644), and a
-// symbolic link keeps pointing where it did: the file it points to is replaced.
+// left as it was. A file that exists keeps its permission bits (a new one gets 0644) and, as far
+// as the user may give them, its owner and group; a symbolic link keeps pointing where it did:
+// the file it points to is replaced.
 func Write(path string, write func(io.Writer) error) (err error) {
 	mode := os.FileMode(0o644)
+	var old os.FileInfo // the file replaced, if any
 	if fi, err := os.Lstat(path); err == nil {
 		if fi.Mode()&os.ModeSymlink != 0 {
 			if target, err := filepath.EvalSymlinks(path); err == nil {
@@ -23,6 +25,7 @@ func Write(path string, write func(io.Writer) error) (err error) {
 		}
 		if fi != nil && fi.Mode().IsRegular() {
 			mode = fi.Mode().Perm()
+			old = fi
 		}
 	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp*")
@@ -43,6 +46,9 @@ func Write(path string, write func(io.Writer) error) (err error) {
 	}
 	if err = f.Close(); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
+	}
+	if old != nil {
+		keepOwner(f.Name(), old) // best effort: only root may give a file to another user
 	}
 	if err = os.Chmod(f.Name(), mode); err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
