@@ -79,14 +79,24 @@ func (c LSTMCell) Step(pre, cs, h []float32) {
 	for r := range b {
 		g := pre[r*4*H : (r+1)*4*H]
 		cr, hr := cs[r*H:(r+1)*H], h[r*H:(r+1)*H]
+		for k, v := range c.Bias {
+			g[k] += v
+		}
+		for k := 2 * H; k < 3*H; k++ {
+			g[k] += ForgetBias
+		}
+		// The activations over whole gate blocks, which the C build vectorizes: i, then j, then f
+		// and o together.
+		i, j, f, o := g[:H], g[H:2*H], g[2*H:3*H], g[3*H:]
+		Sigmoids(i, i)
+		Tanhs(j, j)
+		Sigmoids(g[2*H:], g[2*H:])
 		for k := range H {
-			i := g[k] + c.Bias[k]
-			j := g[H+k] + c.Bias[H+k]
-			f := g[2*H+k] + c.Bias[2*H+k]
-			o := g[3*H+k] + c.Bias[3*H+k]
-			cn := cr[k]*Sigmoid(f+ForgetBias) + Sigmoid(i)*Tanh(j)
-			cr[k] = cn
-			hr[k] = Tanh(cn) * Sigmoid(o)
+			cr[k] = cr[k]*f[k] + i[k]*j[k]
+		}
+		Tanhs(j, cr) // j is spent: it takes tanh(c')
+		for k := range H {
+			hr[k] = j[k] * o[k]
 		}
 	}
 }
