@@ -73,8 +73,8 @@ func TestExportOverExistingFile(t *testing.T) {
 			f.settle()
 
 			var during []byte // what the file held while the new contents were written
-			e := exporter[sketch.Drawing]{label: "Text", ext: ".txt", writer: func() func(io.Writer, sketch.Drawing) error {
-				return func(w io.Writer, _ sketch.Drawing) error {
+			e := exporter[sketch.Drawing]{label: "Text", ext: ".txt", writer: func() func(io.Writer, []sketch.Drawing) error {
+				return func(w io.Writer, _ []sketch.Drawing) error {
 					during, _ = os.ReadFile(path)
 					return tt.write(w)
 				}

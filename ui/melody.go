@@ -41,13 +41,19 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		},
 		open: openMIDI,
 		exporters: []exporter[melody.Melody]{
-			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, melody.Melody) error {
+			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []melody.Melody) error {
 				opt := melody.WriteOptions{BPM: m.tempo, TrackName: "Latent Palette"}
-				return func(w io.Writer, mel melody.Melody) error { return melody.WriteMIDI(w, mel, opt) }
+				return func(w io.Writer, ms []melody.Melody) error { return melody.WriteMIDI(w, melody.Concat(ms...), opt) }
 			}},
-			{label: "WAV", ext: ".wav", writer: func() func(io.Writer, melody.Melody) error {
+			{label: "WAV", ext: ".wav", writer: func() func(io.Writer, []melody.Melody) error {
 				opt := audio.RenderOptions{Instrument: m.instrument, BPM: m.tempo, Loops: 2}
-				return func(w io.Writer, mel melody.Melody) error { return audio.WriteWAV(w, mel, opt) }
+				return func(w io.Writer, ms []melody.Melody) error {
+					o := opt
+					if len(ms) > 1 {
+						o.Loops = 1 // several melodies play one after another, each once
+					}
+					return audio.WriteWAV(w, melody.Concat(ms...), o)
+				}
 			}},
 		},
 		modelNote: note,

@@ -94,11 +94,39 @@ func (a musicVAE) Decode(zs [][]float32, temperature float64, seed int64) ([]mel
 var exportStyle = sketch.Options{Size: 768, LineWidth: 5, Color: color.NRGBA{0x2b, 0x2d, 0x3a, 0xff}, Background: color.White}
 
 // sketchExporters are the formats a drawing can be exported to.
+// Several drawings (the kept ones) make a sheet of rows of sheetColumns.
 var sketchExporters = []exporter[sketch.Drawing]{
-	{label: "PNG", ext: ".png", writer: func() func(io.Writer, sketch.Drawing) error {
-		return func(w io.Writer, d sketch.Drawing) error { return sketch.WritePNG(w, d, exportStyle) }
+	{label: "PNG", ext: ".png", writer: func() func(io.Writer, []sketch.Drawing) error {
+		return func(w io.Writer, ds []sketch.Drawing) error {
+			if len(ds) == 1 {
+				return sketch.WritePNG(w, ds[0], exportStyle)
+			}
+			return sketch.WriteSheetPNG(w, sheetRows(ds), sheetStyle)
+		}
 	}},
-	{label: "SVG", ext: ".svg", writer: func() func(io.Writer, sketch.Drawing) error {
-		return func(w io.Writer, d sketch.Drawing) error { return sketch.WriteSVG(w, d, exportStyle) }
+	{label: "SVG", ext: ".svg", writer: func() func(io.Writer, []sketch.Drawing) error {
+		return func(w io.Writer, ds []sketch.Drawing) error {
+			if len(ds) == 1 {
+				return sketch.WriteSVG(w, ds[0], exportStyle)
+			}
+			return sketch.WriteSheetSVG(w, sheetRows(ds), sheetStyle)
+		}
 	}},
+}
+
+// sheetColumns is how many drawings a row of an exported sheet holds.
+const sheetColumns = 5
+
+// sheetStyle is how the drawings of an exported sheet look: smaller cells than a single export.
+var sheetStyle = sketch.Options{Size: 256, LineWidth: 2.5, Color: exportStyle.Color, Background: color.White}
+
+// sheetRows cuts ds into rows of sheetColumns.
+func sheetRows(ds []sketch.Drawing) [][]sketch.Drawing {
+	var rows [][]sketch.Drawing
+	for len(ds) > 0 {
+		n := min(len(ds), sheetColumns)
+		rows = append(rows, ds[:n])
+		ds = ds[n:]
+	}
+	return rows
 }

@@ -2,13 +2,16 @@ package ui
 
 import (
 	"bytes"
+	"image/png"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
@@ -140,4 +143,88 @@ func FuzzReadSession(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestExportKept writes all kept results in one file: the melodies one after another in a MIDI
+// file, the drawings as a sheet of rows of five in a PNG and an SVG (checked by rsvg-convert
+// where it is installed).
+func TestExportKept(t *testing.T) {
+	f := newFixture(t)
+	var mels []melody.Melody
+	for _, p := range [][2]float64{{0.1, 0.2}, {0.9, 0.8}, {0.5, 0.1}} {
+		f.w.melody.moveTo(p[0], p[1])
+		f.settle()
+		f.w.melody.pin()
+		mels = append(mels, f.w.melody.current)
+	}
+	for i := range 7 {
+		f.w.sketch.moveTo(float64(i)/7, 0.5)
+		f.settle()
+		f.w.sketch.pin()
+	}
+	export := func(name string, menu *fyne.Menu, label string, status *widget.Label) []byte {
+		t.Helper()
+		path := filepath.Join(f.tmp, name)
+		chooseSavePath = func(_ fyne.Window, offered, ext string, done func(string)) {
+			if !strings.HasPrefix(offered, "palette-kept") || !strings.HasSuffix(offered, ext) {
+				t.Errorf("offered the name %q (%s)", offered, ext)
+			}
+			done(path)
+		}
+		status.SetText("")
+		for _, it := range menu.Items {
+			if it.Label == label {
+				it.Action()
+			}
+		}
+		f.until(t, "the export of "+name, func() bool { return strings.HasPrefix(status.Text, "Saved") })
+		data, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return data
+	}
+
+	data := export("kept.mid", f.w.melody.exportKeptMenu(), "All kept as MIDI…", f.w.melody.status)
+	segs, err := melody.ReadMIDI(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, want := melody.Concat(segs...).Notes(), melody.Concat(mels...).Notes()
+	if len(got) != len(want) || len(got) == 0 || got[len(got)-1].Pitch != want[len(want)-1].Pitch {
+		t.Errorf("read back %d notes, want the %d of the 3 kept melodies", len(got), len(want))
+	}
+
+	data = export("kept.png", f.w.sketch.exportKeptMenu(), "All kept as PNG…", f.w.sketch.status)
+	img, err := png.Decode(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b := img.Bounds(); b.Dx() != 5*sheetStyle.Size || b.Dy() != 2*sheetStyle.Size {
+		t.Errorf("the sheet of 7 drawings is %v, want 5 by 2 cells of %d", b, sheetStyle.Size)
+	}
+	data = export("kept.svg", f.w.sketch.exportKeptMenu(), "All kept as SVG…", f.w.sketch.status)
+	if n := strings.Count(string(data), "<path"); n < 7 {
+		t.Errorf("the SVG sheet has %d paths for 7 drawings", n)
+	}
+	if rsvg, err := exec.LookPath("rsvg-convert"); err == nil {
+		out, err := exec.Command(rsvg, filepath.Join(f.tmp, "kept.svg")).Output()
+		if err != nil {
+			t.Fatalf("rsvg-convert refused the sheet: %v", err)
+		}
+		if _, err := png.Decode(bytes.NewReader(out)); err != nil {
+			t.Errorf("rsvg-convert gave no PNG: %v", err)
+		}
+	} else {
+		t.Log("rsvg-convert is not installed: the SVG sheet is checked by its paths only")
+	}
+
+	// With nothing kept, the menu says so instead of writing an empty file.
+	g := newFixture(t)
+	for _, it := range g.w.sketch.exportKeptMenu().Items {
+		it.Action()
+	}
+	if g.w.win.Canvas().Overlays().Top() == nil {
+		t.Error("no message when nothing is kept")
+	}
 }

@@ -32,9 +32,10 @@ type view[T any] interface {
 type exporter[T any] struct {
 	label string // the button's text
 	ext   string // with the dot
-	// writer returns the function that writes an item with the settings of the moment (tempo,
-	// instrument) bound: writer runs on Fyne's thread, the function it returns in the background.
-	writer func() func(w io.Writer, item T) error
+	// writer returns the function that writes one item, or several one after another (the kept
+	// results), with the settings of the moment (tempo, instrument) bound: writer runs on Fyne's
+	// thread, the function it returns in the background.
+	writer func() func(w io.Writer, items []T) error
 }
 
 // kind is what a palette holds (melodies or drawings) and how the window shows, reads and
@@ -164,6 +165,12 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 	for _, e := range t.kind.exporters {
 		exports = append(exports, widget.NewButtonWithIcon(e.label, theme.DocumentSaveIcon(), func() { t.export(e) }))
 	}
+	var kept *widget.Button
+	kept = widget.NewButtonWithIcon("All kept…", theme.DocumentSaveIcon(), func() {
+		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(kept)
+		widget.ShowPopUpMenuAtPosition(t.exportKeptMenu(), t.win.Canvas(), pos.AddXY(0, kept.Size().Height))
+	})
+	exports = append(exports, kept)
 
 	heading := func(s string) fyne.CanvasObject {
 		l := canvas.NewText(strings.ToUpper(s), colMuted)
@@ -381,15 +388,42 @@ func (t *paletteTab[T]) export(e exporter[T]) {
 		dialog.ShowInformation("Nothing to export yet", "Move the puck on the pad to make a "+t.kind.noun+" first.", t.win)
 		return
 	}
-	item, write := t.current, e.writer()
-	name := "palette-" + t.kind.noun + e.ext
+	t.exportItems(e, []T{t.current}, "palette-"+t.kind.noun+e.ext, "the "+t.kind.noun)
+}
+
+// exportKept writes all kept results into one file (one after another, or a sheet).
+func (t *paletteTab[T]) exportKept(e exporter[T]) {
+	var items []T
+	for _, r := range t.pal.Pinned() {
+		items = append(items, r.Item)
+	}
+	if len(items) == 0 {
+		dialog.ShowInformation("Nothing kept yet", "Press Keep to keep a result first, then export what you kept.", t.win)
+		return
+	}
+	t.exportItems(e, items, "palette-kept"+e.ext, "the kept results")
+}
+
+// exportKeptMenu offers the formats for all kept results.
+func (t *paletteTab[T]) exportKeptMenu() *fyne.Menu {
+	menu := fyne.NewMenu("")
+	for _, e := range t.kind.exporters {
+		menu.Items = append(menu.Items, fyne.NewMenuItem("All kept as "+e.label+"…", func() { t.exportKept(e) }))
+	}
+	return menu
+}
+
+// exportItems asks where to save items in e's format (name is the file name offered; what
+// names them in an error) and writes them in the background, whole or not at all.
+func (t *paletteTab[T]) exportItems(e exporter[T], items []T, name, what string) {
+	write := e.writer()
 	chooseSavePath(t.win, name, e.ext, func(path string) {
 		do := runOnUI // read here, on Fyne's thread
 		go func() {
-			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return write(w, item) }) })
+			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return write(w, items) }) })
 			do(func() {
 				if err != nil {
-					dialog.ShowError(fmt.Errorf("could not save the %s: %w\n\nChoose another folder or name and export again", t.kind.noun, err), t.win)
+					dialog.ShowError(fmt.Errorf("could not save %s: %w\n\nChoose another folder or name and export again", what, err), t.win)
 					return
 				}
 				t.status.SetText("Saved " + path)
