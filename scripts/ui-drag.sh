@@ -97,7 +97,7 @@ corner_region=160x160+28+72
 import -window "$win" "$out/draw-before.png"
 xdotool mousemove --window "$win" 80 110 click 3 # the corner menu
 sleep 0.7
-xdotool mousemove --window "$win" 110 245 click 1 # Draw…
+xdotool mousemove --window "$win" 110 284 click 1 # Draw…, the fifth item
 sleep 0.8
 # A woolly body (an ellipse with 12 bumps around 560,360), a head and four legs.
 stroke $(awk 'BEGIN { for (i = 0; i <= 48; i++) { a = 2 * 3.14159265 * i / 48; r = 1 + 0.08 * cos(12 * a)
