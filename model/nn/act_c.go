@@ -63,22 +63,19 @@ func Exps(xs []float32) {
 
 // Sigmoids sets y[i] to the logistic function of x[i]; y may be x, and must be as long.
 func Sigmoids(y, x []float32) {
-	y = y[:len(x)]
-	if len(x) < cgoMin {
-		sigmoidsGo(y, x)
-		return
-	}
-	copy(y, x) // the C loop works in place
-	C.sigmoids((*C.float)(unsafe.Pointer(&y[0])), C.long(len(y)))
+	apply(y, x, sigmoidsGo, func(p *C.float, n C.long) { C.sigmoids(p, n) })
 }
 
 // Tanhs sets y[i] to tanh(x[i]); y may be x, and must be as long.
-func Tanhs(y, x []float32) {
+func Tanhs(y, x []float32) { apply(y, x, tanhsGo, func(p *C.float, n C.long) { C.tanhs(p, n) }) }
+
+// apply runs an activation: the Go loop for short slices, else the C loop, in place on y.
+func apply(y, x []float32, goLoop func(y, x []float32), cLoop func(*C.float, C.long)) {
 	y = y[:len(x)]
 	if len(x) < cgoMin {
-		tanhsGo(y, x)
+		goLoop(y, x)
 		return
 	}
-	copy(y, x)
-	C.tanhs((*C.float)(unsafe.Pointer(&y[0])), C.long(len(y)))
+	copy(y, x) // the C loops work in place
+	cLoop((*C.float)(unsafe.Pointer(&y[0])), C.long(len(y)))
 }
