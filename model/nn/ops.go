@@ -107,7 +107,7 @@ func (m opMeta) into(prealloc G.Value) ([]float32, G.Value, error) {
 // fused is an op computed by a function over the inputs' and the output's float32 data.
 type fused struct {
 	opMeta
-	diff []bool                                   // DiffWRT
+	diff []bool                                      // DiffWRT
 	fn   func(out []float32, in [][]float32) float32 // returns the value of a scalar output
 	grad func(in G.Nodes, out, grad *G.Node) (G.Nodes, error)
 }

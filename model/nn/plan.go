@@ -18,7 +18,7 @@ import (
 // not safe for concurrent use; build one per goroutine (they may share parameter backings).
 type Plan struct {
 	steps []planStep
-	vals  []G.Value      // by node position: inputs' values, ops' latest outputs
+	vals  []G.Value       // by node position: inputs' values, ops' latest outputs
 	index map[*G.Node]int // node → position in vals
 }
 
