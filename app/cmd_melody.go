@@ -9,6 +9,7 @@ import (
 
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 func init() {
@@ -20,41 +21,34 @@ func init() {
 
 // melodyFlags are the flags every melody command shares.
 type melodyFlags struct {
-	model, engine string
-	bpm           float64
+	model string
+	bpm   float64
 }
 
-// addModelFlags adds --model and --engine.
+// addModelFlags adds --model.
 func addModelFlags(fs *flag.FlagSet) *melodyFlags {
 	f := &melodyFlags{}
 	fs.StringVar(&f.model, "model", builtinSpec, modelFlagHelp)
-	fs.StringVar(&f.engine, "engine", "plain", "inference: plain (plain Go, checked against the graph) or gorgonia (the graph)")
 	return f
 }
 
-// addMelodyFlags adds --model, --engine and the --bpm of the MIDI file written.
+// addMelodyFlags adds --model and the --bpm of the MIDI file written.
 func addMelodyFlags(fs *flag.FlagSet) *melodyFlags {
 	f := addModelFlags(fs)
 	fs.Float64Var(&f.bpm, "bpm", 120, "tempo of the written MIDI file")
 	return f
 }
 
-// load returns the model the flags name, on the engine they name.
-func (f *melodyFlags) load() (*musicvae.Model, error) {
-	var engine musicvae.Engine
-	switch f.engine {
-	case "plain":
-	case "gorgonia":
-		engine = musicvae.Gorgonia
-	default:
-		return nil, usagef("--engine must be plain or gorgonia, not %q", f.engine)
-	}
-	m, err := loadMelodyModel(f.model)
+// load returns the model the flags name.
+func (f *melodyFlags) load() (*musicvae.Model, error) { return loadMelodyModel(f.model) }
+
+// reconstruct decodes greedily what encodes the windows: the model's reading of them.
+func reconstruct(m *musicvae.Model, ws []melody.Melody) ([]melody.Melody, error) {
+	zs, err := m.Encode(ws)
 	if err != nil {
 		return nil, err
 	}
-	m.Engine = engine
-	return m, nil
+	return m.Decode(zs, vae.DecodeOptions{})
 }
 
 // writeMelody writes windows one after another as a MIDI file, atomically.
@@ -95,7 +89,10 @@ func runMelodyEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	met := musicvae.Evaluate(m, d.Windows, musicvae.EvalOptions{MaxWindows: *maxWindows, Pairs: *pairs, Seed: *seed})
+	met, err := musicvae.Evaluate(m, d.Windows, musicvae.EvalOptions{MaxWindows: *maxWindows, Pairs: *pairs, Seed: *seed})
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(met)
 	}
@@ -124,7 +121,10 @@ func runMelodyReconstruct(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	got := m.Decode(m.Encode([]melody.Melody{in}), 0, 0)
+	got, err := reconstruct(m, []melody.Melody{in})
+	if err != nil {
+		return err
+	}
 	if err := mf.writeMelody(*out, got); err != nil {
 		return err
 	}
@@ -170,8 +170,14 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mu := m.Encode([]melody.Melody{a, b})
-	ws := m.Decode(musicvae.Lerp(mu[0], mu[1], *steps), 0, 0)
+	mu, err := m.Encode([]melody.Melody{a, b})
+	if err != nil {
+		return err
+	}
+	ws, err := m.Decode(musicvae.Lerp(mu[0], mu[1], *steps), vae.DecodeOptions{})
+	if err != nil {
+		return err
+	}
 	if err := mf.writeMelody(*out, ws); err != nil {
 		return err
 	}
@@ -211,7 +217,10 @@ func runMelodySample(args []string, stdout, stderr io.Writer) error {
 			zs[i][k] = float32(rng.NormFloat64())
 		}
 	}
-	ws := m.Decode(zs, *temp, *seed)
+	ws, err := m.Decode(zs, vae.DecodeOptions{Temperature: *temp, Seed: *seed})
+	if err != nil {
+		return err
+	}
 	if err := mf.writeMelody(*out, ws); err != nil {
 		return err
 	}

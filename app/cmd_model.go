@@ -15,6 +15,7 @@ import (
 	"github.com/latentpalette/palette/model/magenta"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 func init() {
@@ -133,7 +134,7 @@ func runModelConvert(args []string, stdout, stderr io.Writer) error {
 		return usagef("cannot write %s: the folder %s does not exist", out, filepath.Dir(out))
 	}
 	c := w.Config
-	what := fmt.Sprintf("melody model (encoder %d, decoder %v, z %d; %d parameters)", c.EncoderSize, c.DecoderSizes, c.ZSize, w.ParamCount())
+	what := fmt.Sprintf("melody model (encoder %d, decoder %v, z %d; %d parameters)", c.EncoderSize, c.DecoderSizes, c.ZSize, w.NumParams())
 	if strings.HasSuffix(strings.ToLower(out), ".safetensors") {
 		if fi, err := os.Stat(out); err == nil && fi.IsDir() {
 			return usagef("%s is a directory: name a file to write the .safetensors checkpoint to", out)
@@ -205,7 +206,7 @@ func writeDirAtomic(path string, write func(dir string) error) (err error) {
 	return nil
 }
 
-const encodeUsage = "usage: palette melody encode IN.mid [--json] [--bar B] [--model M] [--engine plain|gorgonia]"
+const encodeUsage = "usage: palette melody encode IN.mid [--json] [--bar B] [--model M]"
 
 func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("melody encode", flag.ContinueOnError)
@@ -230,14 +231,18 @@ func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mu := m.Encode([]melody.Melody{win})[0]
+	mus, err := m.Encode([]melody.Melody{win})
+	if err != nil {
+		return err
+	}
+	mu := mus[0]
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(mu)
 	}
 	return printLine(stdout, mu)
 }
 
-const decodeUsage = "usage: palette melody decode --z FILE.json [--json] [--model M] [--engine plain|gorgonia]\n" +
+const decodeUsage = "usage: palette melody decode --z FILE.json [--json] [--model M]\n" +
 	"  FILE.json holds one z (a JSON array of numbers) or several (an array of such arrays); - reads standard input"
 
 func runMelodyDecode(args []string, stdout, stderr io.Writer) error {
@@ -277,7 +282,10 @@ func runMelodyDecode(args []string, stdout, stderr io.Writer) error {
 			return usagef("--z %s: z %d has %d values, the model's z has %d", *zPath, i, len(z), m.W.Config.ZSize)
 		}
 	}
-	out := m.Decode(zs, 0, 0)
+	out, err := m.Decode(zs, vae.DecodeOptions{})
+	if err != nil {
+		return err
+	}
 	if *asJSON {
 		return json.NewEncoder(stdout).Encode(out)
 	}

@@ -1,12 +1,10 @@
 package main
 
 import (
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,7 +40,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	evalEvery := fs.Int("eval-every", 500, "evaluate on the validation windows every this many steps")
 	evalWindows := fs.Int("eval-windows", 1500, "validation windows used per evaluation (0: all)")
 	evalPairs := fs.Int("eval-pairs", 100, "validation window pairs of the interpolation measure per evaluation")
-	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (the Gorgonia graph: how the shipped model is trained) or plain (hand-written backward pass checked against the graph, for experiments)")
+	threads := fs.Int("threads", 2, "goroutines that share a step, each over its part of the batch (1 or 2 on two cores)")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
 	fs.IntVar(&tc.Batch, "batch", tc.Batch, "batch size")
 	fs.Uint64Var(&tc.Seed, "seed", tc.Seed, "seed of initialisation, data order and noise")
@@ -52,15 +50,15 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	fs.Float64Var(&tc.MaxBeta, "max-beta", tc.MaxBeta, "largest KL weight")
 	fs.Float64Var(&tc.BetaRate, "beta-rate", tc.BetaRate, "KL weight schedule: max-beta * (1 - beta-rate^step)")
 	fs.Float64Var(&tc.FreeBits, "free-bits", tc.FreeBits, "KL below this many bits per window is not penalised")
-	fs.Float64Var(&tc.TokenDropout, "token-dropout", tc.TokenDropout, "probability of hiding the previous event from the decoder at a step (word dropout; gorgonia engine)")
+	fs.Float64Var(&tc.TokenDropout, "token-dropout", tc.TokenDropout, "probability of hiding the previous event from the decoder at a step (word dropout)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *data == "" || *out == "" {
 		return usagef("need --data DIR and --out FILE.safetensors (and --valid DIR to pick the best weights)")
 	}
-	if *engine != "plain" && *engine != "gorgonia" {
-		return usagef("--engine must be plain or gorgonia, not %q", *engine)
+	if *threads < 1 || *threads > 64 {
+		return usagef("--threads must be in 1..64, not %d", *threads)
 	}
 	if !(tc.TokenDropout >= 0 && tc.TokenDropout < 1) {
 		return usagef("--token-dropout must be in [0, 1), not %v", tc.TokenDropout)
@@ -90,7 +88,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usagef("--resume: %v", err)
 		}
-		tr, err = musicvae.ResumeTrainer(f, train.Windows)
+		tr, err = musicvae.Resume(f, train.Windows)
 		f.Close()
 		if err != nil {
 			return usageError{fmt.Errorf("--resume %s: %w", *state, err)}
@@ -98,7 +96,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		if err := overrideSchedule(fs, &tr.Config, tc); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "resumed %s at step %d\n", *state, tr.Step)
+		fmt.Fprintf(stdout, "resumed %s at step %d\n", *state, tr.Steps())
 	} else {
 		sizes, err := parseSizes(*dec)
 		if err != nil {
@@ -113,90 +111,19 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 			return usageError{err}
 		}
 	}
-	if *engine == "gorgonia" {
-		tr.Engine = musicvae.Gorgonia
-	}
-	w0 := tr.Weights()
-	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v, engine %s, blas %s\n", w0.Config, w0.ParamCount(), tr.Config, *engine, nn.BLAS())
+	tr.Threads = *threads
+	tr.Valid, tr.ValidOptions = valid, musicvae.EvalOptions{MaxWindows: *evalWindows, Pairs: *evalPairs, Seed: 1}
+	w := tr.Weights()
+	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v, %d threads, blas %s\n", w.Config, w.NumParams(), tr.Config, tr.Threads, nn.BLAS())
 	if hint := nn.BLASHint(); hint != "" {
 		fmt.Fprintln(stderr, "palette train melody: "+hint)
 	}
-
-	meta := map[string]string{musicvae.MetaData: train.String()}
-	saveState := func() error {
-		if err := os.MkdirAll(filepath.Dir(*state), 0o755); err != nil {
-			return err
-		}
-		return writeFileAtomic(*state, func(w io.Writer) error { return tr.SaveState(w, meta) })
+	loop := trainLoop{tr: tr, steps: *steps, logEvery: *logEvery, saveEvery: *saveEvery, state: *state, out: *out,
+		meta: map[string]string{musicvae.MetaData: train.String()}}
+	if len(valid) > 0 {
+		loop.evalEvery = *evalEvery
 	}
-	best := -1.0
-	if *resume {
-		best = bestScore(*out)
-	}
-	prog := newProgress(stdout, *logEvery)
-	evaluate := func() error {
-		if len(valid) == 0 {
-			return nil
-		}
-		t0 := time.Now()
-		w := tr.Weights()
-		m := musicvae.Evaluate(musicvae.NewModel(w), valid, musicvae.EvalOptions{MaxWindows: *evalWindows, Pairs: *evalPairs, Seed: 1})
-		score := m.TeacherForcedAccuracy + m.ReconstructionAccuracy
-		mark := ""
-		if score > best {
-			best, mark = score, " (best: saved)"
-			bm := map[string]string{musicvae.MetaData: train.String(), musicvae.MetaNotes: fmt.Sprintf(
-				"step %d; valid (%d windows): teacher-forced %.4f, reconstruction %.4f, kl %.2f, interpolation %.3f; score %.4f",
-				tr.Step, m.Windows, m.TeacherForcedAccuracy, m.ReconstructionAccuracy, m.KL, m.InterpolationMonotonicity, score)}
-			if err := writeFileAtomic(*out, func(out io.Writer) error { return w.Save(out, bm) }); err != nil {
-				return err
-			}
-		}
-		prog.printf("step %d valid (%d windows, %.0fs): teacher-forced %.4f  reconstruction %.4f  kl %.2f  interpolation %.3f%s\n",
-			tr.Step, m.Windows, time.Since(t0).Seconds(), m.TeacherForcedAccuracy, m.ReconstructionAccuracy, m.KL, m.InterpolationMonotonicity, mark)
-		return nil
-	}
-
-	lastSave := time.Now()
-	var avg float64 // seconds per step, moving average
-	for tr.Step < *steps {
-		t0 := time.Now()
-		st, err := tr.TrainStep()
-		if err != nil {
-			saveErr := saveState()
-			return errors.Join(err, saveErr)
-		}
-		el := time.Since(t0).Seconds()
-		if avg == 0 {
-			avg = el
-		}
-		avg = 0.95*avg + 0.05*el
-		line := fmt.Sprintf("step %d/%d  epoch %.2f  loss %.3f  ce %.3f  acc %.4f  kl %.2f  beta %.3f  lr %.2e  |g| %.2f  %.2fs/step  left %s",
-			tr.Step, *steps, tr.Epoch(), st.Loss, st.CrossEntropy, st.Accuracy, st.KL, st.Beta, st.LR, st.GradNorm, avg,
-			time.Duration(float64(*steps-tr.Step)*avg*float64(time.Second)).Round(time.Minute))
-		prog.step(tr.Step, *steps, line)
-		if time.Since(lastSave) >= *saveEvery {
-			if err := saveState(); err != nil {
-				return err
-			}
-			lastSave = time.Now()
-		}
-		if tr.Step%*evalEvery == 0 {
-			if err := evaluate(); err != nil {
-				return err
-			}
-		}
-	}
-	if err := saveState(); err != nil {
-		return err
-	}
-	if tr.Step%*evalEvery != 0 {
-		if err := evaluate(); err != nil {
-			return err
-		}
-	}
-	prog.printf("done at step %d; state in %s, best weights in %s\n", tr.Step, *state, *out)
-	return nil
+	return loop.run(stdout, *resume)
 }
 
 // loadMelodyDataset reads a folder of MIDI files into windows; a bad folder is a usage error.
@@ -222,29 +149,6 @@ func parseSizes(s string) ([]int, error) {
 		out = append(out, n)
 	}
 	return out, nil
-}
-
-// bestScore reads the score noted in a best-weights file written by an earlier run, or -1.
-func bestScore(path string) float64 {
-	f, err := os.Open(path)
-	if err != nil {
-		return -1
-	}
-	defer f.Close()
-	_, meta, err := musicvae.Load(f)
-	if err != nil {
-		return -1
-	}
-	notes := meta[musicvae.MetaNotes]
-	i := strings.LastIndex(notes, "score ")
-	if i < 0 {
-		return -1
-	}
-	v, err := strconv.ParseFloat(strings.TrimSpace(notes[i+len("score "):]), 64)
-	if err != nil {
-		return -1
-	}
-	return v
 }
 
 // isTerminal reports whether w is a character device (progress lines then rewrite themselves).

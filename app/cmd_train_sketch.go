@@ -172,10 +172,6 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	return save()
 }
 
-// metaValidScore is the metadata entry of a best-by-validation sketch checkpoint that holds its
-// r_loss + kl_loss, so that a resumed run keeps the best of all its steps.
-const metaValidScore = "valid_score"
-
 // bestSketchScore is the validation score saved in the checkpoint at path, or +Inf.
 func bestSketchScore(path string) float64 {
 	f, err := os.Open(path)

@@ -51,7 +51,7 @@ func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 		if err != nil {
 			return models, err
 		}
-		models.Melody = ui.MusicVAE(musicvae.NewModel(w))
+		models.Melody = musicvae.NewModel(w)
 		models.MelodyName = fmt.Sprintf("%s (z %d, decoder %v)", modelName(melodySpec, "built-in MusicVAE"), w.Config.ZSize, w.Config.DecoderSizes)
 	}
 	if _, ok := builtinSketchModel(); ok || sketchPath != "" {

@@ -7,11 +7,11 @@ import (
 	"io"
 
 	"github.com/latentpalette/palette/model/melody"
-	"github.com/latentpalette/palette/model/musicvae"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/palette/standin"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // Models are the models a window decodes with (app loads the bundled weights into them). A nil
@@ -65,29 +65,8 @@ func (s sketchVAE) Encode(ds []sketch.Drawing) ([][]float32, error) {
 	return zs, nil
 }
 
-func (s sketchVAE) Decode(zs [][]float32, temperature float64, seed int64) ([]sketch.Drawing, error) {
-	return s.w.Decode(zs, sketchrnn.DecodeOptions{Greedy: temperature <= 0, Temperature: temperature, Seed: uint64(seed)})
-}
-
-// MusicVAE adapts a melody VAE to the palette: corners are encoded to the posterior mean, and
-// temperature 0 decodes greedily (the same melody for the same point every time).
-func MusicVAE(m *musicvae.Model) palette.Model[melody.Melody] { return musicVAE{m} }
-
-type musicVAE struct{ m *musicvae.Model }
-
-func (a musicVAE) ZSize() int { return a.m.W.Config.ZSize }
-
-func (a musicVAE) Encode(ms []melody.Melody) ([][]float32, error) {
-	for i, m := range ms {
-		if err := m.Validate(); err != nil {
-			return nil, fmt.Errorf("melody %d: %w", i+1, err)
-		}
-	}
-	return a.m.Encode(ms), nil
-}
-
-func (a musicVAE) Decode(zs [][]float32, temperature float64, seed int64) ([]melody.Melody, error) {
-	return a.m.Decode(zs, temperature, seed), nil
+func (s sketchVAE) Decode(zs [][]float32, opts vae.DecodeOptions) ([]sketch.Drawing, error) {
+	return s.w.Decode(zs, sketchrnn.DecodeOptions{Greedy: opts.Temperature <= 0, Temperature: opts.Temperature, Seed: uint64(opts.Seed)})
 }
 
 // exportStyle is how exported drawings look: dark ink on white, at a size that prints well.

@@ -13,6 +13,7 @@ import (
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 func exampleDrawings() [4]sketch.Drawing {
@@ -55,11 +56,11 @@ func TestSketchVAE(t *testing.T) {
 	}{{"greedy", 0}, {"sampled", 0.5}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			a, err := m.Decode(zs[:2], tt.temp, 9)
+			a, err := m.Decode(zs[:2], vae.DecodeOptions{Temperature: tt.temp, Seed: 9})
 			if err != nil {
 				t.Fatal(err)
 			}
-			b, _ := m.Decode(zs[:2], tt.temp, 9)
+			b, _ := m.Decode(zs[:2], vae.DecodeOptions{Temperature: tt.temp, Seed: 9})
 			if len(a) != 2 || !slices.Equal(a[0], b[0]) || !slices.Equal(a[1], b[1]) {
 				t.Error("the same z, temperature and seed decoded differently")
 			}
@@ -93,15 +94,15 @@ func TestMusicVAE(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	m := MusicVAE(musicvae.NewModel(w))
+	var m palette.Model[melody.Melody] = musicvae.NewModel(w)
 	ms := exampleMelodies(t)
 	zs, err := m.Encode(ms[:])
 	if err != nil || len(zs) != 4 || len(zs[0]) != 8 {
 		t.Fatalf("encoded %d vectors (%v)", len(zs), err)
 	}
 	for _, temp := range []float64{0, 0.7} {
-		a, _ := m.Decode(zs, temp, 3)
-		b, _ := m.Decode(zs, temp, 3)
+		a, _ := m.Decode(zs, vae.DecodeOptions{Temperature: temp, Seed: 3})
+		b, _ := m.Decode(zs, vae.DecodeOptions{Temperature: temp, Seed: 3})
 		if len(a) != 4 || len(a[0]) != melody.WindowSteps || !slices.Equal(a[2], b[2]) {
 			t.Errorf("temperature %v: decodes differ or have the wrong size", temp)
 		}
@@ -148,7 +149,7 @@ func BenchmarkMoveToResultMelody(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			benchMove(b, MusicVAE(musicvae.NewModel(w)), exampleMelodies(b), palette.Settings{}, func(m melody.Melody) int { return len(m) })
+			benchMove[melody.Melody](b, musicvae.NewModel(w), exampleMelodies(b), palette.Settings{}, func(m melody.Melody) int { return len(m) })
 		})
 	}
 	b.Run("shipped", func(b *testing.B) {
@@ -156,7 +157,7 @@ func BenchmarkMoveToResultMelody(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchMove(b, MusicVAE(musicvae.NewModel(w)), exampleMelodies(b), palette.Settings{}, func(m melody.Melody) int { return len(m) })
+		benchMove[melody.Melody](b, musicvae.NewModel(w), exampleMelodies(b), palette.Settings{}, func(m melody.Melody) int { return len(m) })
 	})
 }
 

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/xml"
+	"github.com/latentpalette/palette/model/vae"
 	"image/png"
 	"io"
 	"math"
@@ -35,11 +36,11 @@ type spyModel[T any] struct {
 	zs [][]float32
 }
 
-func (s *spyModel[T]) Decode(zs [][]float32, temperature float64, seed int64) ([]T, error) {
+func (s *spyModel[T]) Decode(zs [][]float32, opts vae.DecodeOptions) ([]T, error) {
 	s.mu.Lock()
 	s.zs = append(s.zs, zs...)
 	s.mu.Unlock()
-	return s.Model.Decode(zs, temperature, seed)
+	return s.Model.Decode(zs, opts)
 }
 
 func (s *spyModel[T]) last() []float32 {

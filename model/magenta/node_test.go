@@ -167,7 +167,7 @@ func randomMelodies(n int, seed uint64) []melody.Melody {
 // encode the corners, blend bilinearly (Magenta's input order is top-left, bottom-left,
 // top-right, bottom-right), decode the 16 blends row by row.
 func interpolate4x4(m *musicvae.Model, corners []melody.Melody) ([]melody.Melody, [][]float32) {
-	mu := m.Encode(corners)
+	mu := encodeMel(m, corners)
 	c := [4][]float32{palette.TopLeft: mu[0], palette.BottomLeft: mu[1], palette.TopRight: mu[2], palette.BottomRight: mu[3]}
 	zs := make([][]float32, 0, 16)
 	for y := range 4 {
@@ -175,7 +175,7 @@ func interpolate4x4(m *musicvae.Model, corners []melody.Melody) ([]melody.Melody
 			zs = append(zs, palette.Blend(c, palette.Point{U: float64(x) / 3, V: float64(y) / 3}, false))
 		}
 	}
-	return m.Decode(zs, 0, 0), zs
+	return decodeZ(m, zs), zs
 }
 
 // stepLogits returns the decoder's logits at step len(prefix) after teacher-forcing prefix:
@@ -265,8 +265,8 @@ func agreeWithMagentaJS(t *testing.T, w *musicvae.Weights) {
 	mels := randomMelodies(8, 6)
 	corners := mels[:4]
 	req := harnessRequest{Decode: zs, Encode: mels, Interpolate: corners}
-	ours := m.Decode(zs, 0, 0)
-	mu := m.Encode(mels)
+	ours := decodeZ(m, zs)
+	mu := encodeMel(m, mels)
 	interp, interpZs := interpolate4x4(m, corners)
 	for _, backend := range []string{"wasm", "cpu"} {
 		t.Run(backend, func(t *testing.T) {
@@ -394,8 +394,8 @@ func TestMagentaJSQuantized(t *testing.T) {
 	zs := randomZs(8, w.Config.ZSize, 32)
 	mels := randomMelodies(4, 33)
 	r := runHarness(t, dir, "wasm", harnessRequest{Decode: zs, Encode: mels})
-	compareTokens(t, "decode", w, zs, m.Decode(zs, 0, 0), r.Decode)
-	mu := m.Encode(mels)
+	compareTokens(t, "decode", w, zs, decodeZ(m, zs), r.Decode)
+	mu := encodeMel(m, mels)
 	worst := 0.0
 	for i := range mu {
 		for j := range mu[i] {

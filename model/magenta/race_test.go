@@ -188,7 +188,7 @@ func TestRaceWorker(t *testing.T) {
 	m := musicvae.NewModel(w)
 	var r raceResult
 	r.BLAS = nn.BLAS()
-	r.Decode = m.Decode(in.Z, 0, 0)
+	r.Decode = decodeZ(m, in.Z)
 	r.Interpolate, _ = interpolate4x4(m, in.Corners)
 	median := func(fn func()) (wall, cpu float64) {
 		fn() // warm up, as the harness does
@@ -205,9 +205,9 @@ func TestRaceWorker(t *testing.T) {
 		return ws[len(ws)/2], cs[len(cs)/2]
 	}
 	var x timings
-	x.Decode1, x.Decode1CPU = median(func() { m.Decode(in.Z[:1], 0, 0) })
-	x.Decode16, x.Decode16CPU = median(func() { m.Decode(in.Z, 0, 0) })
-	x.Encode, x.EncodeCPU = median(func() { m.Encode(in.Corners[:1]) })
+	x.Decode1, x.Decode1CPU = median(func() { decodeZ(m, in.Z[:1]) })
+	x.Decode16, x.Decode16CPU = median(func() { decodeZ(m, in.Z) })
+	x.Encode, x.EncodeCPU = median(func() { encodeMel(m, in.Corners[:1]) })
 	x.Interpolate, x.InterpolateCPU = median(func() { interpolate4x4(m, in.Corners) })
 	r.Times = x
 	out, err := json.Marshal(r)

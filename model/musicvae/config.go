@@ -186,8 +186,8 @@ func WeightsFromTensors(c MelodyVAEConfig, tensors map[string]checkpoint.Tensor)
 
 func clone(s []float32) []float32 { return append([]float32(nil), s...) }
 
-// ParamCount is the number of trainable values.
-func (w *Weights) ParamCount() int {
+// NumParams is the number of trainable values.
+func (w *Weights) NumParams() int {
 	n := 0
 	for _, t := range w.Tensors() {
 		n += len(t.Data)

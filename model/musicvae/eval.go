@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // Metrics are the quality numbers of the melody issue, over a set of windows.
@@ -25,9 +26,8 @@ type EvalOptions struct {
 
 const evalBatch = 128
 
-// Evaluate measures m on windows with the plain-Go engine. With MaxWindows, a seeded sample
-// of that many windows is used.
-func Evaluate(m *Model, ws []melody.Melody, opt EvalOptions) Metrics {
+// Evaluate measures m on windows. With MaxWindows, a seeded sample of that many windows is used.
+func Evaluate(m *Model, ws []melody.Melody, opt EvalOptions) (Metrics, error) {
 	ws = windows(ws)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6576616c))
 	if opt.MaxWindows > 0 && opt.MaxWindows < len(ws) {
@@ -40,21 +40,30 @@ func Evaluate(m *Model, ws []melody.Melody, opt EvalOptions) Metrics {
 	}
 	met := Metrics{Windows: len(ws)}
 	if len(ws) == 0 {
-		return met
+		return met, nil
 	}
 	var tf, rec int
 	var kl float64
 	for from := 0; from < len(ws); from += evalBatch {
 		batch := ws[from:min(from+evalBatch, len(ws))]
-		mu, sigma := encodePlain(m.W, batch)
+		mu, sigma, err := m.encode(batch)
+		if err != nil {
+			return met, err
+		}
 		for b := range batch {
 			kl += klDivergence(mu[b], sigma[b])
 		}
-		_, logits := decodePlain(m.W, mu, batch, 0, 0)
+		_, logits, err := m.decode(mu, batch, vae.DecodeOptions{})
+		if err != nil {
+			return met, err
+		}
 		for t, l := range logits {
 			tf += correct(l, batch, t)
 		}
-		greedy, _ := decodePlain(m.W, mu, nil, 0, 0)
+		greedy, _, err := m.decode(mu, nil, vae.DecodeOptions{})
+		if err != nil {
+			return met, err
+		}
 		for b, g := range greedy {
 			rec += Steps - hamming(g, batch[b])
 		}
@@ -64,15 +73,18 @@ func Evaluate(m *Model, ws []melody.Melody, opt EvalOptions) Metrics {
 	met.ReconstructionAccuracy = float64(rec) / n
 	met.KL = kl / float64(len(ws))
 	if opt.Pairs > 0 && len(ws) >= 2 {
-		met.InterpolationMonotonicity = Interpolation(m, ws, opt.Pairs, rng)
+		var err error
+		if met.InterpolationMonotonicity, err = Interpolation(m, ws, opt.Pairs, rng); err != nil {
+			return met, err
+		}
 	}
-	return met
+	return met, nil
 }
 
 // Interpolation is the share of neighbouring points, on 9 evenly spaced points between the mu
 // of two random windows, whose step-wise Hamming distance to the decoded first point does not
 // decrease, averaged over pairs.
-func Interpolation(m *Model, ws []melody.Melody, pairs int, rng *rand.Rand) float64 {
+func Interpolation(m *Model, ws []melody.Melody, pairs int, rng *rand.Rand) (float64, error) {
 	const points = 9
 	total := 0.0
 	for range pairs {
@@ -81,9 +93,14 @@ func Interpolation(m *Model, ws []melody.Melody, pairs int, rng *rand.Rand) floa
 		if j >= i {
 			j++
 		}
-		mu, _ := encodePlain(m.W, []melody.Melody{ws[i], ws[j]})
-		zs := Lerp(mu[0], mu[1], points)
-		dec, _ := decodePlain(m.W, zs, nil, 0, 0)
+		mu, err := m.Encode([]melody.Melody{ws[i], ws[j]})
+		if err != nil {
+			return 0, err
+		}
+		dec, err := m.Decode(Lerp(mu[0], mu[1], points), vae.DecodeOptions{})
+		if err != nil {
+			return 0, err
+		}
 		ok := 0
 		for p := 1; p < points; p++ {
 			if hamming(dec[p], dec[0]) >= hamming(dec[p-1], dec[0]) {
@@ -92,7 +109,7 @@ func Interpolation(m *Model, ws []melody.Melody, pairs int, rng *rand.Rand) floa
 		}
 		total += float64(ok) / float64(points-1)
 	}
-	return total / float64(pairs)
+	return total / float64(pairs), nil
 }
 
 // Lerp returns n evenly spaced points from a to b, both included.

@@ -1,76 +1,212 @@
 package musicvae
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"sync"
 
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/nn"
+	"github.com/latentpalette/palette/model/vae"
+	G "gorgonia.org/gorgonia"
 )
 
-// Engine selects how a Model computes: the plain-Go mirror of the graph (fast at batch 1, checked
-// against the graph by the tests) or the Gorgonia graph itself.
-type Engine int
+var _ vae.Model[melody.Melody] = (*Model)(nil)
 
-const (
-	Plain Engine = iota
-	Gorgonia
-)
-
-// Model runs a trained melody VAE: Encode windows to mu, Decode z back to windows.
-// It is safe for concurrent use.
+// Model runs a trained melody VAE through its Gorgonia graphs: Encode windows to mu, Decode z
+// back to windows. Graphs are built once per batch size and kept. It is safe for concurrent use
+// (one decode or encode at a time).
 type Model struct {
-	W      *Weights
-	Engine Engine
+	W *Weights
 
 	mu     sync.Mutex
-	graphs map[int]*inferGraph // Gorgonia inference graphs by batch size
+	graphs map[int]*inferGraph // by batch size
 }
 
-// NewModel wraps weights for inference with the plain-Go engine.
+// NewModel wraps weights for inference.
 func NewModel(w *Weights) *Model { return &Model{W: w} }
 
+// ZSize is the length of a latent vector.
+func (m *Model) ZSize() int { return m.W.Config.ZSize }
+
+// inferGraph is the model's forward pass for a batch of B, as three plans over one graph each:
+// the encoder, the start (z to the decoder's states), and one decoder step.
+type inferGraph struct {
+	B int
+
+	enc       *nn.Plan
+	xs        []*G.Node // [B] event indices per step
+	mu, sigma *G.Node   // [B, Z]
+
+	start        *nn.Plan
+	z            *G.Node   // [B, Z]
+	states0      []*G.Node // [2, B, Dk] per layer
+	zShare0      *G.Node   // [B, 4*D0]
+	stepPlan     *nn.Plan
+	prev, zShare *G.Node   // [B], [B, 4*D0]
+	stateIn      []*G.Node // [2, B, Dk] per layer
+	stateOut     []*G.Node // [7, B, Dk] per layer
+	logits       *G.Node   // [B, 90]
+}
+
+func newInferGraph(w *Weights, B int) (ig *inferGraph, err error) {
+	defer catch(&err, "building the inference graphs")
+	c := w.Config
+	ig = &inferGraph{B: B}
+
+	g := G.NewGraph()
+	l := newLayers(g, w)
+	for t := range Steps {
+		ig.xs = append(ig.xs, input(g, fmt.Sprintf("x%d", t), B))
+	}
+	ig.mu, ig.sigma = l.encode(ig.xs)
+	if ig.enc, err = nn.NewPlan(ig.mu, ig.sigma); err != nil {
+		return nil, err
+	}
+
+	g = G.NewGraph()
+	l = newLayers(g, w)
+	ig.z = input(g, "z", B, c.ZSize)
+	ig.states0, ig.zShare0 = l.start(ig.z)
+	if ig.start, err = nn.NewPlan(append([]*G.Node{ig.zShare0}, ig.states0...)...); err != nil {
+		return nil, err
+	}
+
+	g = G.NewGraph()
+	l = newLayers(g, w)
+	ig.prev = input(g, "prev", B)
+	ig.zShare = input(g, "z_share", B, 4*c.DecoderSizes[0])
+	for k, d := range c.DecoderSizes {
+		ig.stateIn = append(ig.stateIn, input(g, fmt.Sprintf("state%d", k), 2, B, d))
+	}
+	ig.stateOut, ig.logits = l.step(ig.prev, ig.zShare, ig.stateIn)
+	if ig.stepPlan, err = nn.NewPlan(append([]*G.Node{ig.logits}, ig.stateOut...)...); err != nil {
+		return nil, err
+	}
+	return ig, nil
+}
+
+// graph returns the graphs for batches of B; the caller holds m.mu.
+func (m *Model) graph(B int) (*inferGraph, error) {
+	if ig, ok := m.graphs[B]; ok {
+		return ig, nil
+	}
+	ig, err := newInferGraph(m.W, B)
+	if err != nil {
+		return nil, err
+	}
+	if m.graphs == nil {
+		m.graphs = map[int]*inferGraph{}
+	}
+	m.graphs[B] = ig
+	return ig, nil
+}
+
 // Encode returns mu, [ZSize] per window, for windows of Steps events (longer ones are cut,
-// shorter ones padded with NoEvent; out-of-range events count as NoEvent).
-func (m *Model) Encode(batch []melody.Melody) [][]float32 {
+// shorter ones padded with NoEvent). An event outside the 90 classes is an error.
+func (m *Model) Encode(batch []melody.Melody) ([][]float32, error) {
+	for i, w := range batch {
+		if err := w.Validate(); err != nil {
+			return nil, fmt.Errorf("melody %d: %w", i+1, err)
+		}
+	}
+	mu, _, err := m.encode(batch)
+	return mu, err
+}
+
+// encode returns mu and sigma, [ZSize] per window.
+func (m *Model) encode(batch []melody.Melody) (mu, sigma [][]float32, err error) {
 	if len(batch) == 0 {
-		return nil
+		return nil, nil, nil
 	}
-	if m.Engine == Gorgonia {
-		if mu, err := m.encodeGraph(batch); err == nil {
-			return mu
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	B, Z := len(batch), m.W.Config.ZSize
+	ig, err := m.graph(B)
+	if err != nil {
+		return nil, nil, err
+	}
+	ws := windows(batch)
+	for t, x := range ig.xs {
+		v := nn.Values(x)
+		for b, w := range ws {
+			v[b] = float32(w[t])
 		}
 	}
-	mu, _ := encodePlain(m.W, windows(batch))
-	return mu
+	if err := ig.enc.Run(); err != nil {
+		return nil, nil, fmt.Errorf("musicvae: encode: %w", err)
+	}
+	mus, sigmas := ig.enc.Out(ig.mu), ig.enc.Out(ig.sigma)
+	for b := range B {
+		mu = append(mu, append([]float32(nil), mus[b*Z:(b+1)*Z]...))
+		sigma = append(sigma, append([]float32(nil), sigmas[b*Z:(b+1)*Z]...))
+	}
+	return mu, sigma, nil
 }
 
-// Decode turns each z into a window. Temperature 0 takes the most likely event at each step
-// (the first on ties) and is deterministic; above 0 it samples from softmax(logits/temperature)
-// with a generator seeded by seed.
-func (m *Model) Decode(zs [][]float32, temperature float64, seed int64) []melody.Melody {
+// Decode turns each z into a window (z is padded or cut to ZSize). Temperature 0 takes the most
+// likely event at each step (the first on ties) and is deterministic; above 0 it samples from
+// softmax(logits/temperature) with a generator seeded by opts.Seed.
+func (m *Model) Decode(zs [][]float32, opts vae.DecodeOptions) ([]melody.Melody, error) {
+	out, _, err := m.decode(zs, nil, opts)
+	return out, err
+}
+
+// decode runs the decoder. With teacher (one window per z) it feeds the true previous events and
+// returns every step's logits [Steps][B*90] too; otherwise it feeds back its own choices.
+func (m *Model) decode(zs [][]float32, teacher []melody.Melody, opts vae.DecodeOptions) ([]melody.Melody, [][]float32, error) {
 	if len(zs) == 0 {
-		return nil
+		return nil, nil, nil
 	}
-	zs = m.fitZ(zs)
-	if m.Engine == Gorgonia {
-		if out, err := m.decodeGraph(zs, temperature, seed); err == nil {
-			return out
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	B, Z := len(zs), m.W.Config.ZSize
+	ig, err := m.graph(B)
+	if err != nil {
+		return nil, nil, err
+	}
+	z := nn.Values(ig.z)
+	clear(z)
+	for b, v := range zs {
+		copy(z[b*Z:(b+1)*Z], v[:min(len(v), Z)])
+	}
+	if err := ig.start.Run(); err != nil {
+		return nil, nil, fmt.Errorf("musicvae: decode: %w", err)
+	}
+	copy(nn.Values(ig.zShare), ig.start.Out(ig.zShare0))
+	for k, s := range ig.stateIn {
+		copy(nn.Values(s), ig.start.Out(ig.states0[k]))
+	}
+	out := emptyMelodies(B)
+	pick := newPicker(opts.Temperature, opts.Seed)
+	prev := nn.Values(ig.prev)
+	var all [][]float32
+	for t := range Steps {
+		for b := range B {
+			switch {
+			case t == 0:
+				prev[b] = -1 // no previous event: a zero input
+			case teacher != nil:
+				prev[b] = float32(teacher[b][t-1])
+			default:
+				prev[b] = float32(out[b][t-1])
+			}
 		}
+		if err := ig.stepPlan.Run(); err != nil {
+			return nil, nil, fmt.Errorf("musicvae: decode step %d: %w", t, err)
+		}
+		for k, s := range ig.stateIn {
+			v := nn.Values(s)
+			copy(v, ig.stepPlan.Out(ig.stateOut[k])[:len(v)]) // blocks c and h
+		}
+		logits := ig.stepPlan.Out(ig.logits)
+		if teacher != nil {
+			all = append(all, append([]float32(nil), logits...))
+		}
+		pick.step(out, t, logits)
 	}
-	out, _ := decodePlain(m.W, zs, nil, temperature, seed)
-	return out
-}
-
-// fitZ pads or cuts each z to ZSize.
-func (m *Model) fitZ(zs [][]float32) [][]float32 {
-	out := make([][]float32, len(zs))
-	for i, z := range zs {
-		out[i] = make([]float32, m.W.Config.ZSize)
-		copy(out[i], z)
-	}
-	return out
+	return out, all, nil
 }
 
 // windows returns the events of each melody as a window of exactly Steps valid events.
@@ -86,104 +222,6 @@ func windows(batch []melody.Melody) []melody.Melody {
 		out[i] = w
 	}
 	return out
-}
-
-// encodePlain runs the encoder in plain Go and returns mu and sigma, [ZSize] per window.
-func encodePlain(w *Weights, batch []melody.Melody) (mu, sigma [][]float32) {
-	B, E, Z := len(batch), w.Config.EncoderSize, w.Config.ZSize
-	h := make([]float32, B*2*E) // [B, 2E]: forward h, then backward h
-	run := func(cell nn.LSTMCell, col int, order func(i int) int) {
-		c, hs := make([]float32, B*E), make([]float32, B*E) // [B, E]
-		pre := make([]float32, B*4*E)                       // [B, 4E]
-		for i := range Steps {
-			clear(pre)
-			for b, m := range batch {
-				cell.AddOneHot(pre[b*4*E:(b+1)*4*E], 0, m[order(i)])
-			}
-			cell.Step(pre, c, hs)
-		}
-		for b := range B {
-			copy(h[b*2*E+col:], hs[b*E:(b+1)*E])
-		}
-	}
-	run(w.EncFw, 0, func(i int) int { return i })
-	run(w.EncBw, E, func(i int) int { return Steps - 1 - i })
-	m, s := make([]float32, B*Z), make([]float32, B*Z) // [B, Z]
-	w.Mu.Apply(m, h)
-	w.Sigma.Apply(s, h)
-	for b := range B {
-		mu = append(mu, m[b*Z:(b+1)*Z])
-		sg := s[b*Z : (b+1)*Z]
-		for i, v := range sg {
-			sg[i] = nn.Softplus(v)
-		}
-		sigma = append(sigma, sg)
-	}
-	return mu, sigma
-}
-
-// decodePlain runs the decoder in plain Go. With teacher (one window per z) it feeds the true
-// previous events and returns the logits [Steps][B*90] too; otherwise it feeds back its choices.
-func decodePlain(w *Weights, zs [][]float32, teacher []melody.Melody, temperature float64, seed int64) ([]melody.Melody, [][]float32) {
-	B, Z := len(zs), w.Config.ZSize
-	z := make([]float32, 0, B*Z) // [B, Z]
-	for _, v := range zs {
-		z = append(z, v...)
-	}
-	L := len(w.Dec)
-	sizes := w.Config.DecoderSizes
-	state := make([]float32, B*w.ZToState.Out) // [B, 2*sum(D)]: c0, h0, c1, h1, ...
-	w.ZToState.Apply(state, z)
-	cs, hs := make([][]float32, L), make([][]float32, L) // [B, Dk] each
-	for k, d := range sizes {
-		cs[k], hs[k] = make([]float32, B*d), make([]float32, B*d)
-	}
-	for b := range B {
-		row := state[b*w.ZToState.Out:]
-		off := 0
-		for k, d := range sizes {
-			for i := range d {
-				cs[k][b*d+i] = nn.Tanh(row[off+i])
-				hs[k][b*d+i] = nn.Tanh(row[off+d+i])
-			}
-			off += 2 * d
-		}
-	}
-	D0 := sizes[0]
-	zIn := make([]float32, B*4*D0) // [B, 4D0], z's share of cell 0's gates, the same at every step
-	w.Dec[0].AddInput(zIn, Classes, z, Z)
-	pres := make([][]float32, L)
-	for k, d := range sizes {
-		pres[k] = make([]float32, B*4*d)
-	}
-	logits := make([]float32, B*Classes) // [B, 90]
-	var allLogits [][]float32
-	out := emptyMelodies(B)
-	pick := newPicker(temperature, seed)
-	for t := range Steps {
-		copy(pres[0], zIn)
-		if t > 0 {
-			for b := range B {
-				prev := out[b][t-1]
-				if teacher != nil {
-					prev = teacher[b][t-1]
-				}
-				w.Dec[0].AddOneHot(pres[0][b*4*D0:(b+1)*4*D0], 0, prev)
-			}
-		}
-		w.Dec[0].Step(pres[0], cs[0], hs[0])
-		for k := 1; k < L; k++ {
-			clear(pres[k])
-			w.Dec[k].AddInput(pres[k], 0, hs[k-1], sizes[k-1])
-			w.Dec[k].Step(pres[k], cs[k], hs[k])
-		}
-		w.Out.Apply(logits, hs[L-1])
-		if teacher != nil {
-			allLogits = append(allLogits, append([]float32(nil), logits...))
-		}
-		pick.step(out, t, logits)
-	}
-	return out, allLogits
 }
 
 // emptyMelodies returns n windows of Steps events, for a decoder to fill.

@@ -3,13 +3,16 @@ package musicvae
 import (
 	"bytes"
 	"errors"
+	"maps"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/latentpalette/palette/model/checkpoint"
 	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // randomWeights is a model with random biases too, so that every term of the math shows.
@@ -19,7 +22,9 @@ func randomWeights(t testing.TB, c MelodyVAEConfig, seed uint64) *Weights {
 		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(seed, 11))
-	for _, tn := range w.Tensors() {
+	ts := w.Tensors()
+	for _, name := range slices.Sorted(maps.Keys(ts)) { // in a fixed order: the same weights every time
+		tn := ts[name]
 		if len(tn.Shape) == 1 {
 			for i := range tn.Data {
 				tn.Data[i] = float32(rng.NormFloat64() * 0.5)
@@ -40,20 +45,17 @@ func maxDiff(a, b []float32) float64 {
 	return d
 }
 
-// TestPlainMatchesGorgonia checks the plain-Go engine against the Gorgonia graph: mu, sigma and
+// TestGraphMatchesOracle checks the Gorgonia graphs against the plain-Go oracle: mu, sigma and
 // every step's logits to 1e-5, and the same tokens, greedy and sampled. Sizes of 256 would
 // expose G.Slice's hash trap if the graph sliced anything.
-func TestPlainMatchesGorgonia(t *testing.T) {
+func TestGraphMatchesOracle(t *testing.T) {
 	configs := []MelodyVAEConfig{tiny, {EncoderSize: 256, DecoderSizes: []int{256, 64}, ZSize: 8}}
-	if raceEnabled {
-		configs = configs[:1] // compiling the graphs of the larger model takes a minute under -race
-	}
 	for _, c := range configs {
 		w := randomWeights(t, c, 2)
 		m := NewModel(w)
 		batch := randomWindows(3, 8)
 		mu, sigma := encodePlain(w, batch)
-		gmu, gsigma, err := m.encodeGraphSigma(batch)
+		gmu, gsigma, err := m.encode(batch)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -63,61 +65,66 @@ func TestPlainMatchesGorgonia(t *testing.T) {
 			}
 		}
 		for _, temp := range []float64{0, 1} {
-			plain, plainLogits := decodePlain(w, mu, batch, 0, 0) // teacher-forced logits for comparison below
-			_ = plain
 			want, _ := decodePlain(w, mu, nil, temp, 42)
-			got, logits, err := m.decodeGraphLogits(mu, temp, 42)
+			got, err := m.Decode(mu, vae.DecodeOptions{Temperature: temp, Seed: 42})
 			if err != nil {
 				t.Fatal(err)
 			}
 			for b := range want {
 				if hamming(want[b], got[b]) != 0 {
-					t.Errorf("%+v temperature %v: window %d: plain %v, graph %v", c, temp, b, want[b], got[b])
+					t.Errorf("%+v temperature %v: window %d: oracle %v, graph %v", c, temp, b, want[b], got[b])
 				}
 			}
-			if temp == 0 {
-				// The greedy logits of the graph, against the plain decoder fed the same tokens.
-				_, fed := decodePlain(w, mu, got, 0, 0)
-				for s := range logits {
-					if d := maxDiff(logits[s], fed[s]); d > 1e-5 {
-						t.Errorf("%+v: step %d: logits differ by %g", c, s, d)
-					}
-				}
-			}
-			_ = plainLogits
 		}
-		m.Engine = Gorgonia
-		if got, want := m.Decode(mu, 0, 0), NewModel(w).Decode(mu, 0, 0); hamming(got[0], want[0]) != 0 {
-			t.Errorf("Engine Gorgonia decodes %v, Plain %v", got[0], want[0])
+		// Teacher-forced logits, step by step.
+		_, logits, err := m.decode(mu, batch, vae.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, fed := decodePlain(w, mu, batch, 0, 0)
+		for s := range logits {
+			if d := maxDiff(logits[s], fed[s]); d > 1e-5 {
+				t.Errorf("%+v: step %d: logits differ by %g", c, s, d)
+			}
 		}
 	}
 }
 
-// TestPlainMatchesTrainingGraph checks the training graph's teacher-forced logits against the
-// plain decoder given the same z = mu + sigma*eps: the plain engine computes what was trained.
-func TestPlainMatchesTrainingGraph(t *testing.T) {
-	tr, err := tinyTrainer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	const step = 3
-	data := tr.data
-	if _, _, err := tr.forward(data, step); err != nil {
-		t.Fatal(err)
-	}
-	w := tr.Weights()
-	rng := rand.New(rand.NewPCG(tr.Config.Seed, step))
-	mu, sigma := encodePlain(w, data)
-	zs := make([][]float32, len(data))
-	for b := range data {
-		for k := range mu[b] {
-			zs[b] = append(zs[b], mu[b][k]+sigma[b][k]*float32(rng.NormFloat64()))
+// TestTrainingGraphMatchesOracle checks the training graphs' teacher-forced logits against the
+// oracle given the same z = mu + sigma*eps, on one thread and on two: the decoder computes what
+// was trained.
+func TestTrainingGraphMatchesOracle(t *testing.T) {
+	for _, threads := range []int{1, 2} {
+		tr := newTinyTrainer(t)
+		tr.Threads = threads
+		const step = 3
+		data := tr.data
+		if _, err := tr.forward(data, step); err != nil {
+			t.Fatal(err)
 		}
-	}
-	_, want := decodePlain(w, zs, data, 0, 0)
-	for s, lv := range tr.graph.logits {
-		if d := maxDiff(lv.Data().([]float32), want[s]); d > 1e-5 {
-			t.Errorf("step %d: training graph and plain decoder differ by %g", s, d)
+		w := tr.Weights()
+		eps := tr.noise(step)
+		mu, sigma := encodePlain(w, data)
+		Z := w.Config.ZSize
+		zs := make([][]float32, len(data))
+		for b := range data {
+			for k := range mu[b] {
+				zs[b] = append(zs[b], mu[b][k]+sigma[b][k]*eps[b*Z+k])
+			}
+		}
+		_, want := decodePlain(w, zs, data, 0, 0)
+		from := 0
+		for _, tg := range tr.parts {
+			for s, l := range tg.logits {
+				got := tg.plan.Out(l)
+				if d := maxDiff(got, want[s][from*Classes:(from+tg.B)*Classes]); d > 1e-5 {
+					t.Errorf("%d threads: step %d: training graph and oracle differ by %g", threads, s, d)
+				}
+			}
+			from += tg.B
+		}
+		if len(tr.parts) != threads {
+			t.Errorf("%d threads ran %d graphs", threads, len(tr.parts))
 		}
 	}
 }
@@ -125,7 +132,14 @@ func TestPlainMatchesTrainingGraph(t *testing.T) {
 func TestDecodeIsDeterministic(t *testing.T) {
 	m := NewModel(randomWeights(t, tiny, 3))
 	zs := [][]float32{{0.1, -1, 2}, {0, 0, 0}}
-	a, b := m.Decode(zs, 0, 1), m.Decode(zs, 0, 2)
+	dec := func(zs [][]float32, temp float64, seed int64) []melody.Melody {
+		out, err := m.Decode(zs, vae.DecodeOptions{Temperature: temp, Seed: seed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return out
+	}
+	a, b := dec(zs, 0, 1), dec(zs, 0, 2)
 	for i := range a {
 		if hamming(a[i], b[i]) != 0 || len(a[i]) != Steps {
 			t.Errorf("greedy decode depends on the seed: %v, %v", a[i], b[i])
@@ -134,7 +148,7 @@ func TestDecodeIsDeterministic(t *testing.T) {
 			t.Error(err)
 		}
 	}
-	s1, s2, s3 := m.Decode(zs, 1.5, 7), m.Decode(zs, 1.5, 7), m.Decode(zs, 1.5, 8)
+	s1, s2, s3 := dec(zs, 1.5, 7), dec(zs, 1.5, 7), dec(zs, 1.5, 8)
 	if hamming(s1[0], s2[0]) != 0 {
 		t.Errorf("same seed, different samples: %v, %v", s1[0], s2[0])
 	}
@@ -142,11 +156,11 @@ func TestDecodeIsDeterministic(t *testing.T) {
 		t.Errorf("seeds 7 and 8 gave the same samples")
 	}
 	// A short z is padded, a short melody too.
-	if got := m.Decode([][]float32{{1}}, 0, 0); len(got) != 1 || len(got[0]) != Steps {
+	if got := dec([][]float32{{1}}, 0, 0); len(got) != 1 || len(got[0]) != Steps {
 		t.Errorf("short z: %v", got)
 	}
-	if got := m.Encode([]melody.Melody{{melody.NoteOn(60)}}); len(got) != 1 || len(got[0]) != tiny.ZSize {
-		t.Errorf("short melody: %v", got)
+	if got, err := m.Encode([]melody.Melody{{melody.NoteOn(60)}}); err != nil || len(got) != 1 || len(got[0]) != tiny.ZSize {
+		t.Errorf("short melody: %v, %v", got, err)
 	}
 }
 
@@ -200,7 +214,10 @@ func TestSaveLoad(t *testing.T) {
 func TestEvaluate(t *testing.T) {
 	m := NewModel(randomWeights(t, tiny, 6))
 	ws := randomWindows(10, 2)
-	got := Evaluate(m, ws, EvalOptions{Pairs: 5, Seed: 1})
+	got, err := Evaluate(m, ws, EvalOptions{Pairs: 5, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.Windows != 10 {
 		t.Errorf("windows %d", got.Windows)
 	}
@@ -212,7 +229,7 @@ func TestEvaluate(t *testing.T) {
 	if got.KL <= 0 {
 		t.Errorf("KL %v", got.KL)
 	}
-	if sub := Evaluate(m, ws, EvalOptions{MaxWindows: 4}); sub.Windows != 4 {
+	if sub, err := Evaluate(m, ws, EvalOptions{MaxWindows: 4}); err != nil || sub.Windows != 4 {
 		t.Errorf("MaxWindows 4 evaluated %d", sub.Windows)
 	}
 	z := Lerp([]float32{0, 2}, []float32{4, 2}, 5)

@@ -7,12 +7,16 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"runtime"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/latentpalette/palette/model/checkpoint"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/nn"
+	"github.com/latentpalette/palette/model/vae"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -30,7 +34,7 @@ type TrainConfig struct {
 	ClipNorm        float64 `json:"clip_norm"`         // global gradient norm bound
 	// TokenDropout is the probability that the decoder's input at a step (the previous event,
 	// teacher-forced) is replaced by the zero vector, as Bowman et al.'s word dropout: the
-	// decoder leans more on z and less on the event before. Gorgonia engine only.
+	// decoder leans more on z and less on the event before.
 	TokenDropout float64 `json:"token_dropout,omitempty"`
 }
 
@@ -51,23 +55,30 @@ func (c TrainConfig) Beta(step int) float64 {
 	return c.MaxBeta * (1 - math.Pow(c.BetaRate, float64(step)))
 }
 
+var _ vae.Trainer = (*Trainer)(nil)
+
 // Trainer trains a model with Gorgonia. Everything random is a function of the seed and the
-// step (data order per epoch, the noise eps of each step), so a run resumed from a state file
-// continues exactly as if it had not stopped.
+// step (data order per epoch, the noise eps of each step, the dropped tokens), so a run resumed
+// from a state file continues exactly as if it had not stopped.
 type Trainer struct {
 	Config TrainConfig
-	Step   int    // steps done
-	Engine Engine // Plain (the default): the hand-written backward pass; Gorgonia: the graph's
+	step   int // steps done
+	// Threads is how many goroutines share a step (each runs its own graph over its share of the
+	// batch); set it before the first step. NewTrainer sets GOMAXPROCS, at most 2.
+	Threads int
+	// Valid and ValidOptions are what Validate measures the model on.
+	Valid        []melody.Melody
+	ValidOptions EvalOptions
+
+	w      *Weights
 	data   []melody.Melody
-	graph  *trainGraph
+	names  []string    // the weights' tensors in Adam's order
+	values [][]float32 // their values (shared with the graphs' parameter nodes)
+	grads  [][]float32 // their gradients, summed over the graphs
 	adam   *nn.Adam
-	values [][]float32 // the parameters' backing slices, in graph.params order
-	perm   []int       // the data order of epoch
+	parts  []*trainGraph // built on first use, one per thread
+	perm   []int         // the data order of epoch
 	epoch  int
-	xs     []*tensor.Dense // [B, 90] per step
-	prevs  []*tensor.Dense // [B, 90] per step 1..31: the decoder's inputs
-	eps    *tensor.Dense   // [B, Z]
-	bp     *backprop
 }
 
 // StepStats describes one training step.
@@ -78,7 +89,8 @@ type StepStats struct {
 	Beta, LR, GradNorm     float64
 }
 
-// NewTrainer starts training w (its values are copied) on data, windows of Steps events.
+// NewTrainer starts training w on data, windows of Steps events. The trainer owns w from then
+// on: its steps update w's values in place.
 func NewTrainer(w *Weights, c TrainConfig, data []melody.Melody) (*Trainer, error) {
 	if c.Batch <= 0 {
 		return nil, fmt.Errorf("musicvae: batch %d must be positive", c.Batch)
@@ -94,34 +106,33 @@ func NewTrainer(w *Weights, c TrainConfig, data []melody.Melody) (*Trainer, erro
 			return nil, fmt.Errorf("musicvae: training window %d: %w", i, err)
 		}
 	}
-	g, err := newTrainGraph(w, c.Batch, c.FreeBits*math.Ln2)
-	if err != nil {
-		return nil, err
+	t := &Trainer{Config: c, w: w, data: data, epoch: -1, Threads: min(runtime.GOMAXPROCS(0), 2)}
+	tensors := w.Tensors()
+	for name := range tensors {
+		t.names = append(t.names, name)
 	}
-	t := &Trainer{Config: c, data: data, graph: g, epoch: -1}
+	slices.Sort(t.names)
 	var sizes []int
-	for _, p := range g.params {
-		v := nn.Values(p)
+	for _, name := range t.names {
+		v := tensors[name].Data
 		t.values = append(t.values, v)
+		t.grads = append(t.grads, make([]float32, len(v)))
 		sizes = append(sizes, len(v))
 	}
 	t.adam = nn.NewAdam(sizes, c.ClipNorm)
-	if t.bp, err = newBackprop(w.Config, c.Batch, c.FreeBits*math.Ln2, t.values); err != nil {
-		return nil, err
-	}
-	B := c.Batch
-	for i := range Steps {
-		t.xs = append(t.xs, tensor.New(tensor.WithShape(B, Classes), tensor.WithBacking(make([]float32, B*Classes))))
-		if i > 0 {
-			t.prevs = append(t.prevs, tensor.New(tensor.WithShape(B, Classes), tensor.WithBacking(make([]float32, B*Classes))))
-		}
-	}
-	t.eps = tensor.New(tensor.WithShape(B, w.Config.ZSize), tensor.WithBacking(make([]float32, B*w.Config.ZSize)))
 	return t, nil
 }
 
-// Weights returns a copy of the current weights.
-func (t *Trainer) Weights() *Weights { return t.graph.weights() }
+// Steps is the number of steps done.
+func (t *Trainer) Steps() int { return t.step }
+
+// Weights returns the weights being trained (not a copy: the next step changes them).
+func (t *Trainer) Weights() *Weights { return t.w }
+
+// Epoch is the fractional number of passes over the data done.
+func (t *Trainer) Epoch() float64 {
+	return float64(t.step*t.Config.Batch) / float64(len(t.data))
+}
 
 // batch returns the windows of step s: position s*B.. of the epochs' shuffled orders laid end to end.
 func (t *Trainer) batch(s int) []melody.Melody {
@@ -138,135 +149,283 @@ func (t *Trainer) batch(s int) []melody.Melody {
 	return out
 }
 
-// Epoch is the fractional number of passes over the data done.
-func (t *Trainer) Epoch() float64 {
-	return float64(t.Step*t.Config.Batch) / float64(len(t.data))
+// trainGraph is the model unrolled over a batch of B windows with teacher forcing, and its loss:
+//
+//	loss = mean_b(sum_t cross-entropy) + beta * mean_b(max(KL_b - free nats, 0))
+type trainGraph struct {
+	*layers
+	B      int
+	xs     []*G.Node // inputs: [B] event indices per step, the targets and the encoder's input
+	prevs  []*G.Node // inputs: [B] the decoder's input at steps 1..31 (xs[t-1], -1 where dropped)
+	eps    *G.Node   // input: [B, Z] ~ N(0, 1)
+	beta   *G.Node   // input: scalar KL weight
+	loss   *G.Node
+	ce, kl *G.Node
+	logits []*G.Node // [B, 90] per step
+	grads  G.Nodes   // of layers.params()
+	plan   *nn.Plan
+	grad   [][]float32 // the last run's gradients by tensor (in Trainer.names order), scaled
 }
 
-// oneHot writes step t of the windows ms into xs[t], [B, 90].
-func oneHot(xs []*tensor.Dense, ms []melody.Melody) {
-	for t, x := range xs {
-		d := x.Data().([]float32)
-		clear(d)
-		for b, m := range ms {
-			d[b*Classes+m[t]] = 1
+func newTrainGraph(w *Weights, B int, freeNats float64) (tg *trainGraph, err error) {
+	defer catch(&err, "building the training graph")
+	g := G.NewGraph()
+	l := newLayers(g, w)
+	c := w.Config
+	tg = &trainGraph{layers: l, B: B}
+	for t := range Steps {
+		tg.xs = append(tg.xs, input(g, fmt.Sprintf("x%d", t), B))
+		if t > 0 {
+			tg.prevs = append(tg.prevs, input(g, fmt.Sprintf("prev%d", t), B))
 		}
 	}
+	none := input(g, "prev0", B) // step 0 has no previous event
+	for i := range nn.Values(none) {
+		nn.Values(none)[i] = -1
+	}
+	tg.eps = input(g, "eps", B, c.ZSize)
+	tg.beta = G.NewScalar(g, tensor.Float32, G.WithName("beta"), G.WithValue(float32(0)))
+
+	mu, sigma := l.encode(tg.xs)                              // [B, Z] each
+	z := must(G.Add(mu, must(G.HadamardProd(sigma, tg.eps)))) // [B, Z]
+	states, zShare := l.start(z)
+	var ce *G.Node
+	for t := range Steps {
+		prev := none
+		if t > 0 {
+			prev = tg.prevs[t-1]
+		}
+		var logits *G.Node
+		states, logits = l.step(prev, zShare, states)
+		tg.logits = append(tg.logits, logits)
+		nll := must(nn.SoftmaxCE(logits, tg.xs[t])) // scalar, summed over the batch
+		if ce == nil {
+			ce = nll
+		} else {
+			ce = must(G.Add(ce, nll))
+		}
+	}
+	fb := G.NewConstant(float32(B))
+	tg.ce = must(G.HadamardDiv(ce, fb)) // scalar, per window
+
+	// KL(N(mu, sigma) || N(0, 1)) per window: sum_z 0.5*(mu² + sigma² - 1) - log sigma.
+	half, one := G.NewConstant(float32(0.5)), G.NewConstant(float32(1))
+	sq := must(G.Add(must(G.Square(mu)), must(G.Square(sigma))))                    // [B, Z]
+	klz := must(G.Sub(must(G.Mul(half, must(G.Sub(sq, one)))), must(G.Log(sigma)))) // [B, Z]
+	klb := must(G.Sum(klz, 1))                                                      // [B]
+	tg.kl = must(G.HadamardDiv(must(G.Sum(klb)), fb))                               // scalar
+	klCost := tg.kl
+	if freeNats > 0 {
+		over := must(G.Rectify(must(G.Sub(klb, G.NewConstant(float32(freeNats)))))) // [B]
+		klCost = must(G.HadamardDiv(must(G.Sum(over)), fb))
+	}
+	tg.loss = must(G.Add(tg.ce, must(G.Mul(tg.beta, klCost))))
+	if tg.grads, err = G.Grad(tg.loss, l.params()...); err != nil {
+		return nil, err
+	}
+	outs := append(G.Nodes{tg.loss, tg.ce, tg.kl}, tg.logits...)
+	if tg.plan, err = nn.NewPlan(append(outs, tg.grads...)...); err != nil {
+		return nil, err
+	}
+	return tg, nil
 }
 
-// TrainStep runs one step of Adam on the next batch.
-func (t *Trainer) TrainStep() (StepStats, error) {
-	forward := t.forwardPlain
-	if t.Engine == Gorgonia {
-		forward = t.forward
-	} else if t.Config.TokenDropout > 0 {
-		return StepStats{}, fmt.Errorf("musicvae: token dropout needs the Gorgonia engine")
+// feed writes windows ms, the decoder's inputs (after token dropout) and the noise into the inputs.
+func (tg *trainGraph) feed(ms []melody.Melody, dropped [][]bool, eps []float32, beta float64) {
+	for t, x := range tg.xs {
+		v := nn.Values(x)
+		for b, m := range ms {
+			v[b] = float32(m[t])
+		}
 	}
-	st, grads, err := forward(t.batch(t.Step), t.Step)
+	for i, p := range tg.prevs {
+		v := nn.Values(p)
+		for b, m := range ms {
+			v[b] = float32(m[i])
+			if dropped != nil && dropped[i][b] {
+				v[b] = -1
+			}
+		}
+	}
+	copy(nn.Values(tg.eps), eps)
+	*tg.beta.Value().(*G.F32) = G.F32(beta)
+}
+
+// graphs returns the graphs the threads run, building them on first use: the batch is split
+// into Threads parts of (nearly) equal size.
+func (t *Trainer) graphs() ([]*trainGraph, error) {
+	n := max(1, min(t.Threads, t.Config.Batch))
+	if len(t.parts) == n {
+		return t.parts, nil
+	}
+	t.parts = nil
+	for i := range n {
+		B := t.Config.Batch/n + btoi(i < t.Config.Batch%n)
+		tg, err := newTrainGraph(t.w, B, t.Config.FreeBits*math.Ln2)
+		if err != nil {
+			return nil, err
+		}
+		t.parts = append(t.parts, tg)
+	}
+	return t.parts, nil
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// TrainStep runs one step of Adam on the next batch. A batch whose loss is not finite is skipped
+// (an error wrapping vae.ErrNonFinite; its step is used up, the weights are unchanged).
+func (t *Trainer) TrainStep() (StepStats, error) {
+	st, err := t.forward(t.batch(t.step), t.step)
+	if errors.Is(err, vae.ErrNonFinite) {
+		t.step++
+	}
 	if err != nil {
 		return st, err
 	}
-	st.GradNorm = t.adam.Update(t.values, grads, st.LR)
-	t.Step++
+	st.GradNorm = t.adam.UpdateOn(t.values, t.grads, st.LR, len(t.parts))
+	t.step++
 	return st, nil
 }
 
-// noise fills t.eps with the N(0, 1) noise of step and returns it.
+// Step is TrainStep for the common training loop.
+func (t *Trainer) Step() (vae.Report, error) {
+	st, err := t.TrainStep()
+	return vae.Report{Step: st.Step, Loss: st.Loss, Line: fmt.Sprintf(
+		"loss %.3f  ce %.3f  acc %.4f  kl %.2f  beta %.3f  lr %.2e  |g| %.2f  epoch %.2f",
+		st.Loss, st.CrossEntropy, st.Accuracy, st.KL, st.Beta, st.LR, st.GradNorm, t.Epoch())}, err
+}
+
+// Validate measures the model on Valid: Score is 2 - (teacher-forced + reconstruction accuracy).
+func (t *Trainer) Validate() (vae.Validation, error) {
+	if len(t.Valid) == 0 {
+		return vae.Validation{}, fmt.Errorf("musicvae: no validation windows")
+	}
+	m, err := Evaluate(NewModel(t.w), t.Valid, t.ValidOptions)
+	if err != nil {
+		return vae.Validation{}, err
+	}
+	return vae.Validation{Score: 2 - m.TeacherForcedAccuracy - m.ReconstructionAccuracy, Line: fmt.Sprintf(
+		"valid (%d windows): teacher-forced %.4f, reconstruction %.4f, kl %.2f, interpolation %.3f",
+		m.Windows, m.TeacherForcedAccuracy, m.ReconstructionAccuracy, m.KL, m.InterpolationMonotonicity)}, nil
+}
+
+// noise returns the N(0, 1) noise of step, [B, Z].
 func (t *Trainer) noise(step int) []float32 {
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(step)))
-	eps := t.eps.Data().([]float32)
+	eps := make([]float32, t.Config.Batch*t.w.Config.ZSize)
 	for i := range eps {
 		eps[i] = float32(rng.NormFloat64())
 	}
 	return eps
 }
 
-// decoderInputs fills t.prevs from t.xs: the previous step's one-hot, with each token dropped
-// (zeroed) with probability TokenDropout, drawn from the seed and the step.
-func (t *Trainer) decoderInputs(step int) {
+// dropped draws which decoder inputs token dropout hides at step: [Steps-1][B], from the seed
+// and the step; nil without dropout.
+func (t *Trainer) dropped(step int) [][]bool {
 	p := t.Config.TokenDropout
+	if p <= 0 {
+		return nil
+	}
 	rng := rand.New(rand.NewPCG(t.Config.Seed, uint64(step)|1<<40))
-	for i, prev := range t.prevs {
-		d, x := prev.Data().([]float32), t.xs[i].Data().([]float32)
-		copy(d, x)
-		if p <= 0 {
-			continue
+	out := make([][]bool, Steps-1)
+	for i := range out {
+		out[i] = make([]bool, t.Config.Batch)
+		for b := range out[i] {
+			out[i][b] = rng.Float64() < p
 		}
-		for b := range t.Config.Batch {
-			if rng.Float64() < p {
-				clear(d[b*Classes : (b+1)*Classes])
+	}
+	return out
+}
+
+// forward runs the graphs on windows ms with the noise, dropout and KL weight of step: the
+// statistics, and the gradients summed into t.grads.
+func (t *Trainer) forward(ms []melody.Melody, step int) (StepStats, error) {
+	gs, err := t.graphs()
+	if err != nil {
+		return StepStats{}, err
+	}
+	c, Z := t.Config, t.w.Config.ZSize
+	beta := c.Beta(step)
+	eps, drop := t.noise(step), t.dropped(step)
+	st := StepStats{Step: step + 1, Beta: beta, LR: c.LR(step)}
+	// Each graph runs on its own goroutine over its rows of the batch, and scales its gradients
+	// by its share of the batch (its loss is a mean over its windows) into its own buffers.
+	errs := make([]error, len(gs))
+	from := 0
+	var wg sync.WaitGroup
+	for i, tg := range gs {
+		part := ms[from : from+tg.B]
+		var d [][]bool
+		if drop != nil {
+			d = make([][]bool, len(drop))
+			for s := range drop {
+				d[s] = drop[s][from : from+tg.B]
 			}
 		}
+		tg.feed(part, d, eps[from*Z:(from+tg.B)*Z], beta)
+		from += tg.B
+		wg.Go(func() {
+			if errs[i] = tg.plan.Run(); errs[i] == nil {
+				tg.scaledGrads(t, float32(tg.B)/float32(c.Batch))
+			}
+		})
 	}
-}
-
-// forwardPlain is forward with the hand-written backward pass.
-func (t *Trainer) forwardPlain(ms []melody.Melody, step int) (StepStats, [][]float32, error) {
-	c := t.Config
-	st := StepStats{Step: step + 1, Beta: c.Beta(step), LR: c.LR(step)}
-	ce, kl, right := t.bp.step(ms, t.noise(step), st.Beta)
-	st.CrossEntropy, st.KL = ce, kl
-	st.Loss = ce + st.Beta*t.bp.klCost()
-	st.Accuracy = float64(right) / float64(Steps*len(ms))
-	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-		return st, nil, fmt.Errorf("musicvae: step %d: loss is %v", step, st.Loss)
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return StepStats{}, fmt.Errorf("musicvae: training step %d: %w", step, err)
 	}
-	return st, t.bp.grads, nil
-}
-
-// forward runs the graph on windows ms with the noise and KL weight of step, and returns the
-// statistics and the gradients (valid until the next run).
-func (t *Trainer) forward(ms []melody.Melody, step int) (StepStats, [][]float32, error) {
-	g, c := t.graph, t.Config
-	oneHot(t.xs, ms)
-	t.decoderInputs(step)
-	t.noise(step)
-	beta := c.Beta(step)
-	lets := []error{G.Let(g.eps, t.eps), G.Let(g.beta, float32(beta))}
-	for i, x := range t.xs {
-		lets = append(lets, G.Let(g.xs[i], x))
-	}
-	for i, x := range t.prevs {
-		lets = append(lets, G.Let(g.prevs[i], x))
-	}
-	if err := errors.Join(lets...); err != nil {
-		return StepStats{}, nil, fmt.Errorf("musicvae: feeding the batch: %w", err)
-	}
-	// Gorgonia adds each run's gradients to the last ones (its solvers zero them after use).
-	for _, p := range g.params {
-		if gv, err := p.Grad(); err == nil && gv != nil { // none before the first run
-			clear(gv.Data().([]float32))
+	nn.Parallel(len(t.grads), len(gs), func(i int) {
+		g := t.grads[i]
+		copy(g, gs[0].grad[i])
+		for _, tg := range gs[1:] {
+			for k, v := range tg.grad[i] {
+				g[k] += v
+			}
 		}
-	}
-	vm := g.machine()
-	defer vm.Reset()
-	if err := vm.RunAll(); err != nil {
-		return StepStats{}, nil, fmt.Errorf("musicvae: training step %d: %w", step, err)
-	}
-	st := StepStats{Step: step + 1, Beta: beta, LR: c.LR(step)}
-	st.CrossEntropy = float64(g.ce.Data().(float32))
-	st.KL = float64(g.kl.Data().(float32))
-	st.Loss = st.CrossEntropy + beta*st.KL
-	if c.FreeBits > 0 {
-		st.Loss = float64(g.loss.Value().Data().(float32))
-	}
-	right := 0
-	for i, lv := range g.logits {
-		right += correct(lv.Data().([]float32), ms, i)
+	})
+	right, from := 0, 0
+	for _, tg := range gs {
+		share := float64(tg.B) / float64(c.Batch)
+		st.Loss += share * float64(tg.plan.Scalar(tg.loss))
+		st.CrossEntropy += share * float64(tg.plan.Scalar(tg.ce))
+		st.KL += share * float64(tg.plan.Scalar(tg.kl))
+		for s, l := range tg.logits {
+			right += correct(tg.plan.Out(l), ms[from:from+tg.B], s)
+		}
+		from += tg.B
 	}
 	st.Accuracy = float64(right) / float64(Steps*len(ms))
 	if math.IsNaN(st.Loss) || math.IsInf(st.Loss, 0) {
-		return st, nil, fmt.Errorf("musicvae: step %d: loss is %v", step, st.Loss)
+		return st, fmt.Errorf("musicvae: step %d: loss %v: %w", step+1, st.Loss, vae.ErrNonFinite)
 	}
-	grads := make([][]float32, len(g.params))
-	for i, p := range g.params {
-		gv, err := p.Grad()
-		if err != nil {
-			return st, nil, fmt.Errorf("musicvae: gradient of %s: %w", p.Name(), err)
+	return st, nil
+}
+
+// scaledGrads writes the gradients of the last run, times share, into tg.grad: one buffer per
+// tensor of t, in t.names order.
+func (tg *trainGraph) scaledGrads(t *Trainer, share float32) {
+	if tg.grad == nil {
+		for _, g := range t.grads {
+			tg.grad = append(tg.grad, make([]float32, len(g)))
 		}
-		grads[i] = gv.Data().([]float32)
 	}
-	return st, grads, nil
+	for k, p := range tg.pieces {
+		dst := tg.grad[t.index(p.tensor)][p.off:]
+		for i, v := range tg.plan.Out(tg.grads[k]) {
+			dst[i] = share * v
+		}
+	}
+}
+
+// index is the position of a tensor in t.names.
+func (t *Trainer) index(name string) int {
+	i, _ := slices.BinarySearch(t.names, name)
+	return i
 }
 
 // correct counts the windows whose step t is the first maximum of their row of logits [B, 90].
@@ -290,26 +449,28 @@ const (
 	adamV     = "adam/v/"
 )
 
+// SaveModel writes the weights as a model checkpoint.
+func (t *Trainer) SaveModel(w io.Writer, meta map[string]string) error { return t.w.Save(w, meta) }
+
 // SaveState writes everything needed to resume: the weights, Adam's moments and step, the
 // training config and the step count. meta adds entries (the data description).
 func (t *Trainer) SaveState(w io.Writer, meta map[string]string) error {
-	wts := t.Weights()
-	tensors := wts.Tensors()
-	for i, p := range t.graph.params {
-		shape := append([]int{}, p.Shape()...)
-		tensors[adamM+p.Name()] = checkpoint.Tensor{Shape: shape, Data: t.adam.M[i]}
-		tensors[adamV+p.Name()] = checkpoint.Tensor{Shape: shape, Data: t.adam.V[i]}
+	tensors := t.w.Tensors()
+	for i, name := range t.names {
+		shape := tensors[name].Shape
+		tensors[adamM+name] = checkpoint.Tensor{Shape: shape, Data: t.adam.M[i]}
+		tensors[adamV+name] = checkpoint.Tensor{Shape: shape, Data: t.adam.V[i]}
 	}
 	tc, err := json.Marshal(t.Config)
 	if err != nil {
 		return err
 	}
-	cfg, err := json.Marshal(wts.Config)
+	cfg, err := json.Marshal(t.w.Config)
 	if err != nil {
 		return err
 	}
 	m := map[string]string{MetaFormat: formatName, MetaConfig: string(cfg), metaTrain: string(tc),
-		metaStep: strconv.Itoa(t.Step), metaAdam: strconv.Itoa(t.adam.Step), metaCount: strconv.Itoa(len(t.data))}
+		metaStep: strconv.Itoa(t.step), metaAdam: strconv.Itoa(t.adam.Step), metaCount: strconv.Itoa(len(t.data))}
 	for k, v := range meta {
 		if _, ok := m[k]; !ok {
 			m[k] = v
@@ -318,9 +479,9 @@ func (t *Trainer) SaveState(w io.Writer, meta map[string]string) error {
 	return checkpoint.Save(w, tensors, m)
 }
 
-// ResumeTrainer continues the run saved in a state file on data, which must be the same windows
-// in the same order as before for the run to continue exactly.
-func ResumeTrainer(r io.Reader, data []melody.Melody) (*Trainer, error) {
+// Resume continues the run saved in a state file on data, which must be the same windows in the
+// same order as before for the run to continue exactly.
+func Resume(r io.Reader, data []melody.Melody) (*Trainer, error) {
 	f, err := checkpoint.Load(r)
 	if err != nil {
 		return nil, err
@@ -345,17 +506,79 @@ func ResumeTrainer(r io.Reader, data []melody.Melody) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Step, t.adam.Step = step, adamStep
-	for i, p := range t.graph.params {
-		m, okm := f.Tensors[adamM+p.Name()]
-		v, okv := f.Tensors[adamV+p.Name()]
-		if !okm || !okv || len(m.Data) != len(t.adam.M[i]) || len(v.Data) != len(t.adam.V[i]) {
-			return nil, fmt.Errorf("musicvae: state file lacks Adam's moments for %s", p.Name())
+	t.step, t.adam.Step = step, adamStep
+	for i, name := range t.names {
+		for _, mom := range []struct {
+			prefix string
+			into   []float32
+		}{{adamM, t.adam.M[i]}, {adamV, t.adam.V[i]}} {
+			v, ok := moments(f, mom.prefix, name, w.Config)
+			if !ok || len(v) != len(mom.into) {
+				return nil, fmt.Errorf("musicvae: state file lacks Adam's moments for %s", name)
+			}
+			copy(mom.into, v)
 		}
-		copy(t.adam.M[i], m.Data)
-		copy(t.adam.V[i], v.Data)
 	}
 	return t, nil
+}
+
+// moments returns Adam's moments of a tensor from a state file: saved whole, or in the pieces an
+// earlier graph held (kernels as row blocks .../kernel/in0, in1, rec; z_to_initial_state as
+// column blocks z_to_initial_state/0, /1, ...), joined.
+func moments(f *checkpoint.File, prefix, name string, c MelodyVAEConfig) ([]float32, bool) {
+	if t, ok := f.Tensors[prefix+name]; ok {
+		return t.Data, true
+	}
+	if strings.HasPrefix(name, zName+"/") {
+		var blocks []nn.Dense
+		for p := 0; ; p++ {
+			k, okk := f.Tensors[fmt.Sprintf("%s%s/%d/kernel/in0", prefix, zName, p)]
+			b, okb := f.Tensors[fmt.Sprintf("%s%s/%d/bias", prefix, zName, p)]
+			if !okk || !okb || len(k.Shape) != 2 {
+				break
+			}
+			blocks = append(blocks, nn.Dense{In: k.Shape[0], Out: k.Shape[1], Kernel: k.Data, Bias: b.Data})
+		}
+		if len(blocks) != 2*len(c.DecoderSizes) {
+			return nil, false
+		}
+		j := joinColumns(blocks)
+		if strings.HasSuffix(name, "/bias") {
+			return j.Bias, true
+		}
+		return j.Kernel, true
+	}
+	base, ok := strings.CutSuffix(name, "/kernel")
+	if !ok {
+		return nil, false
+	}
+	var out []float32
+	for p := 0; ; p++ {
+		t, ok := f.Tensors[fmt.Sprintf("%s%s/kernel/in%d", prefix, base, p)]
+		if !ok {
+			break
+		}
+		out = append(out, t.Data...)
+	}
+	if t, ok := f.Tensors[prefix+base+"/kernel/rec"]; ok {
+		out = append(out, t.Data...)
+	}
+	return out, out != nil
+}
+
+// joinColumns joins dense layers side by side: [In, Out0], [In, Out1], ... → [In, ΣOut].
+func joinColumns(blocks []nn.Dense) nn.Dense {
+	d := nn.Dense{In: blocks[0].In}
+	for _, b := range blocks {
+		d.Out += b.Out
+		d.Bias = append(d.Bias, b.Bias...)
+	}
+	for r := range d.In {
+		for _, b := range blocks {
+			d.Kernel = append(d.Kernel, b.Kernel[r*b.Out:(r+1)*b.Out]...)
+		}
+	}
+	return d
 }
 
 // IsState reports whether a loaded checkpoint is a training state (rather than a bare model).

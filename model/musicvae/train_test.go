@@ -2,23 +2,26 @@ package musicvae
 
 import (
 	"bytes"
+	"maps"
 	"math"
 	"math/rand/v2"
-	"sync"
+	"slices"
 	"testing"
 )
 
 var tiny = MelodyVAEConfig{EncoderSize: 5, DecoderSizes: []int{4, 3}, ZSize: 3}
 
-// tinyTrainer is one small trainer with its graph compiled, shared by the tests that compare
-// the graph with finite differences and with the plain passes (compiling takes seconds).
-var tinyTrainer = sync.OnceValues(func() (*Trainer, error) {
+// newTinyTrainer is a small trainer with non-zero biases (which exercise the bias gradients)
+// and a KL weight that counts (beta 0.375 at step 2).
+func newTinyTrainer(t testing.TB) *Trainer {
 	w, err := NewWeights(tiny, 7)
 	if err != nil {
-		return nil, err
+		t.Fatal(err)
 	}
 	rng := rand.New(rand.NewPCG(7, 11))
-	for _, tn := range w.Tensors() { // non-zero biases exercise the bias gradients
+	ts := w.Tensors()
+	for _, name := range slices.Sorted(maps.Keys(ts)) { // in a fixed order: the same weights every time
+		tn := ts[name]
 		if len(tn.Shape) == 1 {
 			for i := range tn.Data {
 				tn.Data[i] = float32(rng.NormFloat64() * 0.5)
@@ -27,54 +30,67 @@ var tinyTrainer = sync.OnceValues(func() (*Trainer, error) {
 	}
 	c := DefaultTrainConfig()
 	c.Batch = 4
-	c.MaxBeta, c.BetaRate = 0.5, 0.5 // beta 0.375 at step 2: the KL term counts
-	return NewTrainer(w, c, randomWindows(4, 3))
-})
+	c.MaxBeta, c.BetaRate = 0.5, 0.5
+	c.FreeBits = 0.5
+	tr, err := NewTrainer(w, c, randomWindows(4, 3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tr
+}
 
 // TestGradientsMatchFiniteDifferences checks the graph's gradients of the loss, for a value of
-// every parameter, against central differences (float32 makes the tolerance loose; a wrong
-// gradient is off by far more).
+// every tensor, against central differences (float32 makes the tolerance loose; a wrong
+// gradient is off by far more), on one thread and summed over two.
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
-	tr, err := tinyTrainer()
-	if err != nil {
-		t.Fatal(err)
-	}
-	data := tr.data
-	loss := func() float64 {
-		st, _, err := tr.forward(data, 2)
-		if err != nil {
-			t.Fatal(err)
+	var first [][]float32
+	for _, threads := range []int{1, 2} {
+		tr := newTinyTrainer(t)
+		tr.Threads = threads
+		data := tr.data
+		loss := func() float64 {
+			st, err := tr.forward(data, 2)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return st.Loss
 		}
-		return st.Loss
-	}
-	_, grads, err := tr.forward(data, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	analytic := make([][]float32, len(grads))
-	for i, g := range grads {
-		analytic[i] = append([]float32(nil), g...)
-	}
-	const h = 1e-2
-	worst := 0.0
-	for i, p := range tr.graph.params {
-		v := tr.values[i]
-		k := len(v) / 2
-		old := v[k]
-		v[k] = old + h
-		up := loss()
-		v[k] = old - h
-		down := loss()
-		v[k] = old
-		num := (up - down) / (2 * h)
-		ana := float64(analytic[i][k])
-		errAbs := math.Abs(num - ana)
-		if errAbs > 2e-2+0.05*math.Abs(num) {
-			t.Errorf("%s[%d]: analytic %.5f, numeric %.5f", p.Name(), k, ana, num)
+		loss()
+		analytic := make([][]float32, len(tr.grads))
+		for i, g := range tr.grads {
+			analytic[i] = append([]float32(nil), g...)
 		}
-		worst = max(worst, errAbs)
+		if first == nil {
+			first = analytic
+		} else {
+			for i := range analytic {
+				if d := maxDiff(analytic[i], first[i]); d > 1e-5 {
+					t.Errorf("%s: gradients on %d threads differ from one by %g", tr.names[i], threads, d)
+				}
+			}
+		}
+		const h = 1e-2
+		worst := 0.0
+		for i, name := range tr.names {
+			v := tr.values[i]
+			for _, k := range []int{0, len(v) / 2, len(v) - 1} {
+				old := v[k]
+				v[k] = old + h
+				up := loss()
+				v[k] = old - h
+				down := loss()
+				v[k] = old
+				num := (up - down) / (2 * h)
+				ana := float64(analytic[i][k])
+				errAbs := math.Abs(num - ana)
+				if errAbs > 2e-2+0.05*math.Abs(num) {
+					t.Errorf("%d threads: %s[%d]: analytic %.5f, numeric %.5f", threads, name, k, ana, num)
+				}
+				worst = max(worst, errAbs)
+			}
+		}
+		t.Logf("%d threads: worst absolute difference %.2g", threads, worst)
 	}
-	t.Logf("worst absolute difference %.2g", worst)
 }
 
 // TestTrainingLearnsAndResumesExactly trains a tiny model, checks the loss falls, and checks that a
@@ -127,12 +143,12 @@ func TestTrainingLearnsAndResumesExactly(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	r, err := ResumeTrainer(&buf, data)
+	r, err := Resume(&buf, data)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if r.Step != 5 {
-		t.Fatalf("resumed at step %d, want 5", r.Step)
+	if r.Steps() != 5 {
+		t.Fatalf("resumed at step %d, want 5", r.Steps())
 	}
 	for range 7 {
 		if _, err := r.TrainStep(); err != nil {
@@ -147,7 +163,7 @@ func TestTrainingLearnsAndResumesExactly(t *testing.T) {
 			}
 		}
 	}
-	if _, err := ResumeTrainer(bytes.NewReader(nil), data); err == nil {
+	if _, err := Resume(bytes.NewReader(nil), data); err == nil {
 		t.Error("empty state file accepted")
 	}
 }

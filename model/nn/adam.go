@@ -1,6 +1,9 @@
 package nn
 
-import "math"
+import (
+	"math"
+	"sync"
+)
 
 // Adam is TensorFlow's Adam optimizer over plain float32 slices, with gradients clipped by their
 // global norm first (tf.clip_by_global_norm, as MusicVAE does; Gorgonia's AdamSolver clips each
@@ -36,6 +39,11 @@ func GlobalNorm(grads [][]float32) float64 {
 // Update applies one step with learning rate lr to params in place, and returns the gradients'
 // global norm before clipping. params[i] and grads[i] must have the sizes given to NewAdam.
 func (a *Adam) Update(params, grads [][]float32, lr float64) float64 {
+	return a.UpdateOn(params, grads, lr, 1)
+}
+
+// UpdateOn is Update with the parameters shared out among threads goroutines.
+func (a *Adam) UpdateOn(params, grads [][]float32, lr float64, threads int) float64 {
 	norm := GlobalNorm(grads)
 	scale := 1.0
 	if a.ClipNorm > 0 && norm > a.ClipNorm {
@@ -45,8 +53,8 @@ func (a *Adam) Update(params, grads [][]float32, lr float64) float64 {
 	t := float64(a.Step)
 	lrt := lr * math.Sqrt(1-math.Pow(a.Beta2, t)) / (1 - math.Pow(a.Beta1, t))
 	b1, b2 := float32(a.Beta1), float32(a.Beta2)
-	for i, p := range params {
-		m, v, g := a.M[i], a.V[i], grads[i]
+	update := func(i int) {
+		p, m, v, g := params[i], a.M[i], a.V[i], grads[i]
 		for k := range p {
 			gk := float32(float64(g[k]) * scale)
 			m[k] = b1*m[k] + (1-b1)*gk
@@ -54,5 +62,25 @@ func (a *Adam) Update(params, grads [][]float32, lr float64) float64 {
 			p[k] -= float32(lrt * float64(m[k]) / (math.Sqrt(float64(v[k])) + a.Epsilon))
 		}
 	}
+	Parallel(len(params), threads, update)
 	return norm
+}
+
+// Parallel calls fn(i) for i in 0..n-1 on up to threads goroutines, taking turns.
+func Parallel(n, threads int, fn func(i int)) {
+	if threads <= 1 || n <= 1 {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for w := range min(threads, n) {
+		wg.Go(func() {
+			for i := w; i < n; i += threads {
+				fn(i)
+			}
+		})
+	}
+	wg.Wait()
 }

@@ -295,8 +295,8 @@ func rows(v *G.Node, B int) (*G.Node, error) {
 	}, nil, v)
 }
 
-// State blocks of an LSTM node's output [6, B, H]: the new c and h, then the gates' activations,
-// which the derivative reuses.
+// State blocks of an LSTM node's output [7, B, H]: the new c and h, then what the derivative
+// reuses: the gates' activations and tanh(c').
 const (
 	BlockC = iota
 	BlockH
@@ -304,6 +304,7 @@ const (
 	blockJ // tanh(j)
 	blockF // sigmoid(f + forget bias)
 	blockO // sigmoid(o)
+	blockT // tanh(c')
 	lstmBlocks
 )
 
@@ -314,7 +315,7 @@ const (
 //
 // state is [K, B, H] with c in block 0 and h in block 1 (an LSTMStep's output, or Stack(c, h));
 // rec is [H, 4H], bias [4H], each of pres [B, 4H] (the input parts' shares of the gates). The
-// output is [6, B, H]: c', h' and the four activations (Block reads one).
+// output is [7, B, H]: c', h', the four activations and tanh(c') (Block reads one).
 func LSTMStep(state, rec, bias *G.Node, pres ...*G.Node) (*G.Node, error) {
 	ss, rs := state.Shape(), rec.Shape()
 	if len(ss) != 3 || ss[0] < 2 || len(rs) != 2 || rs[0] != ss[2] || rs[1] != 4*ss[2] {
@@ -365,13 +366,13 @@ func LSTMStep(state, rec, bias *G.Node, pres ...*G.Node) (*G.Node, error) {
 			Tanhs(j, g[H:2*H])
 			Sigmoids(f, g[2*H:3*H])
 			Sigmoids(o, g[3*H:])
-			c2, h2, cr := row(BlockC), row(BlockH), c[r*H:(r+1)*H]
+			c2, h2, tc, cr := row(BlockC), row(BlockH), row(blockT), c[r*H:(r+1)*H]
 			for k := range H {
 				c2[k] = cr[k]*f[k] + i[k]*j[k]
 			}
-			Tanhs(h2, c2)
+			Tanhs(tc, c2)
 			for k := range H {
-				h2[k] *= o[k]
+				h2[k] = tc[k] * o[k]
 			}
 		}
 		return 0
@@ -398,14 +399,14 @@ func lstmGates(state, out, g *G.Node) (*G.Node, error) {
 		st, y, gy := in[0], in[1], in[2]
 		n := B * H
 		blk := func(s []float32, k int) []float32 { return s[k*n : (k+1)*n] }
-		c, c2 := blk(st, BlockC), blk(y, BlockC)
+		c, tcs := blk(st, BlockC), blk(y, blockT)
 		i, j, f, o := blk(y, blockI), blk(y, blockJ), blk(y, blockF), blk(y, blockO)
 		dc2, dh2 := blk(gy, BlockC), blk(gy, BlockH)
 		for r := range B {
 			d := dg[r*4*H : (r+1)*4*H]
 			for k := range H {
 				x := r*H + k
-				tc := float32(math.Tanh(float64(c2[x])))
+				tc := tcs[x]
 				dct := dc2[x] + dh2[x]*o[x]*(1-tc*tc)
 				d[k] = dct * j[x] * i[x] * (1 - i[x])
 				d[H+k] = dct * i[x] * (1 - j[x]*j[x])
@@ -427,10 +428,10 @@ func lstmState(state, out, g, dGates, rec *G.Node) (*G.Node, error) {
 		y, gy, dg, rec := in[0], in[1], in[2], in[3]
 		n := B * H
 		clear(ds)
-		c2, f, o := y[BlockC*n:], y[blockF*n:], y[blockO*n:]
+		tcs, f, o := y[blockT*n:], y[blockF*n:], y[blockO*n:]
 		dc2, dh2 := gy[BlockC*n:], gy[BlockH*n:]
 		for x := range n {
-			tc := float32(math.Tanh(float64(c2[x])))
+			tc := tcs[x]
 			ds[x] = (dc2[x] + dh2[x]*o[x]*(1-tc*tc)) * f[x]
 		}
 		matmul(ds[n:2*n], dg, rec, B, 4*H, H, false, true)

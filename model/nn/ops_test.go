@@ -104,6 +104,7 @@ func TestOpsGradients(t *testing.T) {
 		must(MatMul(tt, must(Block(s1, BlockH)), false, false)),
 		must(MatMul(x, must(MatMul(x, win, false, false)), true, false)), // Aᵀ·B
 		must(ColSum(table)),
+		must(StateFrom(must(MatMul(x, win, false, false)), 3, 5)),
 	} {
 		loss = must(G.Add(loss, must(G.Sum(term))))
 	}

@@ -8,19 +8,13 @@ import (
 	"math/rand/v2"
 	"sync"
 	"time"
+
+	"github.com/latentpalette/palette/model/vae"
 )
 
-// Model turns items (melodies, drawings) into latent vectors and back. The palette calls it
-// from one goroutine at a time, so an implementation need not be safe for concurrent use.
-type Model[T any] interface {
-	// Encode returns one latent vector (the posterior mean) of ZSize values per item.
-	Encode(items []T) ([][]float32, error)
-	// Decode returns one item per latent vector: greedily at temperature 0, otherwise
-	// sampled with a generator seeded by seed, so the same arguments give the same items.
-	Decode(zs [][]float32, temperature float64, seed int64) ([]T, error)
-	// ZSize is the length of a latent vector.
-	ZSize() int
-}
+// Model is the shape every model has (vae.Model): the palette calls it from one goroutine at a
+// time, so an implementation need not be safe for concurrent use.
+type Model[T any] = vae.Model[T]
 
 // Settings are what the decoded result depends on besides the corners and the point.
 type Settings struct {
@@ -437,7 +431,7 @@ func (p *Palette[T]) decode(zs [][]float32, temperature float64, seed int64) (it
 			items, err = nil, fmt.Errorf("the model failed: %v", r)
 		}
 	}()
-	items, err = p.model.Decode(zs, temperature, seed)
+	items, err = p.model.Decode(zs, vae.DecodeOptions{Temperature: temperature, Seed: seed})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package palette
 
 import (
 	"errors"
+	"github.com/latentpalette/palette/model/vae"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -33,7 +34,8 @@ func (m *vecModel) Encode(items [][]float32) ([][]float32, error) {
 	return zs, nil
 }
 
-func (m *vecModel) Decode(zs [][]float32, temperature float64, seed int64) ([][]float32, error) {
+func (m *vecModel) Decode(zs [][]float32, opts vae.DecodeOptions) ([][]float32, error) {
+	temperature, seed := opts.Temperature, opts.Seed
 	if m.started != nil {
 		m.started <- Point{float64(zs[0][0]), float64(zs[0][1])}
 	}
@@ -443,7 +445,9 @@ func TestErrorsReported(t *testing.T) {
 
 type panicModel struct{ vecModel }
 
-func (m *panicModel) Decode([][]float32, float64, int64) ([][]float32, error) { panic("bad weights") }
+func (m *panicModel) Decode([][]float32, vae.DecodeOptions) ([][]float32, error) {
+	panic("bad weights")
+}
 
 func TestModelPanicBecomesError(t *testing.T) {
 	got := make(chan error, 1)

@@ -2,7 +2,10 @@
 // that the palette, the window and the command line treat them alike.
 package vae
 
-import "io"
+import (
+	"errors"
+	"io"
+)
 
 // DecodeOptions are what a decoded item depends on besides z.
 type DecodeOptions struct {
@@ -42,3 +45,7 @@ type Trainer interface {
 	SaveState(w io.Writer, meta map[string]string) error // everything needed to resume
 	SaveModel(w io.Writer, meta map[string]string) error // the weights, as a shipped model
 }
+
+// ErrNonFinite marks a training step whose loss was NaN or infinite: the trainer skipped the
+// batch (its step is used up, the weights are unchanged).
+var ErrNonFinite = errors.New("the loss is not finite")

@@ -4,6 +4,7 @@ package standin
 
 import (
 	"fmt"
+	"github.com/latentpalette/palette/model/vae"
 	"math"
 	"math/rand/v2"
 
@@ -55,7 +56,8 @@ func (Melody) Encode(ms []melody.Melody) ([][]float32, error) {
 }
 
 // Decode thresholds each step's values; temperature adds seeded noise before it.
-func (Melody) Decode(zs [][]float32, temperature float64, seed int64) ([]melody.Melody, error) {
+func (Melody) Decode(zs [][]float32, opts vae.DecodeOptions) ([]melody.Melody, error) {
+	temperature, seed := opts.Temperature, opts.Seed
 	rng := rand.New(rand.NewPCG(uint64(seed), 11))
 	out := make([]melody.Melody, len(zs))
 	for k, z := range zs {
@@ -156,7 +158,8 @@ func (Sketch) Encode(ds []sketch.Drawing) ([][]float32, error) {
 
 // Decode draws lines through the points, lifting the pen over jump points; temperature jitters
 // the points with seeded noise.
-func (Sketch) Decode(zs [][]float32, temperature float64, seed int64) ([]sketch.Drawing, error) {
+func (Sketch) Decode(zs [][]float32, opts vae.DecodeOptions) ([]sketch.Drawing, error) {
+	temperature, seed := opts.Temperature, opts.Seed
 	rng := rand.New(rand.NewPCG(uint64(seed), 13))
 	out := make([]sketch.Drawing, len(zs))
 	for k, z := range zs {

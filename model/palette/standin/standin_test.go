@@ -1,6 +1,7 @@
 package standin
 
 import (
+	"github.com/latentpalette/palette/model/vae"
 	"slices"
 	"testing"
 
@@ -26,7 +27,7 @@ func TestMelodyRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := m.Decode(zs, 0, 0)
+		got, err := m.Decode(zs, vae.DecodeOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -43,8 +44,8 @@ func TestMelodyBlendDiffers(t *testing.T) {
 		z, _ := Melody{}.Encode([]melody.Melody{e.Item})
 		zs[i] = z[0]
 	}
-	a, _ := Melody{}.Decode([][]float32{palette.Blend(zs, palette.Point{U: 0.3, V: 0.3}, false)}, 0, 0)
-	b, _ := Melody{}.Decode([][]float32{palette.Blend(zs, palette.Point{U: 0.7, V: 0.6}, false)}, 0, 0)
+	a, _ := Melody{}.Decode([][]float32{palette.Blend(zs, palette.Point{U: 0.3, V: 0.3}, false)}, vae.DecodeOptions{})
+	b, _ := Melody{}.Decode([][]float32{palette.Blend(zs, palette.Point{U: 0.7, V: 0.6}, false)}, vae.DecodeOptions{})
 	if slices.Equal(a[0], b[0]) || len(a[0].Notes()) == 0 {
 		t.Errorf("two points decode to the same melody %v", a[0])
 	}
@@ -56,7 +57,7 @@ func TestSketchRoundTrip(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := Sketch{}.Decode(zs, 0, 0)
+		got, err := Sketch{}.Decode(zs, vae.DecodeOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}

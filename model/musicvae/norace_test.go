@@ -1,5 +1,0 @@
-//go:build !race
-
-package musicvae
-
-const raceEnabled = false
