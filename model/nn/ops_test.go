@@ -3,6 +3,7 @@ package nn
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -35,11 +36,11 @@ func TestLSTMStepMatchesCell(t *testing.T) {
 	c := param(g, "c", rng, B, H)
 	h := param(g, "h", rng, B, H)
 	win := G.NewMatrix(g, tensor.Float32, G.WithShape(In, 4*H), G.WithName("win"),
-		G.WithValue(tensor.New(tensor.WithShape(In, 4*H), tensor.WithBacking(clone(cell.Rows(0, In))))))
+		G.WithValue(tensor.New(tensor.WithShape(In, 4*H), tensor.WithBacking(slices.Clone(cell.Rows(0, In))))))
 	rec := G.NewMatrix(g, tensor.Float32, G.WithShape(H, 4*H), G.WithName("rec"),
-		G.WithValue(tensor.New(tensor.WithShape(H, 4*H), tensor.WithBacking(clone(cell.Rows(In, H))))))
+		G.WithValue(tensor.New(tensor.WithShape(H, 4*H), tensor.WithBacking(slices.Clone(cell.Rows(In, H))))))
 	bias := G.NewVector(g, tensor.Float32, G.WithShape(4*H), G.WithName("bias"),
-		G.WithValue(tensor.New(tensor.WithShape(4*H), tensor.WithBacking(clone(cell.Bias)))))
+		G.WithValue(tensor.New(tensor.WithShape(4*H), tensor.WithBacking(slices.Clone(cell.Bias)))))
 	st := must(Stack(c, h))
 	out := must(LSTMStep(st, rec, bias, must(MatMul(x, win, false, false))))
 	hOut, cOut := must(Block(out, BlockH)), must(Block(out, BlockC))
@@ -51,7 +52,7 @@ func TestLSTMStepMatchesCell(t *testing.T) {
 		t.Fatal(err)
 	}
 	pre := make([]float32, B*4*H)
-	cs, hs := clone(Values(c)), clone(Values(h))
+	cs, hs := slices.Clone(Values(c)), slices.Clone(Values(h))
 	cell.AddInput(pre, 0, Values(x), In)
 	cell.Step(pre, cs, hs)
 	for i := range hs {
@@ -63,7 +64,7 @@ func TestLSTMStepMatchesCell(t *testing.T) {
 		}
 	}
 	// A second run over the same buffers gives the same values.
-	want := clone(p.Out(hOut))
+	want := slices.Clone(p.Out(hOut))
 	if err := p.Run(); err != nil {
 		t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func TestOpsGradients(t *testing.T) {
 	}
 	run()
 	for k, n := range params {
-		analytic := clone(p.Out(grads[k]))
+		analytic := slices.Clone(p.Out(grads[k]))
 		v := Values(n)
 		for i := range v {
 			old := v[i]

@@ -156,3 +156,12 @@ func (p *Plan) Has(n *G.Node) bool { _, ok := p.index[n]; return ok }
 
 // Len is the number of ops a run executes.
 func (p *Plan) Len() int { return len(p.steps) }
+
+// Values returns the float32 backing of n's value (not a copy): inputs are fed and parameters
+// updated through it.
+func Values(n *G.Node) []float32 {
+	if n.Value() == nil {
+		return nil
+	}
+	return n.Value().Data().([]float32)
+}
