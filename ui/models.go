@@ -30,12 +30,12 @@ func (m Models) withDefaults() (Models, string, string) {
 	if m.Melody == nil {
 		m.Melody = standin.Melody{}
 	} else {
-		mnote = "Melody model: " + m.MelodyName
+		mnote = "Melody model: " + m.MelodyName + ", decoded with Gorgonia"
 	}
 	if m.Sketch == nil {
 		m.Sketch = standin.Sketch{}
 	} else {
-		snote = "Sketch model: " + m.SketchName
+		snote = "Sketch model: " + m.SketchName + ", decoded with Gorgonia"
 	}
 	return m, mnote, snote
 }

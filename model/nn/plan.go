@@ -143,6 +143,8 @@ func (p *Plan) Out(n *G.Node) []float32 {
 		return nil
 	case *G.F32:
 		return []float32{float32(*v)}
+	case *tensor.Dense:
+		return v.Float32s()
 	default:
 		return v.Data().([]float32)
 	}
@@ -160,8 +162,12 @@ func (p *Plan) Len() int { return len(p.steps) }
 // Values returns the float32 backing of n's value (not a copy): inputs are fed and parameters
 // updated through it.
 func Values(n *G.Node) []float32 {
-	if n.Value() == nil {
+	switch v := n.Value().(type) {
+	case nil:
 		return nil
+	case *tensor.Dense:
+		return v.Float32s()
+	default:
+		return v.Data().([]float32)
 	}
-	return n.Value().Data().([]float32)
 }
