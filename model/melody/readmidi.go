@@ -1,6 +1,7 @@
 package melody
 
 import (
+	"math"
 	"bytes"
 	"encoding/binary"
 	"errors"
@@ -228,6 +229,18 @@ type tune struct {
 	tpq       int
 	voices    []voice // non-drum voices with notes, by track then channel
 	drumNotes int
+	tempos    []tempoChange  // in tick order, from every track
+	names     map[int]string // track index → the track's name, where it has one
+	// grid maps a tick to its 16th step; nil means the file's own grid (tpq/4 ticks a step).
+	grid func(tick int64) int64
+	// only, if set, picks the voices of the track with that name (a data set's known layout).
+	only string
+}
+
+// tempoChange is a tempo meta event: from tick on, a quarter note lasts usPerQuarter.
+type tempoChange struct {
+	tick         int64
+	usPerQuarter float64
 }
 
 // decodeSMF parses data into notes per track and channel.
@@ -351,7 +364,18 @@ func (t *tune) addTrack(track int, events smf.Track) {
 	for _, ev := range events {
 		tick += int64(ev.Delta)
 		var ch, key, vel uint8
+		var bpm float64
+		var name string
 		switch {
+		case ev.Message.GetMetaTempo(&bpm):
+			if bpm > 0 && !math.IsInf(bpm, 0) {
+				t.tempos = append(t.tempos, tempoChange{tick: tick, usPerQuarter: 6e7 / bpm})
+			}
+		case ev.Message.GetMetaTrackName(&name):
+			if t.names == nil {
+				t.names = map[int]string{}
+			}
+			t.names[track] = name
 		case ev.Message.GetNoteStart(&ch, &key, &vel):
 			if ch == drumChannel {
 				t.drumNotes++
@@ -398,6 +422,9 @@ func (t *tune) addTrack(track int, events smf.Track) {
 
 // step quantizes a tick to the nearest 16th; halves round up.
 func (t *tune) step(tick int64) int64 {
+	if t.grid != nil {
+		return t.grid(tick)
+	}
 	tpq := int64(t.tpq)
 	return (8*tick + tpq) / (2 * tpq)
 }
@@ -453,6 +480,9 @@ func (t *tune) pick() ([]stepNote, voice, error) {
 	best, bestMono := -1, false
 	var bestLine []stepNote
 	for i, v := range t.voices {
+		if t.only != "" && !strings.EqualFold(strings.TrimSpace(t.names[v.track]), t.only) {
+			continue
+		}
 		q := t.quantize(v)
 		mono := polyphony(q)*5 <= len(q)
 		line := skyline(q)
@@ -460,7 +490,24 @@ func (t *tune) pick() ([]stepNote, voice, error) {
 			best, bestMono, bestLine = i, mono, line
 		}
 	}
+	if best < 0 {
+		return nil, voice{}, formatErr(NoNotes, "MIDI file has no notes in a track named %s", t.only)
+	}
 	return bestLine, t.voices[best], nil
+}
+
+// seconds returns the time of tick from the start, by the file's tempo map (120 BPM before the
+// first tempo event, as the standard says); t.tempos must be sorted by tick.
+func (t *tune) seconds(tick int64) float64 {
+	us, at, per := 0.0, int64(0), 5e5
+	for _, c := range t.tempos {
+		if c.tick >= tick {
+			break
+		}
+		us += float64(c.tick-at) * per / float64(t.tpq)
+		at, per = c.tick, c.usPerQuarter
+	}
+	return (us + float64(tick-at)*per/float64(t.tpq)) / 1e6
 }
 
 // skyline makes q (sorted by onset, highest first) monophonic; see ReadMIDI.
@@ -523,7 +570,7 @@ func (t *tune) segments() ([]Melody, error) {
 // span returns where the segment of q (monophonic, no whole-bar rest inside) starts, the bar line
 // before its first note, and its length in whole bars.
 func span(q []stepNote) (origin, n int64) {
-	origin = q[0].start - q[0].start%StepsPerBar
+	origin = q[0].start - (q[0].start%StepsPerBar+StepsPerBar)%StepsPerBar // the bar line at or before, also before step 0
 	n = q[len(q)-1].end - origin
 	return origin, n + (StepsPerBar-n%StepsPerBar)%StepsPerBar
 }

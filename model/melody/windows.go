@@ -112,8 +112,9 @@ func LoadWindows(dir string, transpose bool) ([]Melody, error) {
 	return d.Windows, nil
 }
 
-// LoadDataset reads every .mid (or .midi) file in dir (not its subfolders) with ReadMIDI and
-// cuts the melodies into windows of WindowSteps every WindowHop steps. With transpose, each
+// LoadDataset reads every .mid (or .midi) file in dir (not its subfolders) with ReadMIDI (or,
+// where NAME.beats.txt lies beside NAME.mid, as POP909 has it, with ReadAlignedMIDI on those
+// beats and the track named MELODY) and cuts the melodies into windows of WindowSteps every WindowHop steps. With transpose, each
 // window is followed by its shifts by -MaxTranspose..+MaxTranspose semitones (0 included) that
 // keep every note in range, in that order. Files without a usable melody (no notes, drums only,
 // notes out of range) are listed in Skipped; any other error stops the load and names the file.
@@ -149,9 +150,14 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 			defer wg.Done()
 			for i := range next {
 				r := &results[i]
-				data, err := os.ReadFile(filepath.Join(dir, names[i]))
+				path := filepath.Join(dir, names[i])
+				data, err := os.ReadFile(path)
 				if err == nil {
-					r.segs, err = ReadMIDI(bytes.NewReader(data))
+					if beats, berr := os.ReadFile(strings.TrimSuffix(path, filepath.Ext(path)) + ".beats.txt"); berr == nil {
+						r.segs, err = readAligned(data, beats) // a recording with its beats (POP909)
+					} else {
+						r.segs, err = ReadMIDI(bytes.NewReader(data))
+					}
 				}
 				r.err = err
 				if err == nil {
