@@ -66,16 +66,17 @@ func (f *melodyFlags) writeMelody(path string, ws []melody.Melody) error {
 func runMelodyEval(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("melody eval", flag.ContinueOnError)
 	mf := addMelodyFlags(fs)
-	data := fs.String("data", "", "folder of MIDI files (2-bar windows every bar, no transposition)")
-	asJSON := fs.Bool("json", false, "print one JSON object")
+	var data dirsFlag
+	fs.Var(&data, "data", "folder of MIDI files (2-bar windows every bar, no transposition); repeat for several")
+	asJSON := fs.Bool("json", false, "print one JSON object (per folder, and one for them all, with several)")
 	pairs := fs.Int("pairs", 100, "random window pairs for the interpolation measure")
 	maxWindows := fs.Int("max-windows", 0, "evaluate a seeded sample of this many windows (0: all)")
 	seed := fs.Uint64("seed", 1, "seed of the sample and the pairs")
-	pos, err := parseModelFlags(fs, args, "usage: palette melody eval --data DIR [--json] [--model FILE]", stderr)
+	pos, err := parseModelFlags(fs, args, "usage: palette melody eval --data DIR [--data DIR ...] [--json] [--model FILE]", stderr)
 	if err != nil {
 		return err
 	}
-	if len(pos) > 0 || *data == "" {
+	if len(pos) > 0 || len(data) == 0 {
 		return usagef("need --data DIR and no other arguments")
 	}
 	if *pairs < 0 || *maxWindows < 0 {
@@ -85,19 +86,41 @@ func runMelodyEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	d, err := loadMelodyDataset(*data, false)
-	if err != nil {
+	type row struct {
+		Data string `json:"data,omitempty"`
+		musicvae.Metrics
+	}
+	opt := musicvae.EvalOptions{MaxWindows: *maxWindows, Pairs: *pairs, Seed: *seed}
+	var all []melody.Melody
+	report := func(name, desc string, ws []melody.Melody) error {
+		met, err := musicvae.Evaluate(m, ws, opt)
+		if err != nil {
+			return err
+		}
+		if *asJSON {
+			r := row{Metrics: met}
+			if len(data) > 1 {
+				r.Data = name
+			}
+			return json.NewEncoder(stdout).Encode(r)
+		}
+		_, err = fmt.Fprintf(stdout, "%s\nwindows %d  teacher-forced accuracy %.4f  reconstruction accuracy %.4f  kl %.2f  interpolation monotonicity %.3f\n",
+			desc, met.Windows, met.TeacherForcedAccuracy, met.ReconstructionAccuracy, met.KL, met.InterpolationMonotonicity)
 		return err
 	}
-	met, err := musicvae.Evaluate(m, d.Windows, musicvae.EvalOptions{MaxWindows: *maxWindows, Pairs: *pairs, Seed: *seed})
-	if err != nil {
-		return err
+	for _, dir := range data {
+		d, err := loadMelodyDataset(dir, false)
+		if err != nil {
+			return err
+		}
+		if err := report(dir, d.String(), d.Windows); err != nil {
+			return err
+		}
+		all = append(all, d.Windows...)
 	}
-	if *asJSON {
-		return json.NewEncoder(stdout).Encode(met)
+	if len(data) > 1 {
+		return report("combined", "all folders together", all)
 	}
-	fmt.Fprintf(stdout, "%s\nwindows %d  teacher-forced accuracy %.4f  reconstruction accuracy %.4f  kl %.2f  interpolation monotonicity %.3f\n",
-		d, met.Windows, met.TeacherForcedAccuracy, met.ReconstructionAccuracy, met.KL, met.InterpolationMonotonicity)
 	return nil
 }
 

@@ -27,8 +27,9 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train melody", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	tc := musicvae.DefaultTrainConfig()
-	data := fs.String("data", "", "folder of training MIDI files (windows are transposed by -5..+5)")
-	validDir := fs.String("valid", "", "folder of validation MIDI files (picks the best weights)")
+	var data, validDirs dirsFlag
+	fs.Var(&data, "data", "folder of training MIDI files (windows are transposed by -5..+5); repeat for several")
+	fs.Var(&validDirs, "valid", "folder of validation MIDI files (picks the best weights); repeat for several")
 	out := fs.String("out", "", "write the best weights by validation here (safetensors)")
 	state := fs.String("state", "training/melody-resume.safetensors", "resumable training state: weights, Adam's moments, step")
 	resume := fs.Bool("resume", false, "continue the run saved in --state")
@@ -54,7 +55,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *data == "" || *out == "" {
+	if len(data) == 0 || *out == "" {
 		return usagef("need --data DIR and --out FILE.safetensors (and --valid DIR to pick the best weights)")
 	}
 	if *threads < 1 || *threads > 64 {
@@ -67,19 +68,13 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
 	}
 
-	train, err := loadMelodyDataset(*data, true)
+	train, trainDesc, err := loadMelodyDatasets(data, true, stdout, "train")
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "train: %s\n", train)
-	var valid []melody.Melody
-	if *validDir != "" {
-		v, err := loadMelodyDataset(*validDir, false)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(stdout, "valid: %s\n", v)
-		valid = v.Windows
+	valid, _, err := loadMelodyDatasets(validDirs, false, stdout, "valid")
+	if err != nil {
+		return err
 	}
 
 	var tr *musicvae.Trainer
@@ -88,7 +83,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usagef("--resume: %v", err)
 		}
-		tr, err = musicvae.Resume(f, train.Windows)
+		tr, err = musicvae.Resume(f, train)
 		f.Close()
 		if err != nil {
 			return usageError{fmt.Errorf("--resume %s: %w", *state, err)}
@@ -107,7 +102,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError{err}
 		}
-		if tr, err = musicvae.NewTrainer(w, tc, train.Windows); err != nil {
+		if tr, err = musicvae.NewTrainer(w, tc, train); err != nil {
 			return usageError{err}
 		}
 	}
@@ -119,11 +114,34 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintln(stderr, "palette train melody: "+hint)
 	}
 	loop := trainLoop{tr: tr, steps: *steps, logEvery: *logEvery, saveEvery: *saveEvery, state: *state, out: *out,
-		meta: map[string]string{musicvae.MetaData: train.String()}}
+		meta: map[string]string{musicvae.MetaData: trainDesc}}
 	if len(valid) > 0 {
 		loop.evalEvery = *evalEvery
 	}
 	return loop.run(stdout, *resume)
+}
+
+// dirsFlag is a flag that may be given several times, one folder each.
+type dirsFlag []string
+
+func (d *dirsFlag) String() string     { return strings.Join(*d, ", ") }
+func (d *dirsFlag) Set(s string) error { *d = append(*d, s); return nil }
+
+// loadMelodyDatasets reads the windows of each folder, in order, printing a line for each, and
+// returns them together with a description of them all (for the checkpoints' metadata).
+func loadMelodyDatasets(dirs []string, transpose bool, stdout io.Writer, what string) ([]melody.Melody, string, error) {
+	var all []melody.Melody
+	var desc []string
+	for _, dir := range dirs {
+		d, err := loadMelodyDataset(dir, transpose)
+		if err != nil {
+			return nil, "", err
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", what, d)
+		all = append(all, d.Windows...)
+		desc = append(desc, d.String())
+	}
+	return all, strings.Join(desc, "; "), nil
 }
 
 // loadMelodyDataset reads a folder of MIDI files into windows; a bad folder is a usage error.
