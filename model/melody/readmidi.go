@@ -1,12 +1,12 @@
 package melody
 
 import (
-	"math"
 	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
 
