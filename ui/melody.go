@@ -39,7 +39,8 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		newView: func(compact bool, c color.NRGBA) view[melody.Melody] {
 			return NewPianoRoll(compact, c)
 		},
-		open: openMIDI,
+		open:  openMIDI,
+		known: knownSteps,
 		exporters: []exporter[melody.Melody]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []melody.Melody) error {
 				opt := melody.WriteOptions{BPM: m.tempo, TrackName: "Latent Palette"}
@@ -166,4 +167,15 @@ func (m *melodyTab) stopped() {
 	m.play.SetText("Play")
 	m.play.SetIcon(theme.MediaPlayIcon())
 	m.anim.Stop()
+}
+
+// knownSteps says in how many of its steps the model's reconstruction of a melody matches it.
+func knownSteps(item, recon melody.Melody) string {
+	same := 0
+	for i := range min(len(item), len(recon)) {
+		if item[i] == recon[i] {
+			same++
+		}
+	}
+	return fmt.Sprintf("model: %d/%d steps", same, len(item))
 }

@@ -50,6 +50,9 @@ type kind[T any] struct {
 	exporters []exporter[T]
 	modelNote string           // says which model decodes, for the status line
 	settings  palette.Settings // what the tab starts with: temperature and seed
+	// known says how well the model knows a corner, from its item and the model's greedy
+	// reconstruction of it ("model: 26/32 steps"); nil shows nothing.
+	known func(item, recon T) string
 }
 
 // paletteTab is one palette in the window: the pad, its corners, the result and the controls.
@@ -59,6 +62,7 @@ type paletteTab[T any] struct {
 	pal    *palette.Palette[T]
 	pad    *Pad
 	thumbs [4]view[T]
+	known  [4]*canvas.Text // how well the model knows each corner
 	result view[T]
 	status *widget.Label
 	point  *widget.Label
@@ -88,11 +92,12 @@ func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], exampl
 	}
 	do := runOnUI // the palette's worker calls back through it
 	t.pal = palette.New(m, palette.Options[T]{
-		OnResult:   func(r palette.Result[T]) { do(func() { t.showResult(r) }) },
-		OnCorners:  func(c [4]palette.Corner[T]) { do(func() { t.showCorners(c) }) },
-		OnError:    func(err error) { do(func() { t.showError(err) }) },
-		RandomSeed: 1,
-		Settings:   k.settings,
+		OnResult:    func(r palette.Result[T]) { do(func() { t.showResult(r) }) },
+		OnCorners:   func(c [4]palette.Corner[T]) { do(func() { t.showCorners(c) }) },
+		OnError:     func(err error) { do(func() { t.showError(err) }) },
+		RandomSeed:  1,
+		Settings:    k.settings,
+		Reconstruct: k.known != nil,
 	})
 	var tiles [4]fyne.CanvasObject
 	for i := range 4 {
@@ -103,7 +108,10 @@ func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], exampl
 			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(menu)
 			t.showCornerMenu(i, pos.AddXY(0, menu.Size().Height))
 		}
-		tiles[i] = container.NewStack(t.thumbs[i], container.NewBorder(container.NewHBox(layout.NewSpacer(), menu), nil, nil, nil))
+		t.known[i] = canvas.NewText("", colMuted)
+		t.known[i].TextSize = theme.CaptionTextSize()
+		tiles[i] = container.NewStack(t.thumbs[i], container.NewBorder(container.NewHBox(layout.NewSpacer(), menu),
+			container.NewHBox(layout.NewSpacer(), t.known[i]), nil, nil))
 	}
 	t.pad = NewPad(tiles)
 	for i, n := range names {
@@ -221,7 +229,11 @@ func (t *paletteTab[T]) showResult(r palette.Result[T]) {
 	t.current, t.hasCurrent = r.Item, true
 	t.result.show(r.Item)
 	t.point.SetText(fmt.Sprintf("u %.2f  v %.2f", r.Point.U, r.Point.V))
-	t.status.SetText(fmt.Sprintf("%s · decoded in %s", t.kind.modelNote, formatLatency(r.Latency)))
+	if r.Own {
+		t.status.SetText(fmt.Sprintf("%s · on a corner: its own %s, as loaded", t.kind.modelNote, t.kind.noun))
+	} else {
+		t.status.SetText(fmt.Sprintf("%s · decoded in %s", t.kind.modelNote, formatLatency(r.Latency)))
+	}
 	if t.onResult != nil {
 		t.onResult(r.Item)
 	}
@@ -234,6 +246,13 @@ func (t *paletteTab[T]) showCorners(c [4]palette.Corner[T]) {
 	for i := range c {
 		if c[i].Set {
 			t.thumbs[i].show(c[i].Item)
+		}
+		if t.kind.known != nil {
+			t.known[i].Text = ""
+			if c[i].HasRecon {
+				t.known[i].Text = t.kind.known(c[i].Item, c[i].Recon)
+			}
+			t.known[i].Refresh()
 		}
 	}
 	t.changed()

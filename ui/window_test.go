@@ -607,3 +607,25 @@ func controlsOf[T any](tab *paletteTab[T]) tempControls {
 	r, _ := tab.pal.Result()
 	return tempControls{settings: tab.pal.Settings(), result: r.Settings, slider: tab.temp.Value, label: tab.tempLabel.Text}
 }
+
+// TestCornerIsItsOwnMelody puts the puck on a corner: the result is the melody loaded there, not
+// the model's reconstruction; each corner tile says how many steps the model gives back.
+func TestCornerIsItsOwnMelody(t *testing.T) {
+	f := newFixture(t)
+	f.settle()
+	tab := f.w.melody.paletteTab
+	for i, k := range tab.known {
+		if !strings.HasPrefix(k.Text, "model: ") || !strings.HasSuffix(k.Text, "/32 steps") {
+			t.Errorf("corner %d says %q, want how many steps the model knows", i, k.Text)
+		}
+	}
+	tab.moveTo(1, 0)
+	f.settle()
+	r, ok := tab.pal.Result()
+	if c := tab.pal.Corners()[palette.TopRight]; !ok || !r.Own || !slices.Equal(r.Item, c.Item) {
+		t.Errorf("on the top-right corner: own %v, want the corner's own melody", r.Own)
+	}
+	if !strings.Contains(tab.status.Text, "its own melody") {
+		t.Errorf("status %q", tab.status.Text)
+	}
+}

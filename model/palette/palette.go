@@ -28,6 +28,10 @@ type Corner[T any] struct {
 	Item T
 	Z    []float32
 	Set  bool // false until the corner has been given an item
+	// Recon is the model's greedy decode of Z: what the model makes of the item, which a UI
+	// compares with Item to show how well the model knows it. HasRecon is false if it failed.
+	Recon    T
+	HasRecon bool
 }
 
 // Result is a decoded blend.
@@ -38,6 +42,9 @@ type Result[T any] struct {
 	Settings Settings
 	Seq      uint64 // the request it answers; delivered results have increasing Seq
 	Current  bool   // no newer request was waiting when it was delivered
+	// Own is set when the point is on a corner: Item is then that corner's own item (what was
+	// loaded there), not the model's reconstruction of it, as Beat Blender and Melody Mixer do.
+	Own bool
 	// Latency is the time from the request (the point moved) to the result being ready,
 	// waiting for an earlier decode included.
 	Latency time.Duration
@@ -53,6 +60,9 @@ type Options[T any] struct {
 	RandomSeed uint64
 	// Settings are the settings to start with (the zero value decodes greedily).
 	Settings Settings
+	// Reconstruct decodes each new corner's vector greedily into Corner.Recon (one more decode
+	// per corner change), for a UI to show how well the model knows the corner.
+	Reconstruct bool
 }
 
 // ErrNoResult is returned by UseResult before the first result has arrived.
@@ -186,9 +196,10 @@ func (p *Palette[T]) SetCorners(items [4]T) {
 		if err != nil {
 			return fmt.Errorf("encode the corners: %w", err)
 		}
+		cs := p.newCorners(items[:], zs)
 		p.mu.Lock()
-		for i := range items {
-			p.replace(i, Corner[T]{Item: items[i], Z: zs[i], Set: true})
+		for i, c := range cs {
+			p.replace(i, c)
 		}
 		p.mu.Unlock()
 		return nil
@@ -202,8 +213,9 @@ func (p *Palette[T]) SetCorner(i int, item T) {
 		if err != nil {
 			return fmt.Errorf("encode corner %d: %w", i+1, err)
 		}
+		c := p.newCorners([]T{item}, zs)[0]
 		p.mu.Lock()
-		p.replace(i, Corner[T]{Item: item, Z: zs[0], Set: true})
+		p.replace(i, c)
 		p.mu.Unlock()
 		return nil
 	})
@@ -225,8 +237,9 @@ func (p *Palette[T]) Random(i int) {
 		if err != nil {
 			return fmt.Errorf("sample corner %d: %w", i+1, err)
 		}
+		c := p.newCorners(items, [][]float32{z})[0]
 		p.mu.Lock()
-		p.replace(i, Corner[T]{Item: items[0], Z: z, Set: true})
+		p.replace(i, c)
 		p.mu.Unlock()
 		return nil
 	})
@@ -236,11 +249,16 @@ func (p *Palette[T]) Random(i int) {
 func (p *Palette[T]) UseResult(i int) {
 	p.enqueue(func() error {
 		p.mu.Lock()
-		defer p.mu.Unlock()
 		if p.last == nil {
+			p.mu.Unlock()
 			return ErrNoResult
 		}
-		p.replace(i, Corner[T]{Item: p.last.Item, Z: p.last.Z, Set: true})
+		last := *p.last
+		p.mu.Unlock()
+		c := p.newCorners([]T{last.Item}, [][]float32{last.Z})[0]
+		p.mu.Lock()
+		p.replace(i, c)
+		p.mu.Unlock()
 		return nil
 	})
 }
@@ -287,6 +305,25 @@ func (p *Palette[T]) Unpin(i int) {
 	if i >= 0 && i < len(p.pinned) {
 		p.pinned = append(p.pinned[:i], p.pinned[i+1:]...)
 	}
+}
+
+// newCorners makes corners of items and their vectors, with the model's greedy reconstructions (one
+// batch, with Options.Reconstruct). A failed reconstruction leaves HasRecon false: the corner is usable all the same.
+// It runs on the worker, without p.mu.
+func (p *Palette[T]) newCorners(items []T, zs [][]float32) []Corner[T] {
+	cs := make([]Corner[T], len(items))
+	var recon []T
+	err := errors.ErrUnsupported
+	if p.opts.Reconstruct {
+		recon, err = p.decode(zs, 0, 0)
+	}
+	for i := range cs {
+		cs[i] = Corner[T]{Item: items[i], Z: zs[i], Set: true}
+		if err == nil {
+			cs[i].Recon, cs[i].HasRecon = recon[i], true
+		}
+	}
+	return cs
 }
 
 // replace sets corner i, keeping the old one for Undo, and asks for a new result. p.mu is held.
@@ -356,13 +393,21 @@ func (p *Palette[T]) work() {
 		}
 		seq, seqAt, epoch, pt, s := p.seq, p.seqAt, p.epoch, p.point, p.settings
 		var zs [4][]float32
-		for i, c := range p.corners {
+		corners := p.corners
+		for i, c := range corners {
 			zs[i] = c.Z
 		}
 		p.mu.Unlock()
 
 		z := Blend(zs, pt, s.Spherical)
-		items, err := p.decode([][]float32{z}, s.Temperature, s.Seed)
+		var items []T
+		var err error
+		own := onCorner(pt)
+		if own >= 0 {
+			items = []T{corners[own].Item} // the corner's own item, not a decode of it
+		} else {
+			items, err = p.decode([][]float32{z}, s.Temperature, s.Seed)
+		}
 
 		p.mu.Lock()
 		// Queued corner changes make the result stale too: the user has already asked for them.
@@ -376,7 +421,7 @@ func (p *Palette[T]) work() {
 			p.mu.Lock()
 			continue
 		}
-		r := Result[T]{Item: items[0], Z: z, Point: pt, Settings: s, Seq: seq, Current: !p.want, Latency: time.Since(seqAt)}
+		r := Result[T]{Item: items[0], Z: z, Point: pt, Settings: s, Seq: seq, Current: !p.want, Latency: time.Since(seqAt), Own: own >= 0}
 		p.last = &r
 		p.mu.Unlock()
 		if p.opts.OnResult != nil {
@@ -384,6 +429,16 @@ func (p *Palette[T]) work() {
 		}
 		p.mu.Lock()
 	}
+}
+
+// onCorner returns the corner that p is exactly on, or -1.
+func onCorner(p Point) int {
+	for i := range 4 {
+		if p == CornerPoint(i) {
+			return i
+		}
+	}
+	return -1
 }
 
 // ready reports whether all four corners hold vectors of the model's size. p.mu is held.

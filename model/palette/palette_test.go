@@ -458,3 +458,58 @@ func TestModelPanicBecomesError(t *testing.T) {
 		t.Fatal("no error")
 	}
 }
+
+// roundModel encodes an item as itself and decodes by rounding: it knows only whole numbers.
+type roundModel struct{}
+
+func (roundModel) ZSize() int { return 2 }
+func (roundModel) Encode(items [][]float32) ([][]float32, error) {
+	out := make([][]float32, len(items))
+	for i, it := range items {
+		out[i] = slices.Clone(it)
+	}
+	return out, nil
+}
+func (roundModel) Decode(zs [][]float32, _ vae.DecodeOptions) ([][]float32, error) {
+	out := make([][]float32, len(zs))
+	for i, z := range zs {
+		out[i] = []float32{float32(math.Round(float64(z[0]))), float32(math.Round(float64(z[1])))}
+	}
+	return out, nil
+}
+
+// TestCornerIsItsOwnItem puts the point on a corner: the result is what was loaded there, not
+// the model's reconstruction; a step away it is a decode again. With Reconstruct, each corner
+// carries the model's reconstruction of itself.
+func TestCornerIsItsOwnItem(t *testing.T) {
+	var got []Result[[]float32]
+	var mu sync.Mutex
+	p := New[[]float32](roundModel{}, Options[[]float32]{Reconstruct: true, OnResult: func(r Result[[]float32]) {
+		mu.Lock()
+		got = append(got, r)
+		mu.Unlock()
+	}})
+	defer p.Close()
+	own := []float32{0.3, 1.6}
+	p.SetCorners([4][]float32{own, {1, 0}, {0, 1}, {1, 1}})
+	p.MoveTo(CornerPoint(TopLeft))
+	p.Wait()
+	mu.Lock()
+	last := got[len(got)-1]
+	mu.Unlock()
+	if !last.Own || !slices.Equal(last.Item, own) {
+		t.Errorf("on the corner: %v (own %v), want the corner's own %v", last.Item, last.Own, own)
+	}
+	c := p.Corners()[TopLeft]
+	if !c.HasRecon || !slices.Equal(c.Recon, []float32{0, 2}) {
+		t.Errorf("corner reconstruction %v (%v), want [0 2]", c.Recon, c.HasRecon)
+	}
+	p.MoveTo(Point{0.01, 0})
+	p.Wait()
+	mu.Lock()
+	last = got[len(got)-1]
+	mu.Unlock()
+	if last.Own || !slices.Equal(last.Item, []float32{0, 2}) {
+		t.Errorf("next to the corner: %v (own %v), want the decode [0 2]", last.Item, last.Own)
+	}
+}
