@@ -12,6 +12,7 @@ import (
 	"github.com/latentpalette/palette/model/palette/standin"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // Models are the models a window decodes with (app loads the bundled weights into them). A nil
@@ -46,27 +47,17 @@ func SketchVAE(w *sketchrnn.Weights) (palette.Model[sketch.Drawing], error) {
 	if !w.Config.Conditional() {
 		return nil, errors.New("this sketch model has no encoder (a decoder-only .gen.json?): the palette needs a VAE checkpoint")
 	}
-	return sketchVAE{w}, nil
+	return sketchVAE{sketchrnn.NewModel(w)}, nil
 }
 
-type sketchVAE struct{ w *sketchrnn.Weights }
+type sketchVAE struct{ m *sketchrnn.Model }
 
-func (s sketchVAE) ZSize() int { return s.w.Config.ZSize }
+func (s sketchVAE) ZSize() int { return s.m.ZSize() }
 
-func (s sketchVAE) Encode(ds []sketch.Drawing) ([][]float32, error) {
-	zs := make([][]float32, len(ds))
-	for i, d := range ds {
-		mu, _, err := s.w.Encode(d)
-		if err != nil {
-			return nil, fmt.Errorf("drawing %d: %w", i+1, err)
-		}
-		zs[i] = mu
-	}
-	return zs, nil
-}
+func (s sketchVAE) Encode(ds []sketch.Drawing) ([][]float32, error) { return s.m.Encode(ds) }
 
 func (s sketchVAE) Decode(zs [][]float32, temperature float64, seed int64) ([]sketch.Drawing, error) {
-	return s.w.Decode(zs, sketchrnn.DecodeOptions{Greedy: temperature <= 0, Temperature: temperature, Seed: uint64(seed)})
+	return s.m.Decode(zs, vae.DecodeOptions{Temperature: temperature, Seed: seed})
 }
 
 // MusicVAE adapts a melody VAE to the palette: corners are encoded to the posterior mean, and
