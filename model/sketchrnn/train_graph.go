@@ -54,8 +54,10 @@ func (s *stepGraph) vjp(outputs, seeds []*G.Node, params []*G.Node, into [][]flo
 // plans makes the forward plan of fwd and the gradient plan of the parameters' gradients and more.
 func (s *stepGraph) plans(fwd []*G.Node, more ...*G.Node) error {
 	var err error
-	if s.fwd, err = nn.NewPlan(fwd...); err != nil {
-		return err
+	if len(fwd) > 0 {
+		if s.fwd, err = nn.NewPlan(fwd...); err != nil {
+			return err
+		}
 	}
 	outs := append([]*G.Node{}, more...)
 	for _, p := range s.params {
@@ -100,70 +102,192 @@ func (gs gradSlices) dense(name string) (kernel, bias []float32) {
 	return gs[name+"/kernel"], gs[name+"/bias"]
 }
 
-// encoderStep is one step of an encoder direction for batches of B.
-type encoderStep struct {
-	stepGraph
-	x, state, dy *G.Node // [B, 5], [2, B, E], [6, B, E]
-	y, dState    *G.Node // [6, B, E], [2, B, E]
+// chunkSteps is how many time steps share the chunk graphs: the gates' shares of the stroke
+// inputs, the output layer with the loss, and the parameters' gradients are matrix products over
+// chunkSteps*B rows at once, rather than B rows at every step (which would also add every
+// parameter's gradient T times). A sequence's last chunk is padded with zero rows.
+const chunkSteps = 25
+
+// chain is one LSTM's graphs for batches of B: its step, chained through time, and its chunk.
+type chain struct {
+	B, H int
+
+	step                  stepGraph
+	state, pre, share, dy *G.Node // [2, B, H], [B, 4H], [B, 4H] (decoder: z's share), [6, B, H]
+	y, dState, dGates     *G.Node // [6, B, H], [2, B, H], [B, 4H]
+
+	chunk        stepGraph
+	x, hPrev, dG *G.Node // [Tc*B, 5], [Tc*B, H]: h before each step, [Tc*B, 4H]: the gates' gradients
+	pres         *G.Node // [Tc*B, 4H]: x·W_x
 }
 
-func newEncoderStep(w *Weights, name string, cell nn.LSTMCell, B int, gs gradSlices) (_ *encoderStep, err error) {
+func newChain(w *Weights, name string, cell nn.LSTMCell, zRows, B int, gs gradSlices) (_ *chain, err error) {
 	defer catchGraph(&err)
-	E := cell.Hidden
+	H := cell.Hidden
+	c := &chain{B: B, H: H}
+	// The step: the state's and the gates' gradients, from those of the new state.
 	g := G.NewGraph()
-	e := &encoderStep{}
 	cp := newCellParams(g, name, cell, 0)
-	e.x, e.state, e.dy = inputNode(g, "x", B, 5), inputNode(g, "state", 2, B, E), inputNode(g, "dy", 6, B, E)
-	if e.y, err = cp.step(e.state, e.x); err != nil {
+	c.state, c.pre, c.dy = inputNode(g, "state", 2, B, H), inputNode(g, "pre", B, 4*H), inputNode(g, "dy", 6, B, H)
+	pres := []*G.Node{c.pre}
+	if zRows > 0 {
+		c.share = inputNode(g, "z_share", B, 4*H)
+		pres = append(pres, c.share)
+	}
+	if c.y, err = nn.LSTMStep(c.state, cp.rec, cp.bias, pres...); err != nil {
 		return nil, err
 	}
-	gx, _, grec, gb := gs.cell(name, cell, 0)
-	d, err := e.vjp([]*G.Node{e.y}, []*G.Node{e.dy}, []*G.Node{cp.x, cp.rec, cp.bias}, [][]float32{gx, grec, gb}, e.state)
+	d, err := c.step.vjp([]*G.Node{c.y}, []*G.Node{c.dy}, nil, nil, c.state, c.pre)
 	if err != nil {
 		return nil, err
 	}
-	e.dState = d[0]
-	return e, e.plans([]*G.Node{e.y}, e.dState)
+	c.dState, c.dGates = d[0], d[1]
+	if err := c.step.plans([]*G.Node{c.y}, c.dState, c.dGates); err != nil {
+		return nil, err
+	}
+	// The chunk: the stroke inputs' shares of the gates, and the parameters' gradients as the
+	// vector-Jacobian products of x·W_x and h·W_h + b with the gates' gradients.
+	g = G.NewGraph()
+	cp = newCellParams(g, name, cell, 0)
+	N := chunkSteps * B
+	c.x, c.hPrev, c.dG = inputNode(g, "x", N, 5), inputNode(g, "h_prev", N, H), inputNode(g, "d_gates", N, 4*H)
+	if c.pres, err = nn.MatMul(c.x, cp.x, false, false); err != nil {
+		return nil, err
+	}
+	rec, err := nn.Affine(c.hPrev, cp.rec, cp.bias)
+	if err != nil {
+		return nil, err
+	}
+	gx, _, grec, gb := gs.cell(name, cell, zRows)
+	if _, err := c.chunk.vjp([]*G.Node{c.pres, rec}, []*G.Node{c.dG, c.dG}, []*G.Node{cp.x, cp.rec, cp.bias}, [][]float32{gx, grec, gb}); err != nil {
+		return nil, err
+	}
+	return c, c.chunk.plans([]*G.Node{c.pres})
 }
 
-// decoderTrainStep is one step of the decoder with its output layer and loss, for batches of B.
-type decoderTrainStep struct {
+// chunkPres computes the gates' shares of xs[t] for the steps of the chunk from c0.
+func (c *chain) chunkPres(xs [][]float32, c0, T int) ([]float32, error) {
+	x := nn.Values(c.x)
+	clear(x)
+	for t := c0; t < min(T, c0+chunkSteps); t++ {
+		copy(x[(t-c0)*c.B*5:], xs[t])
+	}
+	if err := run(c.chunk.fwd, "input shares", c0); err != nil {
+		return nil, err
+	}
+	return c.chunk.fwd.Out(c.pres), nil
+}
+
+// forward runs the cell over xs [T][B*5] from block 0 of states [(T+1), 2, B, H], writing
+// block t+1 after step t; masks (if not nil) zero the rows of the new state where masks[t] is 0.
+func (c *chain) forward(xs, masks [][]float32, states []float32, T int) error {
+	n, m := 2*c.B*c.H, 4*c.B*c.H
+	for c0 := 0; c0 < T; c0 += chunkSteps {
+		pres, err := c.chunkPres(xs, c0, T)
+		if err != nil {
+			return err
+		}
+		for t := c0; t < min(T, c0+chunkSteps); t++ {
+			copy(nn.Values(c.pre), pres[(t-c0)*m:(t-c0+1)*m])
+			copy(nn.Values(c.state), states[t*n:(t+1)*n])
+			if err := run(c.step.fwd, "cell", t); err != nil {
+				return err
+			}
+			next := states[(t+1)*n : (t+2)*n]
+			copy(next, c.step.fwd.Out(c.y))
+			if masks != nil {
+				maskRows(next, masks[t], c.H)
+			}
+		}
+	}
+	return nil
+}
+
+// backward runs the steps' gradients from T-1 down to 0 and adds the parameters'. On entry the
+// c and h blocks of dy's value hold the gradients of the last state, on return those of the
+// first. addH(t, dh) adds what reaches step t's h' from outside the chain; chunk(c0) runs
+// before the steps of the chunk from c0. The gates' gradients are added into dShare if not nil.
+func (c *chain) backward(xs, masks [][]float32, states []float32, T int, dShare []float32,
+	addH func(t int, dh []float32), chunk func(c0 int) error) error {
+	BH := c.B * c.H
+	n, m := 2*BH, 4*BH
+	dy := nn.Values(c.dy)
+	for c0 := (T - 1) / chunkSteps * chunkSteps; c0 >= 0; c0 -= chunkSteps {
+		pres, err := c.chunkPres(xs, c0, T)
+		if err != nil {
+			return err
+		}
+		if chunk != nil {
+			if err := chunk(c0); err != nil {
+				return err
+			}
+		}
+		hPrev, dG := nn.Values(c.hPrev), nn.Values(c.dG)
+		clear(hPrev)
+		clear(dG)
+		for t := min(T, c0+chunkSteps) - 1; t >= c0; t-- {
+			j := t - c0
+			if addH != nil {
+				addH(t, dy[BH:n])
+			}
+			if masks != nil {
+				maskRows(dy[:n], masks[t], c.H)
+			}
+			copy(nn.Values(c.pre), pres[j*m:(j+1)*m])
+			copy(nn.Values(c.state), states[t*n:(t+1)*n])
+			if err := run(c.step.bwd, "cell gradients", t); err != nil {
+				return err
+			}
+			dg := c.step.bwd.Out(c.dGates)
+			copy(dG[j*m:(j+1)*m], dg)
+			if dShare != nil {
+				for i, v := range dg {
+					dShare[i] += v
+				}
+			}
+			copy(dy[:n], c.step.bwd.Out(c.dState))
+			copy(hPrev[j*BH:(j+1)*BH], states[t*n+BH:(t+1)*n])
+		}
+		if err := run(c.chunk.bwd, "parameter gradients", c0); err != nil {
+			return err
+		}
+		c.chunk.accumulate()
+	}
+	return nil
+}
+
+// outputChunk is the decoder's output layer and loss over a chunk of steps.
+type outputChunk struct {
 	stepGraph
-	x, state, share, dy     *G.Node // [B, 5], [2, B, H], [B, 4H], [6, B, H]
-	target, mask, penMask   *G.Node // [B, 5], [B], [B]
-	y, loss, dState, dShare *G.Node // [6, B, H], scalar, [2, B, H], [B, 4H]
+	h, target, mask, penMask *G.Node // [Tc*B, H], [Tc*B, 5], [Tc*B], [Tc*B]
+	loss, dH                 *G.Node // scalar, [Tc*B, H]
 }
 
-// newDecoderTrainStep builds the decoder's step; its loss is divided by batch (the whole
-// batch's size, of which B may be a part) times MaxSeqLen, as sketch-rnn's r_loss.
-func newDecoderTrainStep(w *Weights, B, batch int, gs gradSlices) (_ *decoderTrainStep, err error) {
+// newOutputChunk builds the loss of a chunk; it is divided by batch (the whole batch's size,
+// of which B may be a part) times MaxSeqLen, as sketch-rnn's r_loss.
+func newOutputChunk(w *Weights, B, batch int, gs gradSlices) (_ *outputChunk, err error) {
 	defer catchGraph(&err)
 	cfg := w.Config
-	H, Z := cfg.DecSize, cfg.ZSize
+	N := chunkSteps * B
 	g := G.NewGraph()
-	d := &decoderTrainStep{}
-	dec := newCellParams(g, "decoder/lstm", w.Dec, Z)
-	d.x, d.state, d.share = inputNode(g, "x", B, 5), inputNode(g, "state", 2, B, H), inputNode(g, "z_share", B, 4*H)
-	d.dy = inputNode(g, "dy", 6, B, H)
-	d.target, d.mask, d.penMask = inputNode(g, "target", B, 5), inputNode(g, "mask", B), inputNode(g, "pen_mask", B)
+	o := &outputChunk{}
+	o.h, o.target = inputNode(g, "h", N, cfg.DecSize), inputNode(g, "target", N, 5)
+	o.mask, o.penMask = inputNode(g, "mask", N), inputNode(g, "pen_mask", N)
 	output := newDenseParams(g, "decoder/output", w.Out)
-	var out *G.Node
-	if d.y, out, err = decoderStep(dec, output, d.state, d.x, d.share); err != nil {
-		return nil, err
-	}
-	if d.loss, err = nn.MixtureNLL(out, d.target, d.mask, d.penMask, 1/float64(batch*cfg.MaxSeqLen)); err != nil {
-		return nil, err
-	}
-	gx, _, grec, gb := gs.cell("decoder/lstm", w.Dec, Z)
-	gk, gob := gs.dense("decoder/output")
-	one := G.NewConstant(float32(1))
-	ds, err := d.vjp([]*G.Node{d.loss, d.y}, []*G.Node{one, d.dy},
-		[]*G.Node{dec.x, dec.rec, dec.bias, output.kernel, output.bias}, [][]float32{gx, grec, gb, gk, gob}, d.state, d.share)
+	out, err := output.apply(o.h) // [Tc*B, 3+6M]
 	if err != nil {
 		return nil, err
 	}
-	d.dState, d.dShare = ds[0], ds[1]
-	return d, d.plans([]*G.Node{d.y}, d.loss, d.dState, d.dShare)
+	if o.loss, err = nn.MixtureNLL(out, o.target, o.mask, o.penMask, 1/float64(batch*cfg.MaxSeqLen)); err != nil {
+		return nil, err
+	}
+	gk, gb := gs.dense("decoder/output")
+	d, err := o.vjp([]*G.Node{o.loss}, []*G.Node{G.NewConstant(float32(1))}, []*G.Node{output.kernel, output.bias}, [][]float32{gk, gb}, o.h)
+	if err != nil {
+		return nil, err
+	}
+	o.dH = d[0]
+	return o, o.plans(nil, o.loss, o.dH)
 }
 
 // headStep is the map from the encoder's final states to z, the KL term and the decoder's start.
@@ -227,13 +351,13 @@ func newHeadStep(w *Weights, B int, gs gradSlices) (_ *headStep, err error) {
 // stepEngine computes the loss and gradients of B drawings (a whole batch, or its share of one
 // on its own goroutine) into its own gradients.
 type stepEngine struct {
-	B, batch int
-	fw, bw   *encoderStep
-	dec      *decoderTrainStep
-	head     *headStep
-	grads    [][]float32 // shaped like w.params()
+	B, batch    int
+	fw, bw, dec *chain
+	out         *outputChunk
+	head        *headStep
+	grads       [][]float32 // shaped like w.params()
 
-	sf, sb, sd []float32 // [(T+1), 2, B, n]: the states of the encoders and the decoder, block 0 the initial one
+	sf, sb, sd []float32 // [T+1, 2, B, n]: the states of the encoders and the decoder, block 0 the initial one
 	hEnc       []float32 // [B, 2E]
 	dShare     []float32 // [B, 4H]
 	kl         float64   // the KL term of these B, as a share of the batch's
@@ -249,14 +373,17 @@ func newStepEngine(w *Weights, B, batch int) (*stepEngine, error) {
 	}
 	gs := newGradSlices(w, e.grads)
 	var err error
-	if e.fw, err = newEncoderStep(w, "encoder/fw", w.EncFw, B, gs); err != nil {
-		return nil, fmt.Errorf("sketch vae: encoder fw step graph: %w", err)
+	if e.fw, err = newChain(w, "encoder/fw", w.EncFw, 0, B, gs); err != nil {
+		return nil, fmt.Errorf("sketch vae: encoder fw graphs: %w", err)
 	}
-	if e.bw, err = newEncoderStep(w, "encoder/bw", w.EncBw, B, gs); err != nil {
-		return nil, fmt.Errorf("sketch vae: encoder bw step graph: %w", err)
+	if e.bw, err = newChain(w, "encoder/bw", w.EncBw, 0, B, gs); err != nil {
+		return nil, fmt.Errorf("sketch vae: encoder bw graphs: %w", err)
 	}
-	if e.dec, err = newDecoderTrainStep(w, B, batch, gs); err != nil {
-		return nil, fmt.Errorf("sketch vae: decoder step graph: %w", err)
+	if e.dec, err = newChain(w, "decoder/lstm", w.Dec, w.Config.ZSize, B, gs); err != nil {
+		return nil, fmt.Errorf("sketch vae: decoder graphs: %w", err)
+	}
+	if e.out, err = newOutputChunk(w, B, batch, gs); err != nil {
+		return nil, fmt.Errorf("sketch vae: output graph: %w", err)
 	}
 	if e.head, err = newHeadStep(w, B, gs); err != nil {
 		return nil, fmt.Errorf("sketch vae: head graph: %w", err)
@@ -282,8 +409,7 @@ func run(p *nn.Plan, what string, t int) error {
 // forward runs the encoders and the head over a batch padded to T: it records the states and
 // returns the KL term of these B as their share of the batch's mean.
 func (e *stepEngine) forward(w *Weights, bt *batch, T int) (float64, error) {
-	cfg := w.Config
-	B, E := e.B, cfg.EncSize
+	B, E := e.B, w.Config.EncSize
 	for _, g := range e.grads {
 		clear(g)
 	}
@@ -291,23 +417,13 @@ func (e *stepEngine) forward(w *Weights, bt *batch, T int) (float64, error) {
 	e.sf, e.sb = grow(e.sf, (T+1)*n), grow(e.sb, (T+1)*n)
 	clear(e.sf[:n])
 	clear(e.sb[:n])
-	for t := 0; t < T; t++ {
-		copy(nn.Values(e.fw.x), bt.xFw[t])
-		copy(nn.Values(e.fw.state), e.sf[t*n:(t+1)*n])
-		if err := run(e.fw.fwd, "encoder fw", t); err != nil {
-			return 0, err
-		}
-		copy(e.sf[(t+1)*n:(t+2)*n], e.fw.fwd.Out(e.fw.y))
-		copy(nn.Values(e.bw.x), bt.xBw[t])
-		copy(nn.Values(e.bw.state), e.sb[t*n:(t+1)*n])
-		if err := run(e.bw.fwd, "encoder bw", t); err != nil {
-			return 0, err
-		}
-		// The backward direction reads the drawing reversed, padding first: its state stays 0
-		// until the drawing's last point.
-		next := e.sb[(t+1)*n : (t+2)*n]
-		copy(next, e.bw.fwd.Out(e.bw.y))
-		maskRows(next, bt.mBw[t], E)
+	if err := e.fw.forward(bt.xFw, nil, e.sf, T); err != nil {
+		return 0, fmt.Errorf("encoder fw: %w", err)
+	}
+	// The backward direction reads the drawing reversed, padding first: its state stays 0
+	// until the drawing's last point.
+	if err := e.bw.forward(bt.xBw, bt.mBw, e.sb, T); err != nil {
+		return 0, fmt.Errorf("encoder bw: %w", err)
 	}
 	// hEnc: the fw h at each drawing's last point, then the bw h at the end.
 	e.hEnc = grow(e.hEnc, B*2*E)
@@ -350,55 +466,60 @@ func maskRows(state, mask []float32, n int) {
 func (e *stepEngine) backward(w *Weights, bt *batch, T int, klSeed float64, eval bool) (float64, error) {
 	cfg := w.Config
 	B, E, H := e.B, cfg.EncSize, cfg.DecSize
-	n := 2 * B * H
+	BH, n := B*H, 2*B*H
 	e.sd = grow(e.sd, (T+1)*n)
 	copy(e.sd[:n], e.head.fwd.Out(e.head.state))
-	dec := e.dec
-	copy(nn.Values(dec.share), e.head.fwd.Out(e.head.share))
-	for t := 0; t < T; t++ {
-		copy(nn.Values(dec.x), bt.xDec[t])
-		copy(nn.Values(dec.state), e.sd[t*n:(t+1)*n])
-		if err := run(dec.fwd, "decoder", t); err != nil {
-			return 0, err
-		}
-		copy(e.sd[(t+1)*n:(t+2)*n], dec.fwd.Out(dec.y))
+	copy(nn.Values(e.dec.share), e.head.fwd.Out(e.head.share))
+	if err := e.dec.forward(bt.xDec, nil, e.sd, T); err != nil {
+		return 0, fmt.Errorf("decoder: %w", err)
 	}
 
-	// Decoder, backward through time.
+	// Decoder, backward through time: each chunk's loss gives its steps' h' their gradients.
 	var rLoss float64
 	e.dShare = grow(e.dShare, B*4*H)
 	clear(e.dShare)
-	dy := nn.Values(dec.dy)
-	clear(dy)
-	penMask := nn.Values(dec.penMask)
-	for t := T - 1; t >= 0; t-- {
-		copy(nn.Values(dec.x), bt.xDec[t])
-		copy(nn.Values(dec.state), e.sd[t*n:(t+1)*n])
-		tgt := nn.Values(dec.target)
-		for b := range B {
-			i := t*B + b
-			tgt[b*5], tgt[b*5+1] = bt.tgtX[i], bt.tgtY[i]
-			copy(tgt[b*5+2:b*5+5], bt.tgtPen[i*3:i*3+3])
-			penMask[b] = 1
-			if eval {
-				penMask[b] = bt.mask[i]
+	clear(nn.Values(e.dec.dy))
+	out := e.out
+	var from int // the chunk whose loss gradients dH holds
+	lossChunk := func(c0 int) error {
+		from = c0
+		h, tgt := nn.Values(out.h), nn.Values(out.target)
+		mask, penMask := nn.Values(out.mask), nn.Values(out.penMask)
+		clear(mask)
+		clear(penMask) // the padding past T counts nothing
+		for t := c0; t < min(T, c0+chunkSteps); t++ {
+			j := t - c0
+			copy(h[j*BH:(j+1)*BH], e.sd[(t+1)*n+BH:(t+2)*n])
+			for b := range B {
+				i, r := t*B+b, j*B+b
+				tgt[r*5], tgt[r*5+1] = bt.tgtX[i], bt.tgtY[i]
+				copy(tgt[r*5+2:r*5+5], bt.tgtPen[i*3:i*3+3])
+				mask[r], penMask[r] = bt.mask[i], 1
+				if eval {
+					penMask[r] = bt.mask[i]
+				}
 			}
 		}
-		copy(nn.Values(dec.mask), bt.mask[t*B:(t+1)*B])
-		if err := run(dec.bwd, "decoder gradients", t); err != nil {
-			return 0, err
+		if err := run(out.bwd, "loss", c0); err != nil {
+			return err
 		}
-		dec.accumulate()
-		rLoss += float64(dec.bwd.Scalar(dec.loss))
-		for i, v := range dec.bwd.Out(dec.dShare) {
-			e.dShare[i] += v
+		out.accumulate()
+		rLoss += float64(out.bwd.Scalar(out.loss))
+		return nil
+	}
+	addLoss := func(t int, dh []float32) {
+		j := t - from
+		for i, v := range out.bwd.Out(out.dH)[j*BH : (j+1)*BH] {
+			dh[i] += v
 		}
-		copy(dy[:n], dec.bwd.Out(dec.dState))
+	}
+	if err := e.dec.backward(bt.xDec, nil, e.sd, T, e.dShare, addLoss, lossChunk); err != nil {
+		return 0, fmt.Errorf("decoder gradients: %w", err)
 	}
 
 	// Head: from the decoder's start's gradients and the KL's to the encoder's outputs'.
 	head := e.head
-	copy(nn.Values(head.dState), dy[:n])
+	copy(nn.Values(head.dState), nn.Values(e.dec.dy)[:n])
 	copy(nn.Values(head.dShare), e.dShare)
 	*head.klSeedValue = G.F32(klSeed)
 	if err := run(head.bwd, "head gradients", 0); err != nil {
@@ -410,38 +531,27 @@ func (e *stepEngine) backward(w *Weights, bt *batch, T int, klSeed float64, eval
 	// Encoders, backward through time: the forward direction's chain starts at zero and takes
 	// its output's gradient at each drawing's last point; the backward one's starts at its
 	// output's gradient, and is masked as its state was.
-	m := 2 * B * E
 	fdy, bdy := nn.Values(e.fw.dy), nn.Values(e.bw.dy)
 	clear(fdy)
 	clear(bdy)
 	for b := range B {
 		copy(bdy[B*E+b*E:B*E+(b+1)*E], dHEnc[b*2*E+E:(b+1)*2*E])
 	}
-	for t := T - 1; t >= 0; t-- {
+	addOut := func(t int, dh []float32) {
 		for b, mk := range bt.mFw[t] {
 			if mk != 0 {
-				row := fdy[B*E+b*E : B*E+(b+1)*E]
+				row := dh[b*E : (b+1)*E]
 				for k, v := range dHEnc[b*2*E : b*2*E+E] {
 					row[k] += v
 				}
 			}
 		}
-		copy(nn.Values(e.fw.x), bt.xFw[t])
-		copy(nn.Values(e.fw.state), e.sf[t*m:(t+1)*m])
-		if err := run(e.fw.bwd, "encoder fw gradients", t); err != nil {
-			return 0, err
-		}
-		e.fw.accumulate()
-		copy(fdy[:m], e.fw.bwd.Out(e.fw.dState))
-
-		maskRows(bdy[:m], bt.mBw[t], E)
-		copy(nn.Values(e.bw.x), bt.xBw[t])
-		copy(nn.Values(e.bw.state), e.sb[t*m:(t+1)*m])
-		if err := run(e.bw.bwd, "encoder bw gradients", t); err != nil {
-			return 0, err
-		}
-		e.bw.accumulate()
-		copy(bdy[:m], e.bw.bwd.Out(e.bw.dState))
+	}
+	if err := e.fw.backward(bt.xFw, nil, e.sf, T, nil, addOut, nil); err != nil {
+		return 0, fmt.Errorf("encoder fw gradients: %w", err)
+	}
+	if err := e.bw.backward(bt.xBw, bt.mBw, e.sb, T, nil, nil, nil); err != nil {
+		return 0, fmt.Errorf("encoder bw gradients: %w", err)
 	}
 	return rLoss, nil
 }

@@ -114,20 +114,26 @@ func TestGradientsMatchOracle(t *testing.T) {
 		threads   int
 		eval      bool
 		tolerance float64 // the KL floor: low enough for the KL term to have a gradient, or not
+		lengths   []int   // of the drawings; the longest is the padded length T
 	}{
-		{"train", 1, false, 0.01},
-		{"train, two threads", 2, false, 0.01},
-		{"eval", 1, true, 0.01},
-		{"below the KL floor", 1, false, 100},
-		{"below the KL floor, two threads", 2, false, 100},
+		{"train", 1, false, 0.01, []int{7, 4, 2}},
+		{"train, two threads", 2, false, 0.01, []int{7, 4, 2}},
+		{"eval", 1, true, 0.01, []int{7, 4, 2}},
+		{"below the KL floor", 1, false, 100, []int{7, 4, 2}},
+		{"below the KL floor, two threads", 2, false, 100, []int{7, 4, 2}},
+		{"three chunks of steps", 2, false, 0.01, []int{2*chunkSteps + 3, chunkSteps, 3}},
+		{"three chunks of steps, eval", 1, true, 0.01, []int{2*chunkSteps + 3, chunkSteps + 1, 3}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := stepTestModel(t)
 			w.Config.KLTolerance = tt.tolerance
 			rng := rand.New(rand.NewPCG(6, 6))
-			const T, B = 7, 3
-			rows := [][][5]float32{w.Normalize(randomDrawing(7, rng)), w.Normalize(randomDrawing(4, rng)), w.Normalize(randomDrawing(2, rng))}
+			T, B := tt.lengths[0], len(tt.lengths)
+			var rows [][][5]float32
+			for _, n := range tt.lengths {
+				rows = append(rows, w.Normalize(randomDrawing(n, rng)))
+			}
 			eps := make([]float32, B*w.Config.ZSize)
 			for i := range eps {
 				eps[i] = float32(rng.NormFloat64())
