@@ -49,18 +49,22 @@ func TestMixtureNLLGradient(t *testing.T) {
 			analytic := clone(p.Out(grads[0]))
 			v := Values(out)
 			for i := range v {
-				old := v[i]
-				const eps = 1e-2
-				v[i] = old + eps
-				up := run()
-				v[i] = old - eps
-				down := run()
-				v[i] = old
-				num := (up - down) / (2 * eps)
+				num := centralDiff(run, v, i, 1e-2)
 				if d := math.Abs(num - float64(analytic[i])); d > 1e-3+1e-2*math.Abs(num) {
 					t.Errorf("out[%d]: analytic %.5f, numeric %.5f", i, analytic[i], num)
 				}
 			}
 		})
 	}
+}
+
+// centralDiff is (f(v[i]+eps) - f(v[i]-eps)) / 2eps, with v[i] restored.
+func centralDiff(f func() float64, v []float32, i int, eps float32) float64 {
+	old := v[i]
+	v[i] = old + eps
+	up := f()
+	v[i] = old - eps
+	down := f()
+	v[i] = old
+	return (up - down) / float64(2*eps)
 }

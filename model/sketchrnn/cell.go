@@ -79,23 +79,17 @@ type headNodes struct {
 
 // decoderStart builds the head from z [B, Z].
 func decoderStart(initC, initH denseParams, dec cellParams, z *G.Node) (headNodes, error) {
-	pc, err := initC.apply(z)
-	if err != nil {
-		return headNodes{}, err
+	var ch [2]*G.Node // c0, h0: [B, H]
+	for i, d := range []denseParams{initC, initH} {
+		p, err := d.apply(z)
+		if err != nil {
+			return headNodes{}, err
+		}
+		if ch[i], err = nn.TanhNode(p); err != nil {
+			return headNodes{}, err
+		}
 	}
-	ph, err := initH.apply(z)
-	if err != nil {
-		return headNodes{}, err
-	}
-	c0, err := nn.TanhNode(pc)
-	if err != nil {
-		return headNodes{}, err
-	}
-	h0, err := nn.TanhNode(ph)
-	if err != nil {
-		return headNodes{}, err
-	}
-	state, err := nn.Stack(c0, h0)
+	state, err := nn.Stack(ch[0], ch[1])
 	if err != nil {
 		return headNodes{}, err
 	}

@@ -157,51 +157,71 @@ func (m *Model) Generate(zs [][]float32, opts vae.DecodeOptions, maxLen int) ([]
 	if err := d.begin(zs); err != nil {
 		return nil, err
 	}
-	greedy := opts.Temperature <= 0
-	temp := opts.Temperature
-	if greedy {
-		temp = 1
-	}
-	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 0x5ca1e))
-	mx := newMixture(m.W.Config.Mixtures)
-	scale := m.W.ScaleFactor
-	x := make([]float32, B*5)
-	for b := range B {
-		x[b*5+2] = 1 // the start token
-	}
-	out := make([]sketch.Drawing, B)
-	done := make([]bool, B)
-	left := B
-	O := m.W.Config.Outputs()
-	for t := 0; t < maxLen && left > 0; t++ {
-		y, err := d.advance(x)
+	pen := newPen(m.W, B, opts.Temperature, uint64(opts.Seed))
+	for t := 0; t < maxLen && pen.left > 0; t++ {
+		y, err := d.advance(pen.x)
 		if err != nil {
 			return nil, err
 		}
-		for b := range B {
-			clear(x[b*5 : b*5+5])
-			if done[b] {
-				x[b*5+4] = 1
-				continue
-			}
-			mx.set(y[b*O:(b+1)*O], temp)
-			var dx, dy float32
-			var pen int
-			if greedy {
-				dx, dy, pen = mx.Greedy()
-			} else {
-				dx, dy, pen = mx.Sample(rng)
-			}
-			x[b*5], x[b*5+1], x[b*5+2+pen] = dx, dy, 1
-			if pen == 2 {
-				done[b] = true
-				left--
-				continue
-			}
-			out[b] = append(out[b], sketch.Point{DX: dx * scale, DY: dy * scale, PenLift: pen == 1})
-		}
+		pen.draw(y)
 	}
-	return out, nil
+	return pen.out, nil
+}
+
+// pen draws B drawings point by point from the decoder's output rows (the mixture's choice is
+// Go code over the outputs, the same for every engine).
+type pen struct {
+	mx          *Mixture
+	rng         *rand.Rand
+	greedy      bool
+	temperature float64
+	scale       float32
+	x           []float32 // [B, 5]: the next input rows, the start token first
+	out         []sketch.Drawing
+	done        []bool
+	left        int // drawings not ended
+}
+
+// newPen starts B drawings: greedy at temperature 0 (or below), else sampled from seed.
+func newPen(w *Weights, B int, temperature float64, seed uint64) *pen {
+	p := &pen{mx: newMixture(w.Config.Mixtures), rng: rand.New(rand.NewPCG(seed, 0x5ca1e)),
+		greedy: temperature <= 0, temperature: temperature, scale: w.ScaleFactor,
+		x: make([]float32, B*5), out: make([]sketch.Drawing, B), done: make([]bool, B), left: B}
+	if p.greedy {
+		p.temperature = 1
+	}
+	for b := range B {
+		p.x[b*5+2] = 1
+	}
+	return p
+}
+
+// draw chooses each drawing's next point from its output row in y [B, 3+6M] and sets x.
+func (p *pen) draw(y []float32) {
+	O := len(y) / len(p.done)
+	for b := range p.done {
+		x := p.x[b*5 : b*5+5]
+		clear(x)
+		if p.done[b] {
+			x[4] = 1
+			continue
+		}
+		p.mx.set(y[b*O:(b+1)*O], p.temperature)
+		var dx, dy float32
+		var state int
+		if p.greedy {
+			dx, dy, state = p.mx.Greedy()
+		} else {
+			dx, dy, state = p.mx.Sample(p.rng)
+		}
+		x[0], x[1], x[2+state] = dx, dy, 1
+		if state == 2 {
+			p.done[b] = true
+			p.left--
+			continue
+		}
+		p.out[b] = append(p.out[b], sketch.Point{DX: dx * p.scale, DY: dy * p.scale, PenLift: state == 1})
+	}
 }
 
 // encodeGraph is the bidirectional encoder for one drawing: a step graph per direction and the
@@ -329,7 +349,6 @@ func (m *Model) Evaluate(ds []sketch.Drawing, seed uint64) (Losses, error) {
 	w := m.W
 	rng := rand.New(rand.NewPCG(seed, 0xe7a1))
 	var l Losses
-	Z := w.Config.ZSize
 	var enc *encodeGraph
 	if w.Config.Conditional() {
 		var err error
@@ -355,13 +374,9 @@ func (m *Model) Evaluate(ds []sketch.Drawing, seed uint64) (Losses, error) {
 			if err != nil {
 				return Losses{}, err
 			}
-			z = make([]float32, Z)
 			var kl float64
-			for i := range z {
-				z[i] = mu[i] + float32(math.Exp(float64(presig[i])/2)*rng.NormFloat64())
-				kl += 1 + float64(presig[i]) - float64(mu[i])*float64(mu[i]) - math.Exp(float64(presig[i]))
-			}
-			l.KL += -0.5 * kl / float64(Z)
+			z, kl = samplePosterior(mu, presig, rng)
+			l.KL += kl
 		}
 		if err := dec.begin([][]float32{z}); err != nil {
 			return Losses{}, err
@@ -387,6 +402,17 @@ func (m *Model) Evaluate(ds []sketch.Drawing, seed uint64) (Losses, error) {
 	l.RLoss /= float64(l.Sketches)
 	l.KL /= float64(l.Sketches)
 	return l, nil
+}
+
+// samplePosterior draws z = mu + sigma*eps from q(z|x) and returns it with the KL term of
+// sketch-rnn's evaluation, averaged over z's dimensions.
+func samplePosterior(mu, presig []float32, rng *rand.Rand) (z []float32, kl float64) {
+	z = make([]float32, len(mu))
+	for i := range z {
+		z[i] = mu[i] + float32(math.Exp(float64(presig[i])/2)*rng.NormFloat64())
+		kl += 1 + float64(presig[i]) - float64(mu[i])*float64(mu[i]) - math.Exp(float64(presig[i]))
+	}
+	return z, -0.5 * kl / float64(len(mu))
 }
 
 // logSoftmax is log softmax(x)[k].

@@ -1,7 +1,6 @@
 package sketchrnn
 
 import (
-	"math"
 	"math/rand/v2"
 
 	"github.com/latentpalette/palette/model/nn"
@@ -80,7 +79,8 @@ func (d *decoder) step(x []float32) {
 	d.w.Out.Apply(d.out, d.h)
 }
 
-// oracleDecode draws B sequences greedily or sampled, as Model.Generate does.
+// oracleDecode draws B sequences greedily or sampled, as Model.Generate does (with the same
+// pen: what the oracle checks is the network).
 func (w *Weights) oracleDecode(zs [][]float32, temperature float64, seed uint64, maxLen int) []sketch.Drawing {
 	var d *decoder
 	if w.Config.Conditional() {
@@ -88,54 +88,18 @@ func (w *Weights) oracleDecode(zs [][]float32, temperature float64, seed uint64,
 	} else {
 		d = w.newDecoder(nil, len(zs))
 	}
-	B := d.B
-	greedy := temperature <= 0
-	if greedy {
-		temperature = 1
+	p := newPen(w, d.B, temperature, seed)
+	for t := 0; t < maxLen && p.left > 0; t++ {
+		d.step(p.x)
+		p.draw(d.out)
 	}
-	rng := rand.New(rand.NewPCG(seed, 0x5ca1e))
-	mx := newMixture(w.Config.Mixtures)
-	x := make([]float32, B*5)
-	for b := 0; b < B; b++ {
-		x[b*5+2] = 1
-	}
-	out := make([]sketch.Drawing, B)
-	done := make([]bool, B)
-	left := B
-	O := w.Config.Outputs()
-	for t := 0; t < maxLen && left > 0; t++ {
-		d.step(x)
-		for b := 0; b < B; b++ {
-			clear(x[b*5 : b*5+5])
-			if done[b] {
-				x[b*5+4] = 1
-				continue
-			}
-			mx.set(d.out[b*O:(b+1)*O], temperature)
-			var dx, dy float32
-			var pen int
-			if greedy {
-				dx, dy, pen = mx.Greedy()
-			} else {
-				dx, dy, pen = mx.Sample(rng)
-			}
-			x[b*5], x[b*5+1], x[b*5+2+pen] = dx, dy, 1
-			if pen == 2 {
-				done[b] = true
-				left--
-				continue
-			}
-			out[b] = append(out[b], sketch.Point{DX: dx * w.ScaleFactor, DY: dy * w.ScaleFactor, PenLift: pen == 1})
-		}
-	}
-	return out
+	return p.out
 }
 
 // oracleEvaluate is Model.Evaluate in plain Go.
 func (w *Weights) oracleEvaluate(ds []sketch.Drawing, seed uint64) Losses {
 	rng := rand.New(rand.NewPCG(seed, 0xe7a1))
 	var l Losses
-	Z := w.Config.ZSize
 	for _, d := range ds {
 		if len(d) == 0 || len(d) > w.Config.MaxSeqLen {
 			continue
@@ -144,13 +108,9 @@ func (w *Weights) oracleEvaluate(ds []sketch.Drawing, seed uint64) Losses {
 		var z []float32
 		if w.Config.Conditional() {
 			mu, presig := w.oracleEncode(rows)
-			z = make([]float32, Z)
 			var kl float64
-			for i := range z {
-				z[i] = mu[i] + float32(math.Exp(float64(presig[i])/2)*rng.NormFloat64())
-				kl += 1 + float64(presig[i]) - float64(mu[i])*float64(mu[i]) - math.Exp(float64(presig[i]))
-			}
-			l.KL += -0.5 * kl / float64(Z)
+			z, kl = samplePosterior(mu, presig, rng)
+			l.KL += kl
 		}
 		l.RLoss += w.reconstructionLoss(rows, z)
 		l.Sketches++

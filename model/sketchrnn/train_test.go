@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"math"
 	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/latentpalette/palette/model/sketch"
@@ -276,5 +278,33 @@ func TestSchedules(t *testing.T) {
 		if d := c.KLWeightAt(tt.step) - tt.kl; d > 1e-4 || d < -1e-4 {
 			t.Errorf("step %d: KL weight %v, want %v", tt.step, c.KLWeightAt(tt.step), tt.kl)
 		}
+	}
+}
+
+// The committed training state (written by the step-graph engine this one replaces) resumes:
+// same tensor names and Adam moments, and a step from it trains.
+func TestResumeCommittedState(t *testing.T) {
+	if testing.Short() {
+		t.Skip("a training step at the shipped size")
+	}
+	f, err := os.Open(filepath.Join("..", "..", "training", "sketch-resume.safetensors"))
+	if err != nil {
+		t.Skipf("no committed training state: %v", err)
+	}
+	defer f.Close()
+	tr, err := Resume(f, loadSheep(t, "train"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if tr.Steps() == 0 || tr.Adam.Step == 0 {
+		t.Fatalf("resumed at step %d, Adam step %d", tr.Steps(), tr.Adam.Step)
+	}
+	step := tr.Steps()
+	r, err := tr.Step()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Step != step+1 || math.IsNaN(r.Loss) {
+		t.Errorf("step %d, loss %v after resuming at %d", r.Step, r.Loss, step)
 	}
 }
