@@ -11,19 +11,19 @@ import (
 // one time step, built once per batch size and reused for every length, and the gradients are
 // chained through time by hand, from T-1 down to 0.
 //
-// Each piece (an encoder direction's step, the decoder's step with its output layer and that
-// step's loss, and the head from the encoder's final states to z, the KL term and the
-// decoder's start) has one graph with two plans: a forward one, run over the T steps to record
-// the states, and one of the vector-Jacobian products that G.Backpropagate builds,
-//
-//	gradients of  loss_t + Σ y⊙dy
-//
-// where y is the step's new state [6, B, H] and dy the gradient that reached its c' and h'
-// from the later steps (zeros in the other blocks). Its gradients with respect to the
-// parameters are this step's share of the whole loss's and are added up over the steps; the one
-// with respect to the step's input state is what flows to the step before. z's share of the
-// decoder's gates is the same at every step, so the head computes it once and the decoder's
-// steps take it as an input, whose gradients are summed and handed back to the head.
+// Each LSTM (the encoder's two directions and the decoder) has a step graph with two plans: a
+// forward one, run over the T steps to record the outputs y [6, B, H], and one of the
+// vector-Jacobian products that G.Backpropagate builds, Σ y⊙dy differentiated with respect to
+// the step's state and gates, where dy is the gradient that reached its c' and h' from the later
+// steps and the loss (zeros in the other blocks); it is taken at the recorded y (nn.Replay), so
+// the step is not computed twice. The state's gradient flows to the step before. What does not
+// depend on the recurrence runs over chunks of chunkSteps steps at once, in chunk graphs that
+// Gorgonia differentiates too: the stroke inputs' shares of the gates (x·W_x), the decoder's
+// output layer with the loss (nn.MixtureNLL), and the parameters' gradients, the
+// vector-Jacobian products of x·W_x and h·W_h + b with the gates' gradients. The head (the
+// encoder's final states to z, the KL term and the decoder's start) is one more graph. z's
+// share of the decoder's gates is the same at every step, so the head computes it once and the
+// decoder's steps take it as an input, whose gradients are summed and handed back to the head.
 
 // paramGrad pairs a gradient node with the slice of the gradients (shaped like w.params()) it
 // adds into.
@@ -113,8 +113,10 @@ type chain struct {
 	B, H int
 
 	step                  stepGraph
-	state, pre, share, dy *G.Node // [2, B, H], [B, 4H], [B, 4H] (decoder: z's share), [6, B, H]
-	y, dState, dGates     *G.Node // [6, B, H], [2, B, H], [B, 4H]
+	state, pre, share, dy *G.Node   // [2, B, H], [B, 4H], [B, 4H] (decoder: z's share), [6, B, H]
+	y, yRec               *G.Node   // [6, B, H]: the step's output, and its recorded value
+	dState, dGates        *G.Node   // [2, B, H], [B, 4H]
+	ys                    []float32 // [T, 6, B, H]: the outputs forward recorded
 
 	chunk        stepGraph
 	x, hPrev, dG *G.Node // [Tc*B, 5], [Tc*B, H]: h before each step, [Tc*B, 4H]: the gates' gradients
@@ -137,7 +139,13 @@ func newChain(w *Weights, name string, cell nn.LSTMCell, zRows, B int, gs gradSl
 	if c.y, err = nn.LSTMStep(c.state, cp.rec, cp.bias, pres...); err != nil {
 		return nil, err
 	}
-	d, err := c.step.vjp([]*G.Node{c.y}, []*G.Node{c.dy}, nil, nil, c.state, c.pre)
+	// The gradients are taken at the output forward recorded, not at a recomputed one.
+	c.yRec = inputNode(g, "y_recorded", 6, B, H)
+	replay, err := nn.Replay(c.y, c.yRec)
+	if err != nil {
+		return nil, err
+	}
+	d, err := c.step.vjp([]*G.Node{replay}, []*G.Node{c.dy}, nil, nil, c.state, c.pre)
 	if err != nil {
 		return nil, err
 	}
@@ -165,13 +173,18 @@ func newChain(w *Weights, name string, cell nn.LSTMCell, zRows, B int, gs gradSl
 	return c, c.chunk.plans([]*G.Node{c.pres})
 }
 
-// chunkPres computes the gates' shares of xs[t] for the steps of the chunk from c0.
-func (c *chain) chunkPres(xs [][]float32, c0, T int) ([]float32, error) {
+// setChunk feeds xs[t] for the steps of the chunk from c0 (zero rows past T).
+func (c *chain) setChunk(xs [][]float32, c0, T int) {
 	x := nn.Values(c.x)
 	clear(x)
 	for t := c0; t < min(T, c0+chunkSteps); t++ {
 		copy(x[(t-c0)*c.B*5:], xs[t])
 	}
+}
+
+// chunkPres computes the gates' shares of xs[t] for the steps of the chunk from c0.
+func (c *chain) chunkPres(xs [][]float32, c0, T int) ([]float32, error) {
+	c.setChunk(xs, c0, T)
 	if err := run(c.chunk.fwd, "input shares", c0); err != nil {
 		return nil, err
 	}
@@ -182,6 +195,7 @@ func (c *chain) chunkPres(xs [][]float32, c0, T int) ([]float32, error) {
 // block t+1 after step t; masks (if not nil) zero the rows of the new state where masks[t] is 0.
 func (c *chain) forward(xs, masks [][]float32, states []float32, T int) error {
 	n, m := 2*c.B*c.H, 4*c.B*c.H
+	c.ys = grow(c.ys, T*3*n)
 	for c0 := 0; c0 < T; c0 += chunkSteps {
 		pres, err := c.chunkPres(xs, c0, T)
 		if err != nil {
@@ -193,8 +207,10 @@ func (c *chain) forward(xs, masks [][]float32, states []float32, T int) error {
 			if err := run(c.step.fwd, "cell", t); err != nil {
 				return err
 			}
+			y := c.step.fwd.Out(c.y)
+			copy(c.ys[t*3*n:(t+1)*3*n], y)
 			next := states[(t+1)*n : (t+2)*n]
-			copy(next, c.step.fwd.Out(c.y))
+			copy(next, y)
 			if masks != nil {
 				maskRows(next, masks[t], c.H)
 			}
@@ -213,10 +229,7 @@ func (c *chain) backward(xs, masks [][]float32, states []float32, T int, dShare 
 	n, m := 2*BH, 4*BH
 	dy := nn.Values(c.dy)
 	for c0 := (T - 1) / chunkSteps * chunkSteps; c0 >= 0; c0 -= chunkSteps {
-		pres, err := c.chunkPres(xs, c0, T)
-		if err != nil {
-			return err
-		}
+		c.setChunk(xs, c0, T) // the gradients are taken at the recorded outputs: no need of pres
 		if chunk != nil {
 			if err := chunk(c0); err != nil {
 				return err
@@ -233,8 +246,8 @@ func (c *chain) backward(xs, masks [][]float32, states []float32, T int, dShare 
 			if masks != nil {
 				maskRows(dy[:n], masks[t], c.H)
 			}
-			copy(nn.Values(c.pre), pres[j*m:(j+1)*m])
 			copy(nn.Values(c.state), states[t*n:(t+1)*n])
+			copy(nn.Values(c.yRec), c.ys[t*3*n:(t+1)*3*n])
 			if err := run(c.step.bwd, "cell gradients", t); err != nil {
 				return err
 			}
