@@ -169,7 +169,7 @@ func (m *Model) Generate(zs [][]float32, opts vae.DecodeOptions, maxLen int) ([]
 }
 
 // pen draws B drawings point by point from the decoder's output rows (the mixture's choice is
-// Go code over the outputs, the same for every engine).
+// Go code over the outputs, the same for the graph and the oracle).
 type pen struct {
 	mx          *Mixture
 	rng         *rand.Rand
