@@ -16,6 +16,7 @@ import (
 	"github.com/latentpalette/palette/assets"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 func init() {
@@ -32,7 +33,6 @@ var builtinSketchModel = func() ([]byte, bool) { return assets.SketchModel, len(
 // sketchFlags are the flags every sketch command shares.
 type sketchFlags struct {
 	model       *string
-	engine      *string
 	temperature *float64
 	seed        *uint64
 	greedy      *bool
@@ -48,7 +48,6 @@ type sketchFlags struct {
 func addSketchFlags(fs *flag.FlagSet, outHelp string) *sketchFlags {
 	return &sketchFlags{
 		model:       fs.String("model", "", "sketch model: a safetensors checkpoint or a sketch-rnn-js FILE.gen.json (default: the built-in model)"),
-		engine:      fs.String("engine", "plain", "decoder: plain (plain Go) or gorgonia (the Gorgonia graph)"),
 		temperature: fs.Float64("temperature", 0.2, "sampling temperature (unless --greedy)"),
 		seed:        fs.Uint64("seed", 1, "sampling seed"),
 		greedy:      fs.Bool("greedy", false, "draw the most likely points instead of sampling"),
@@ -61,30 +60,40 @@ func addSketchFlags(fs *flag.FlagSet, outHelp string) *sketchFlags {
 
 // parse parses a sketch command's arguments: wantPos positional arguments and -o
 // OUT.png|OUT.svg, or the usage line as a usage error.
-func (f *sketchFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer, wantPos int, usage string) ([]string, sketchrnn.DecodeOptions, error) {
+func (f *sketchFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer, wantPos int, usage string) ([]string, vae.DecodeOptions, error) {
 	fs.SetOutput(stderr)
 	pos, err := parseFlags(fs, args)
 	if err != nil {
-		return nil, sketchrnn.DecodeOptions{}, err
+		return nil, vae.DecodeOptions{}, err
 	}
 	if len(pos) != wantPos || *f.out == "" {
-		return nil, sketchrnn.DecodeOptions{}, usagef("%s", usage)
+		return nil, vae.DecodeOptions{}, usagef("%s", usage)
 	}
 	if err := checkSheetPath(*f.out); err != nil {
-		return nil, sketchrnn.DecodeOptions{}, err
+		return nil, vae.DecodeOptions{}, err
 	}
 	opt, err := f.decodeOptions()
 	return pos, opt, err
 }
 
-func (f *sketchFlags) decodeOptions() (sketchrnn.DecodeOptions, error) {
-	if *f.engine != "plain" && *f.engine != "gorgonia" {
-		return sketchrnn.DecodeOptions{}, usagef("--engine must be plain or gorgonia, not %q", *f.engine)
-	}
+func (f *sketchFlags) decodeOptions() (vae.DecodeOptions, error) {
 	if !(*f.temperature > 0) || *f.temperature > 10 {
-		return sketchrnn.DecodeOptions{}, usagef("--temperature must be in (0, 10], not %v", *f.temperature)
+		return vae.DecodeOptions{}, usagef("--temperature must be in (0, 10], not %v", *f.temperature)
 	}
-	return sketchrnn.DecodeOptions{Greedy: *f.greedy, Temperature: *f.temperature, Seed: *f.seed, Gorgonia: *f.engine == "gorgonia"}, nil
+	opt := vae.DecodeOptions{Temperature: *f.temperature, Seed: int64(*f.seed)}
+	if *f.greedy {
+		opt.Temperature = 0 // the model decodes greedily at temperature 0
+	}
+	return opt, nil
+}
+
+// loadSketch is the model of --model, or of the built-in weights.
+func loadSketch(path string) (*sketchrnn.Model, error) {
+	w, err := loadSketchModel(path)
+	if err != nil {
+		return nil, err
+	}
+	return sketchrnn.NewModel(w), nil
 }
 
 // loadSketchModel reads --model, or the built-in weights.
@@ -134,7 +143,7 @@ func runSketchEval(args []string, stdout, stderr io.Writer) error {
 	if *data == "" || len(pos) > 0 {
 		return usagef("usage: palette sketch eval --data FILE.ndjson|FILE.npz[:split] [--json] [--model FILE]")
 	}
-	w, err := loadSketchModel(*model)
+	m, err := loadSketch(*model)
 	if err != nil {
 		return err
 	}
@@ -142,7 +151,7 @@ func runSketchEval(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	l, err := w.Evaluate(ds, *seed)
+	l, err := m.Evaluate(ds, *seed)
 	if err != nil {
 		return usageError{fmt.Errorf("%s: %w", *data, err)}
 	}
@@ -177,7 +186,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	w, ds, err := modelAndDrawings(*sf.model, pos[0])
+	m, ds, err := modelAndDrawings(*sf.model, pos[0])
 	if err != nil {
 		return err
 	}
@@ -188,7 +197,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		mu, err := encode(w, d)
+		mu, err := encode(m, d)
 		if err != nil {
 			return err
 		}
@@ -207,7 +216,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if ends[k], err = encode(w, d); err != nil {
+			if ends[k], err = encode(m, d); err != nil {
 				return err
 			}
 		}
@@ -216,7 +225,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 			zs = append(zs, slerp(ends[0], ends[1], float64(k)/float64(n-1)))
 		}
 	}
-	dec, err := w.Decode(zs, opt)
+	dec, err := m.Decode(zs, opt)
 	if err != nil {
 		return err
 	}
@@ -240,7 +249,7 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	if *steps < 2 || *steps > 100 {
 		return usagef("--steps must be 2 to 100, not %d", *steps)
 	}
-	w, ds, err := modelAndDrawings(*sf.model, pos[0])
+	m, ds, err := modelAndDrawings(*sf.model, pos[0])
 	if err != nil {
 		return err
 	}
@@ -252,11 +261,11 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	za, err := encode(w, a)
+	za, err := encode(m, a)
 	if err != nil {
 		return err
 	}
-	zb, err := encode(w, b)
+	zb, err := encode(m, b)
 	if err != nil {
 		return err
 	}
@@ -264,7 +273,7 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	for i := range zs {
 		zs[i] = slerp(za, zb, float64(i)/float64(*steps-1))
 	}
-	row, err := w.Decode(zs, opt)
+	row, err := m.Decode(zs, opt)
 	if err != nil {
 		return err
 	}
@@ -283,19 +292,19 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	if *n < 1 || *n > 1000 || *perRow < 1 {
 		return usagef("-n must be 1 to 1000 and --per-row positive")
 	}
-	w, err := loadSketchModel(*sf.model)
+	m, err := loadSketch(*sf.model)
 	if err != nil {
 		return err
 	}
 	rng := rand.New(rand.NewPCG(*sf.seed, 0x2))
 	zs := make([][]float32, *n)
 	for i := range zs {
-		zs[i] = make([]float32, w.Config.ZSize)
+		zs[i] = make([]float32, m.ZSize())
 		for k := range zs[i] {
 			zs[i][k] = float32(rng.NormFloat64())
 		}
 	}
-	ds, err := w.Decode(zs, opt)
+	ds, err := m.Decode(zs, opt)
 	if err != nil {
 		return err
 	}
@@ -308,27 +317,25 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	return writeSheet(*sf.out, rows, sf)
 }
 
-func modelAndDrawings(model, file string) (*sketchrnn.Weights, []sketch.Drawing, error) {
-	w, err := loadSketchModel(model)
+func modelAndDrawings(model, file string) (*sketchrnn.Model, []sketch.Drawing, error) {
+	m, err := loadSketch(model)
 	if err != nil {
 		return nil, nil, err
 	}
-	if !w.Config.Conditional() {
+	if m.ZSize() == 0 {
 		return nil, nil, usagef("this model has no encoder (a sketch-rnn-js .gen.json is decoder-only): use it with sketch sample")
 	}
 	ds, err := loadDrawings(file)
-	return w, ds, err
+	return m, ds, err
 }
 
-func encode(w *sketchrnn.Weights, d sketch.Drawing) ([]float32, error) {
-	if len(d) > w.Config.MaxSeqLen {
-		d = d[:w.Config.MaxSeqLen]
-	}
-	mu, _, err := w.Encode(d)
+// encode returns the posterior mean of d (the model cuts drawings longer than it takes).
+func encode(m *sketchrnn.Model, d sketch.Drawing) ([]float32, error) {
+	zs, err := m.Encode([]sketch.Drawing{d})
 	if err != nil {
 		return nil, usageError{err}
 	}
-	return mu, nil
+	return zs[0], nil
 }
 
 // slerp interpolates spherically between a and b, as sketch-rnn's notebook does between latents.

@@ -23,7 +23,8 @@ func TestSketchCommandsWithGenJSON(t *testing.T) {
 		stderr string // substring of stderr
 	}{
 		{"sample png", []string{"sketch", "sample", "-n", "3", "--model", model, "--temperature", "0.3", "-o", filepath.Join(dir, "s.png")}, 0, "s.png", ""},
-		{"sample svg, greedy, gorgonia", []string{"sketch", "sample", "-n", "1", "--greedy", "--engine", "gorgonia", "--model", model, "-o", filepath.Join(dir, "s.svg")}, 0, "s.svg", ""},
+		{"sample svg, greedy", []string{"sketch", "sample", "-n", "1", "--greedy", "--model", model, "-o", filepath.Join(dir, "s.svg")}, 0, "s.svg", ""},
+		{"no engine flag", []string{"sketch", "sample", "-n", "1", "--engine", "gorgonia", "--model", model, "-o", filepath.Join(dir, "e.svg")}, 2, "", "engine"},
 		{"bad extension", []string{"sketch", "sample", "--model", model, "-o", filepath.Join(dir, "s.gif")}, 2, "", ".png or .svg"},
 		{"bad temperature", []string{"sketch", "sample", "--model", model, "--temperature", "-1", "-o", filepath.Join(dir, "t.png")}, 2, "", "temperature"},
 		{"decoder-only model cannot reconstruct", []string{"sketch", "reconstruct", valid, "--model", model, "-o", filepath.Join(dir, "r.png")}, 2, "", "no encoder"},

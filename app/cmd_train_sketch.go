@@ -38,24 +38,17 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	saveEvery := fs.Int("save-every", 100, "write both checkpoints every this many steps")
 	evalEvery := fs.Int("eval-every", 500, "report the validation losses every this many steps")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
-	engine := fs.String("engine", "gorgonia", "gradients: gorgonia (Gorgonia differentiates small graphs of one time step, chained through time), gorgonia-unrolled (one Gorgonia graph of the whole model per length: the reference, 15-20 s and GBs per step) or plain (a hand-written backward pass checked against the graph); a run may switch engines when it resumes")
-	bucketRun := fs.Int("bucket-run", 0, "consecutive steps from one length bucket (default 25 for gorgonia-unrolled, 1 otherwise)")
-	maxGraphs := fs.Int("max-graphs", 1, "gorgonia-unrolled: graphs kept in memory (each holds GBs for long drawings)")
+	threads := fs.Int("threads", 0, "goroutines that share a step's batch (default: the cores, at most 2)")
 	fs.IntVar(&cfg.EncSize, "enc", cfg.EncSize, "encoder LSTM units per direction")
 	fs.IntVar(&cfg.DecSize, "dec", cfg.DecSize, "decoder LSTM units")
 	fs.IntVar(&cfg.ZSize, "z", cfg.ZSize, "latent size")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.IntVar(&cfg.MaxSeqLen, "max-len", cfg.MaxSeqLen, "longest drawing kept, in points")
-	fs.BoolVar(&cfg.LayerNorm, "layer-norm", cfg.LayerNorm, "layer-normalised LSTM cells (sketch-rnn's LayerNormLSTMCell)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
 	if *data == "" || *out == "" {
 		return usagef("need --data FILE.npz|FILE.ndjson and --out FILE.safetensors")
-	}
-	eng, err := sketchrnn.ParseEngine(*engine)
-	if err != nil {
-		return usagef("--engine must be gorgonia, gorgonia-unrolled or plain, not %q", *engine)
 	}
 	train, valid, err := loadTrainingSets(*data, *validPath)
 	if err != nil {
@@ -73,7 +66,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usageError{fmt.Errorf("--resume %s: %w", *resumePath, err)}
 		}
-		fmt.Fprintf(stdout, "resumed %s at step %d\n", *resumePath, tr.Step)
+		fmt.Fprintf(stdout, "resumed %s at step %d\n", *resumePath, tr.Steps())
 	} else {
 		kept := keepShort(train, cfg.MaxSeqLen)
 		w, err := sketchrnn.NewWeights(cfg, sketch.ScaleFactor(kept), *seed)
@@ -84,27 +77,23 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			return usageError{err}
 		}
 	}
-	tr.Engine = eng
-	tr.MaxGraphs = *maxGraphs
-	tr.BucketRun = *bucketRun
-	if tr.BucketRun == 0 && eng == sketchrnn.GorgoniaUnrolled {
-		tr.BucketRun = 25 // a graph is rebuilt (10-60 s) at most every 25 steps
-	}
+	tr.Threads = *threads
+	tr.SetValidation(valid)
 	w := tr.W
-	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d layer norm %v, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s, engine %s\n",
-		w.Config.EncSize, w.Config.DecSize, w.Config.ZSize, w.Config.BatchSize, w.Config.LayerNorm, w.NumParams(), w.ScaleFactor, len(train), len(valid), tr.Buckets(), *engine)
+	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s\n",
+		w.Config.EncSize, w.Config.DecSize, w.Config.ZSize, w.Config.BatchSize, w.NumParams(), w.ScaleFactor, len(train), len(valid), tr.Buckets())
 
 	save := func() error {
 		if err := os.MkdirAll(filepath.Dir(*resumePath), 0o755); err != nil {
 			return err
 		}
-		if err := writeFileAtomic(*resumePath, tr.SaveResume); err != nil {
+		if err := writeFileAtomic(*resumePath, func(f io.Writer) error { return tr.SaveState(f, nil) }); err != nil {
 			return err
 		}
 		if len(valid) > 0 {
 			return nil // --out holds the best weights by validation
 		}
-		return writeFileAtomic(*out, w.Save)
+		return writeFileAtomic(*out, func(f io.Writer) error { return tr.SaveModel(f, nil) })
 	}
 	best := math.Inf(1)
 	if *resume {
@@ -112,38 +101,37 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	}
 	prog := newProgress(stdout, *logEvery)
 	evaluate := func() error {
-		l, err := w.Evaluate(valid, 0)
+		v, err := tr.Validate()
 		if err != nil {
 			return err
 		}
 		mark := ""
-		if score := l.RLoss + l.KL; score < best {
-			best, mark = score, " (best: saved)"
+		if v.Score < best {
+			best, mark = v.Score, " (best: saved)"
 			meta := map[string]string{
-				sketchrnn.MetaData: *data,
-				sketchrnn.MetaNotes: fmt.Sprintf("step %d, engine %s; valid (%d sketches): r_loss %.4f, kl_loss %.4f",
-					tr.Step, *engine, l.Sketches, l.RLoss, l.KL),
-				metaValidScore: strconv.FormatFloat(score, 'g', -1, 64),
+				sketchrnn.MetaData:  *data,
+				sketchrnn.MetaNotes: fmt.Sprintf("step %d; %s", tr.Steps(), v.Line),
+				metaValidScore:      strconv.FormatFloat(v.Score, 'g', -1, 64),
 			}
-			if err := writeFileAtomic(*out, func(f io.Writer) error { return w.SaveWithMetadata(f, meta) }); err != nil {
+			if err := writeFileAtomic(*out, func(f io.Writer) error { return tr.SaveModel(f, meta) }); err != nil {
 				return err
 			}
 		}
-		prog.printf("step %d valid: %d sketches  r_loss %.4f  kl %.4f%s\n", tr.Step, l.Sketches, l.RLoss, l.KL, mark)
+		prog.printf("step %d %s%s\n", tr.Steps(), v.Line, mark)
 		return nil
 	}
 	var avg time.Duration
 	bad := 0
-	for tr.Step < *steps {
+	for tr.Steps() < *steps {
 		t0 := time.Now()
-		r, err := tr.TrainStep()
+		r, err := tr.Step()
 		if err != nil {
 			// A non-finite loss skips the batch (its step number, hence its randomness, is used up).
-			if bad++; bad > 10 || !strings.Contains(err.Error(), "loss is") {
+			if bad++; bad > 10 || !errors.Is(err, sketchrnn.ErrNonFinite) {
 				return err
 			}
 			prog.printf("%v: batch skipped\n", err)
-			tr.Step++
+			tr.Skip()
 			continue
 		}
 		bad = 0
@@ -152,19 +140,19 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			avg = el
 		}
 		avg = (avg*19 + el) / 20
-		prog.step(tr.Step, *steps, sketchrnn.Progress(tr.Step, *steps, r, avg))
-		if tr.Step%*saveEvery == 0 {
+		prog.step(tr.Steps(), *steps, sketchrnn.Progress(*steps, r, avg))
+		if tr.Steps()%*saveEvery == 0 {
 			if err := save(); err != nil {
 				return err
 			}
 		}
-		if len(valid) > 0 && tr.Step%*evalEvery == 0 {
+		if len(valid) > 0 && tr.Steps()%*evalEvery == 0 {
 			if err := evaluate(); err != nil {
 				return err
 			}
 		}
 	}
-	if len(valid) > 0 && tr.Step%*evalEvery != 0 {
+	if len(valid) > 0 && tr.Steps()%*evalEvery != 0 {
 		if err := evaluate(); err != nil {
 			return err
 		}

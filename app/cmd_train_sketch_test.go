@@ -37,7 +37,7 @@ func writeRandomNDJSON(t *testing.T, path string, n int, seed uint64) {
 }
 
 // train sketch keeps the best weights by validation in --out with notes on where they came
-// from, and resumes on another engine where it stopped.
+// from, and resumes where it stopped, on another number of threads.
 func TestTrainSketch(t *testing.T) {
 	dir := t.TempDir()
 	train, valid := filepath.Join(dir, "train.ndjson"), filepath.Join(dir, "valid.ndjson")
@@ -48,7 +48,7 @@ func TestTrainSketch(t *testing.T) {
 		"--enc", "8", "--dec", "8", "--z", "4", "--batch", "4", "--eval-every", "2", "--save-every", "2", "--log-every", "1"}
 
 	var stdout, stderr bytes.Buffer
-	if status := run(append(args, "--steps", "4", "--engine", "plain"), &stdout, &stderr); status != 0 {
+	if status := run(append(args, "--steps", "4", "--threads", "1"), &stdout, &stderr); status != 0 {
 		t.Fatalf("train: status %d\n%s%s", status, stdout.String(), stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "(best: saved)") {
@@ -67,7 +67,7 @@ func TestTrainSketch(t *testing.T) {
 		return meta[sketchrnn.MetaNotes], bestSketchScore(best)
 	}
 	note, score := notes()
-	if !strings.Contains(note, "valid (4 sketches)") || !strings.Contains(note, "engine plain") {
+	if !strings.Contains(note, "valid (4 sketches)") || !strings.Contains(note, "step 4") {
 		t.Errorf("notes %q", note)
 	}
 	if _, err := os.Stat(state); err != nil {
@@ -75,7 +75,7 @@ func TestTrainSketch(t *testing.T) {
 	}
 
 	stdout.Reset()
-	if status := run(append(args, "--steps", "6", "--resume", "--engine", "gorgonia"), &stdout, &stderr); status != 0 {
+	if status := run(append(args, "--steps", "6", "--resume", "--threads", "2"), &stdout, &stderr); status != 0 {
 		t.Fatalf("resume: status %d\n%s%s", status, stdout.String(), stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "resumed "+state+" at step 4") || !strings.Contains(stdout.String(), "step 6 valid") {
@@ -87,7 +87,7 @@ func TestTrainSketch(t *testing.T) {
 
 	for _, bad := range [][]string{
 		{"train", "sketch", "--data", train, "--out", best, "--resume", "--resume-file", filepath.Join(dir, "none")},
-		{"train", "sketch", "--data", train, "--out", best, "--engine", "tpu"},
+		{"train", "sketch", "--data", train, "--out", best, "--engine", "gorgonia"}, // one engine now: no flag
 		{"train", "sketch", "--data", filepath.Join(dir, "none.npz"), "--out", best},
 	} {
 		stderr.Reset()

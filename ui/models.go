@@ -2,7 +2,6 @@ package ui
 
 import (
 	"errors"
-	"fmt"
 	"image/color"
 	"io"
 
@@ -11,7 +10,6 @@ import (
 	"github.com/latentpalette/palette/model/palette/standin"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
-	"github.com/latentpalette/palette/model/vae"
 )
 
 // Models are the models a window decodes with (app loads the bundled weights into them). A nil
@@ -40,33 +38,13 @@ func (m Models) withDefaults() (Models, string, string) {
 	return m, mnote, snote
 }
 
-// SketchVAE adapts a Sketch-RNN VAE to the palette: corners are encoded to the posterior mean,
-// and temperature 0 decodes greedily (the same drawing for the same point every time).
+// SketchVAE returns the palette's sketch model over w, which must have an encoder: the model
+// itself (it is a palette.Model), once checked.
 func SketchVAE(w *sketchrnn.Weights) (palette.Model[sketch.Drawing], error) {
 	if !w.Config.Conditional() {
 		return nil, errors.New("this sketch model has no encoder (a decoder-only .gen.json?): the palette needs a VAE checkpoint")
 	}
-	return sketchVAE{w}, nil
-}
-
-type sketchVAE struct{ w *sketchrnn.Weights }
-
-func (s sketchVAE) ZSize() int { return s.w.Config.ZSize }
-
-func (s sketchVAE) Encode(ds []sketch.Drawing) ([][]float32, error) {
-	zs := make([][]float32, len(ds))
-	for i, d := range ds {
-		mu, _, err := s.w.Encode(d)
-		if err != nil {
-			return nil, fmt.Errorf("drawing %d: %w", i+1, err)
-		}
-		zs[i] = mu
-	}
-	return zs, nil
-}
-
-func (s sketchVAE) Decode(zs [][]float32, opts vae.DecodeOptions) ([]sketch.Drawing, error) {
-	return s.w.Decode(zs, sketchrnn.DecodeOptions{Greedy: opts.Temperature <= 0, Temperature: opts.Temperature, Seed: uint64(opts.Seed)})
+	return sketchrnn.NewModel(w), nil
 }
 
 // exportStyle is how exported drawings look: dark ink on white, at a size that prints well.

@@ -308,7 +308,7 @@ const (
 	blockF // sigmoid(f + forget bias)
 	blockO // sigmoid(o)
 	blockT // tanh(c')
-	lstmBlocks
+	LSTMBlocks // the blocks of an LSTMStep output
 )
 
 // LSTMStep is one step of a TensorFlow BasicLSTMCell as one node:
@@ -334,7 +334,7 @@ func LSTMStep(state, rec, bias *G.Node, pres ...*G.Node) (*G.Node, error) {
 		}
 	}
 	ins := append([]*G.Node{state, rec, bias}, pres...)
-	meta := newMeta(tensor.Shape{lstmBlocks, B, H}, ins, "lstm%d", len(pres))
+	meta := newMeta(tensor.Shape{LSTMBlocks, B, H}, ins, "lstm%d", len(pres))
 	diff := make([]bool, len(ins))
 	for i := range diff {
 		diff[i] = true

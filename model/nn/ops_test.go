@@ -129,14 +129,7 @@ func TestOpsGradients(t *testing.T) {
 		analytic := slices.Clone(p.Out(grads[k]))
 		v := Values(n)
 		for i := range v {
-			old := v[i]
-			const eps = 3e-3
-			v[i] = old + eps
-			up := run()
-			v[i] = old - eps
-			down := run()
-			v[i] = old
-			num := (up - down) / (2 * eps)
+			num := centralDiff(run, v, i, 3e-3)
 			if d := math.Abs(num - float64(analytic[i])); d > 2e-3+2e-2*math.Abs(num) {
 				t.Errorf("%s[%d]: analytic %.5f, numeric %.5f", n.Name(), i, analytic[i], num)
 			}

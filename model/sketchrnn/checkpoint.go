@@ -108,12 +108,6 @@ func fromFile(f *checkpoint.File) (*Weights, error) {
 	}
 	w.Dec = nn.LSTMCell{In: 5 + Z, Hidden: H}
 	w.Out = nn.Dense{In: H, Out: cfg.Outputs()}
-	if cfg.LayerNorm {
-		if cfg.Conditional() {
-			w.EncFwLN, w.EncBwLN = &LayerNorm{}, &LayerNorm{}
-		}
-		w.DecLN = &LayerNorm{}
-	}
 	// params() returns nil slices for now; fill each from the file.
 	shapes := map[string][]int{}
 	for _, p := range w.params() {
@@ -132,25 +126,18 @@ func fromFile(f *checkpoint.File) (*Weights, error) {
 		}
 		return t.Data
 	}
-	cell := func(name string, c *nn.LSTMCell, ln *LayerNorm) {
-		c.Kernel = get(name + "/kernel")
-		if ln == nil {
-			c.Bias = get(name + "/bias")
-			return
-		}
-		c.Bias = make([]float32, 4*c.Hidden)
-		ln.GammaAll, ln.BetaAll = get(name+"/ln_all/gamma"), get(name+"/ln_all/beta")
-		ln.GammaC, ln.BetaC = get(name+"/ln_c/gamma"), get(name+"/ln_c/beta")
+	cell := func(name string, c *nn.LSTMCell) {
+		c.Kernel, c.Bias = get(name+"/kernel"), get(name+"/bias")
 	}
 	if cfg.Conditional() {
-		cell("encoder/fw", &w.EncFw, w.EncFwLN)
-		cell("encoder/bw", &w.EncBw, w.EncBwLN)
+		cell("encoder/fw", &w.EncFw)
+		cell("encoder/bw", &w.EncBw)
 		w.Mu.Kernel, w.Mu.Bias = get("encoder/mu/kernel"), get("encoder/mu/bias")
 		w.Presig.Kernel, w.Presig.Bias = get("encoder/presig/kernel"), get("encoder/presig/bias")
 		w.InitC.Kernel, w.InitC.Bias = get("decoder/init_c/kernel"), get("decoder/init_c/bias")
 		w.InitH.Kernel, w.InitH.Bias = get("decoder/init_h/kernel"), get("decoder/init_h/bias")
 	}
-	cell("decoder/lstm", &w.Dec, w.DecLN)
+	cell("decoder/lstm", &w.Dec)
 	w.Out.Kernel, w.Out.Bias = get("decoder/output/kernel"), get("decoder/output/bias")
 	if err != nil {
 		return nil, err

@@ -1,5 +1,5 @@
 // Package sketchrnn is Ha & Eck's Sketch-RNN: a VAE over stroke-5 drawings with a bidirectional
-// LSTM encoder and an LSTM decoder that outputs a Gaussian mixture, in Gorgonia and plain Go.
+// LSTM encoder and an LSTM decoder that outputs a Gaussian mixture, defined and run in Gorgonia.
 package sketchrnn
 
 import "fmt"
@@ -12,7 +12,7 @@ type SketchVAEConfig struct {
 	ZSize     int  // latent size (z_size 128)
 	Mixtures  int  // Gaussians in the offset mixture (num_mixture 20)
 	MaxSeqLen int  // longest drawing in points (max_seq_len 250); longer ones are dropped
-	LayerNorm bool // layer-normalised LSTM cells (sketch-rnn's LayerNormLSTMCell, without recurrent dropout)
+	LayerNorm bool // sketch-rnn's LayerNormLSTMCell: not supported (Validate refuses it); kept so that such a config reads
 
 	// Training (sketch-rnn's names in brackets).
 	BatchSize     int     // examples per step (batch_size 100)
@@ -47,6 +47,9 @@ func (c SketchVAEConfig) Validate() error {
 	}
 	if c.EncSize < 0 || c.ZSize < 0 || (c.EncSize == 0) != (c.ZSize == 0) {
 		return fmt.Errorf("sketch vae config: encoder %d and z %d must both be positive (or both 0 for a decoder-only model)", c.EncSize, c.ZSize)
+	}
+	if c.LayerNorm {
+		return fmt.Errorf("sketch vae config: layer-normalised cells are not supported (the model's cell is TensorFlow's BasicLSTMCell): use a model without layer norm")
 	}
 	return nil
 }

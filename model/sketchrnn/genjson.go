@@ -13,11 +13,11 @@ import (
 
 // GenInfo is the first element of a sketch-rnn-js model file.
 type GenInfo struct {
-	Mode        int     `json:"mode"`
-	Version     int     `json:"version"`
-	MaxSeqLen   int     `json:"max_seq_len"`
-	Name        string  `json:"name"`
-	ScaleFactor float64 `json:"scale_factor"`
+	Mode        json.RawMessage `json:"mode"` // a number in older files (2), a string in newer ones ("gen")
+	Version     int             `json:"version"`
+	MaxSeqLen   int             `json:"max_seq_len"`
+	Name        string          `json:"name"`
+	ScaleFactor float64         `json:"scale_factor"`
 }
 
 // GenFormatError says what is wrong with a .gen.json model file.

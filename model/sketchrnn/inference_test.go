@@ -13,6 +13,7 @@ import (
 
 	"github.com/latentpalette/palette/internal/shared"
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 func readGen(tb testing.TB, name string) *Weights {
@@ -29,74 +30,6 @@ func readGen(tb testing.TB, name string) *Weights {
 	return w
 }
 
-// The plain-Go decoder and the Gorgonia step graph give the same outputs at every step.
-func TestPlainDecoderMatchesGraph(t *testing.T) {
-	for _, ln := range []bool{false, true} {
-		testPlainDecoderMatchesGraph(t, tinyModelLN(t, 8, ln))
-	}
-}
-
-func testPlainDecoderMatchesGraph(t *testing.T, w *Weights) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	zs := [][]float32{make([]float32, w.Config.ZSize), make([]float32, w.Config.ZSize)}
-	for _, z := range zs {
-		for i := range z {
-			z[i] = float32(rng.NormFloat64())
-		}
-	}
-	plain := w.newDecoder(zs, 0)
-	start := w.newDecoder(zs, 0)
-	gd, err := w.newGraphDecoder(start.c, start.h, append(append([]float32{}, zs[0]...), zs[1]...), 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var worst float64
-	x := make([]float32, 10)
-	for step := 0; step < 20; step++ {
-		for i := range x {
-			x[i] = float32(rng.NormFloat64())
-		}
-		plain.step(x)
-		gd.step(x)
-		for i, v := range plain.out {
-			worst = math.Max(worst, math.Abs(float64(v-gd.out[i])))
-		}
-		for i, v := range plain.h {
-			worst = math.Max(worst, math.Abs(float64(v-gd.hs[i])))
-		}
-	}
-	if worst > 1e-5 {
-		t.Errorf("plain Go and Gorgonia differ by up to %.3g", worst)
-	}
-	// And whole greedy decodes agree, conditional and not.
-	for _, tc := range []struct {
-		w  *Weights
-		zs [][]float32
-	}{{w, zs}, {readGenOrNil(t), [][]float32{nil}}} {
-		if tc.w == nil {
-			continue
-		}
-		a, err := tc.w.Decode(tc.zs, DecodeOptions{Greedy: true, MaxLen: 60})
-		if err != nil {
-			t.Fatal(err)
-		}
-		b, err := tc.w.Decode(tc.zs, DecodeOptions{Greedy: true, MaxLen: 60, Gorgonia: true})
-		if err != nil {
-			t.Fatal(err)
-		}
-		for i := range a {
-			if len(a[i]) != len(b[i]) {
-				t.Fatalf("greedy decode %d: %d points in plain Go, %d with Gorgonia", i, len(a[i]), len(b[i]))
-			}
-			for k := range a[i] {
-				if math.Abs(float64(a[i][k].DX-b[i][k].DX)) > 1e-3 || math.Abs(float64(a[i][k].DY-b[i][k].DY)) > 1e-3 || a[i][k].PenLift != b[i][k].PenLift {
-					t.Fatalf("greedy decode %d point %d: %v in plain Go, %v with Gorgonia", i, k, a[i][k], b[i][k])
-				}
-			}
-		}
-	}
-}
-
 // readGenOrNil returns Magenta's sheep decoder, or nil where the shared data is absent.
 func readGenOrNil(t *testing.T) *Weights {
 	root, ok := shared.Root()
@@ -111,22 +44,23 @@ func readGenOrNil(t *testing.T) *Weights {
 
 func TestDecodeDeterminism(t *testing.T) {
 	w := tinyModel(t, 9)
+	m := NewModel(w)
 	z := [][]float32{{0.1, -0.2, 0.3, 0.5}}
 	tests := []struct {
 		name   string
-		a, b   DecodeOptions
+		a, b   vae.DecodeOptions
 		wantEq bool
 	}{
-		{"greedy ignores seed and temperature", DecodeOptions{Greedy: true, Seed: 1}, DecodeOptions{Greedy: true, Seed: 2, Temperature: 0.3}, true},
-		{"same seed, same drawing", DecodeOptions{Temperature: 0.8, Seed: 5}, DecodeOptions{Temperature: 0.8, Seed: 5}, true},
-		{"other seed, other drawing", DecodeOptions{Temperature: 0.8, Seed: 5}, DecodeOptions{Temperature: 0.8, Seed: 6}, false},
+		{"greedy ignores seed", vae.DecodeOptions{Seed: 1}, vae.DecodeOptions{Seed: 2}, true},
+		{"same seed, same drawing", vae.DecodeOptions{Temperature: 0.8, Seed: 5}, vae.DecodeOptions{Temperature: 0.8, Seed: 5}, true},
+		{"other seed, other drawing", vae.DecodeOptions{Temperature: 0.8, Seed: 5}, vae.DecodeOptions{Temperature: 0.8, Seed: 6}, false},
 	}
 	for _, tt := range tests {
-		a, err := w.Decode(z, tt.a)
+		a, err := m.Decode(z, tt.a)
 		if err != nil {
 			t.Fatal(err)
 		}
-		b, err := w.Decode(z, tt.b)
+		b, err := m.Decode(z, tt.b)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -137,7 +71,7 @@ func TestDecodeDeterminism(t *testing.T) {
 			t.Errorf("%s: %d points", tt.name, len(a[0]))
 		}
 	}
-	if _, err := w.Decode([][]float32{{1, 2}}, DecodeOptions{}); err == nil {
+	if _, err := m.Decode([][]float32{{1, 2}}, vae.DecodeOptions{}); err == nil {
 		t.Error("a z of the wrong size decoded without error")
 	}
 }
@@ -164,14 +98,6 @@ func TestMixtureTemperature(t *testing.T) {
 }
 
 func TestCheckpointRoundTrip(t *testing.T) {
-	wln := tinyModelLN(t, 10, true)
-	var lnBuf bytes.Buffer
-	if err := wln.Save(&lnBuf); err != nil {
-		t.Fatal(err)
-	}
-	if got, err := Load(&lnBuf); err != nil || !reflect.DeepEqual(got.params(), wln.params()) {
-		t.Errorf("layer-normalised model: err %v, or loaded weights differ", err)
-	}
 	w := tinyModel(t, 10)
 	var buf bytes.Buffer
 	if err := w.Save(&buf); err != nil {
@@ -238,7 +164,7 @@ func FuzzReadGenJSON(f *testing.F) {
 		if err := w.Check(); err != nil {
 			t.Fatalf("accepted a model that fails Check: %v", err)
 		}
-		if _, err := w.Decode([][]float32{nil}, DecodeOptions{Greedy: true, MaxLen: 3}); err != nil {
+		if _, err := NewModel(w).Generate([][]float32{nil}, vae.DecodeOptions{}, 3); err != nil {
 			t.Fatalf("accepted model does not decode: %v", err)
 		}
 	})
@@ -248,7 +174,7 @@ func FuzzReadGenJSON(f *testing.F) {
 func TestGenJSONModelsDraw(t *testing.T) {
 	for _, name := range []string{"sheep.gen.json", "bird.gen.json"} {
 		w := readGen(t, name)
-		ds, err := w.Decode([][]float32{nil, nil}, DecodeOptions{Temperature: 0.25, Seed: 1})
+		ds, err := NewModel(w).Decode([][]float32{nil, nil}, vae.DecodeOptions{Temperature: 0.25, Seed: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -260,8 +186,6 @@ func TestGenJSONModelsDraw(t *testing.T) {
 		}
 	}
 }
-
-var _ = sketch.Limit
 
 func FuzzLoad(f *testing.F) {
 	w, err := NewWeights(SketchVAEConfig{EncSize: 2, DecSize: 3, ZSize: 2, Mixtures: 1, MaxSeqLen: 5}, 10, 1)
@@ -279,11 +203,12 @@ func FuzzLoad(f *testing.F) {
 		if err != nil {
 			return
 		}
-		if _, err := w.Decode([][]float32{make([]float32, w.Config.ZSize)}, DecodeOptions{Greedy: true, MaxLen: 3}); err != nil {
+		m := NewModel(w)
+		if _, err := m.Generate([][]float32{make([]float32, w.Config.ZSize)}, vae.DecodeOptions{}, 3); err != nil {
 			t.Fatalf("accepted checkpoint does not decode: %v", err)
 		}
 		if w.Config.Conditional() {
-			if _, _, err := w.Encode(randomDrawing(3, rand.New(rand.NewPCG(1, 1)))); err != nil {
+			if _, err := m.Encode([]sketch.Drawing{randomDrawing(3, rand.New(rand.NewPCG(1, 1)))}); err != nil {
 				t.Fatalf("accepted checkpoint does not encode: %v", err)
 			}
 		}

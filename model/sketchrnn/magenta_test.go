@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/latentpalette/palette/internal/shared"
+	"github.com/latentpalette/palette/model/nn"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // magentaHarness returns the folder of the Node harness with @magenta/sketch installed, running
@@ -61,7 +63,7 @@ func (s *magentaStep) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// Our decoder, fed the same strokes as @magenta/sketch's SketchRNN under Node, has the same LSTM
+// Our decoder graph, fed the same strokes as @magenta/sketch's SketchRNN under Node, has the same LSTM
 // state and the same mixture parameters at every step, for each of Magenta's models.
 func TestDecoderMatchesMagentaJS(t *testing.T) {
 	models, _ := filepath.Glob(filepath.Join(filepath.Dir(shared.Data(t, "sketch-rnn-models/sheep.gen.json")), "*.gen.json"))
@@ -80,7 +82,7 @@ func TestDecoderMatchesMagentaJS(t *testing.T) {
 			}
 			// Input strokes: the start token, then a drawing sampled from the model itself (so the
 			// states are the model's typical ones), 40 points, in Magenta's pixels.
-			ds, err := w.Decode([][]float32{nil}, DecodeOptions{Temperature: 0.4, Seed: 3, MaxLen: 40})
+			ds, err := NewModel(w).Generate([][]float32{nil}, vae.DecodeOptions{Temperature: 0.4, Seed: 3}, 40)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -113,15 +115,26 @@ func TestDecoderMatchesMagentaJS(t *testing.T) {
 				t.Fatalf("harness gave %d steps for %d strokes", len(got.Steps), len(strokes))
 			}
 			s := float32(got.ScaleFactor) // Magenta divides its pixel offsets by this
-			dec := w.newDecoder(nil, 1)
+			dec, err := newDecodeGraph(w, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := dec.begin([][]float32{nil}); err != nil {
+				t.Fatal(err)
+			}
+			H := w.Config.DecSize
 			mx := newMixture(w.Config.Mixtures)
 			var worst float64
 			for i, st := range strokes {
-				dec.step([]float32{st[0] / s, st[1] / s, st[2], st[3], st[4]})
-				mx.set(dec.out, 1)
+				out, err := dec.advance([]float32{st[0] / s, st[1] / s, st[2], st[3], st[4]})
+				if err != nil {
+					t.Fatal(err)
+				}
+				mx.set(out, 1)
+				state := nn.Values(dec.state) // [2, 1, H]: c, h
 				want := got.Steps[i]
 				for _, pair := range [][2][]float32{
-					{dec.c, want.C}, {dec.h, want.H}, {mx.Pi, want.Pi}, {mx.MuX, want.MuX}, {mx.MuY, want.MuY},
+					{state[:H], want.C}, {state[H:], want.H}, {mx.Pi, want.Pi}, {mx.MuX, want.MuX}, {mx.MuY, want.MuY},
 					{mx.SigmaX, want.SigmaX}, {mx.SigmaY, want.SigmaY}, {mx.Corr, want.Corr}, {mx.Pen[:], want.Pen},
 				} {
 					if len(pair[0]) != len(pair[1]) {

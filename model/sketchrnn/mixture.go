@@ -89,6 +89,13 @@ func (mx *Mixture) LogLikelihoods(dx, dy float32, pen int) (offsets, penLog floa
 	return math.Log(sum + pdfEps), math.Log(float64(mx.Pen[pen]))
 }
 
+// rhoEps keeps 1-corr^2 away from zero and pdfEps is sketch-rnn's epsilon inside the log (the
+// values of nn.MixtureNLL, which training differentiates).
+const (
+	rhoEps = 1e-6
+	pdfEps = 1e-6
+)
+
 func sampleIndex(p []float32, rng *rand.Rand) int {
 	u := float32(rng.Float64())
 	var acc float32

@@ -1,78 +1,46 @@
 package sketchrnn
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
 	mrand "math/rand"
 	"math/rand/v2"
+	"runtime"
 	"sort"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/latentpalette/palette/model/checkpoint"
 	"github.com/latentpalette/palette/model/nn"
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // Trainer trains a sketch VAE as sketch_rnn_train.py does: Adam on random batches of augmented
 // drawings, gradients clipped per value, learning rate and KL weight on sketch-rnn's schedules.
 // Batches come from buckets of similar length, each padded only to its bucket's longest drawing.
-// Every step's randomness derives from (Seed, Step), so a resumed run continues exactly.
+// Every step's randomness derives from (Seed, step), so a resumed run continues exactly.
+// Gorgonia differentiates the model (train_graph.go); a step splits its batch between Threads
+// goroutines, each with its own step graphs, and sums their gradients.
 type Trainer struct {
 	W    *Weights
 	Adam *nn.Adam // ClipNorm 0: clipping is per value, before Adam
-	Step int      // steps done
 	Seed uint64
-	// Engine computes the gradients; all three give the same numbers (see Engine).
-	Engine Engine
-	// GorgoniaUnrolled builds a graph per length bucket, and each holds GBs (the tape machine
-	// keeps every intermediate value bound to its node), so only MaxGraphs stay cached, and
-	// BucketRun consecutive steps share a bucket so that a graph is rebuilt (10-60 s) only every
-	// BucketRun steps at most.
-	MaxGraphs int // graphs kept (0 means 1)
-	BucketRun int // consecutive steps drawn from one bucket (0 means 1: every step draws its own)
+	// Threads is how many goroutines share a step's batch (0: GOMAXPROCS, at most 2).
+	Threads int
 
+	steps   int              // steps done
 	train   []sketch.Drawing // clamped, in data units, sorted by length
+	valid   []sketch.Drawing
 	buckets []bucketRange
-	graphs  map[int]*graph
-	lru     []int // padded lengths of the cached graphs, most recently used last
-	steps   *stepEngine
+	engines []*stepEngine // one per thread, for the batch's share each
 	grads   [][]float32
 }
 
-// Engine is a way of computing the training gradients.
-type Engine int
-
-const (
-	// Plain is the hand-written backward pass of backprop.go, checked against the graph.
-	Plain Engine = iota
-	// Gorgonia differentiates graphs of one time step with Gorgonia and chains their gradients
-	// through time (stepgraph.go): under twice Plain's time per step, and little memory.
-	Gorgonia
-	// GorgoniaUnrolled differentiates one graph of the whole model unrolled over the batch's
-	// length (graph.go, the reference): 15-20 s and several GB per step at 250 points.
-	GorgoniaUnrolled
-)
-
-var engineNames = []string{Plain: "plain", Gorgonia: "gorgonia", GorgoniaUnrolled: "gorgonia-unrolled"}
-
-func (e Engine) String() string {
-	if e >= 0 && int(e) < len(engineNames) {
-		return engineNames[e]
-	}
-	return fmt.Sprintf("Engine(%d)", int(e))
-}
-
-// ParseEngine returns the engine named s ("plain", "gorgonia" or "gorgonia-unrolled").
-func ParseEngine(s string) (Engine, error) {
-	for e, name := range engineNames {
-		if s == name {
-			return Engine(e), nil
-		}
-	}
-	return 0, fmt.Errorf("sketch vae: unknown engine %q (want plain, gorgonia or gorgonia-unrolled)", s)
-}
+var _ vae.Trainer = (*Trainer)(nil)
 
 type bucketRange struct{ from, to, maxLen int } // train[from:to], longest maxLen points
 
@@ -86,7 +54,7 @@ func NewTrainer(w *Weights, train []sketch.Drawing, seed uint64) (*Trainer, erro
 		return nil, err
 	}
 	cfg := w.Config
-	t := &Trainer{W: w, Seed: seed, graphs: map[int]*graph{}}
+	t := &Trainer{W: w, Seed: seed}
 	for _, d := range train {
 		if len(d) > 10 && len(d) <= cfg.MaxSeqLen {
 			t.train = append(t.train, d.Clamp(sketch.Limit))
@@ -136,25 +104,29 @@ func (c SketchVAEConfig) KLWeightAt(step int) float64 {
 	return c.KLWeight - (c.KLWeight-c.KLWeightStart)*math.Pow(c.KLDecayRate, float64(step))
 }
 
-// StepResult reports one training step.
-type StepResult struct {
-	Cost, RLoss, KL float64
-	LR, KLWeight    float64
-	Points          int // padded length of the batch
+// SetValidation gives the held-out drawings that Validate scores.
+func (t *Trainer) SetValidation(valid []sketch.Drawing) { t.valid = valid }
+
+// Steps is the number of steps done.
+func (t *Trainer) Steps() int { return t.steps }
+
+// threads is the number of goroutines a step uses.
+func (t *Trainer) threads() int {
+	n := t.Threads
+	if n <= 0 {
+		n = min(2, runtime.GOMAXPROCS(0))
+	}
+	return max(1, min(n, t.W.Config.BatchSize))
 }
 
-// TrainStep runs one step: a batch, forward and backward, clipping and Adam.
-func (t *Trainer) TrainStep() (StepResult, error) {
+// Step runs one training step: a batch, forward and backward, clipping and Adam.
+func (t *Trainer) Step() (vae.Report, error) {
 	cfg := t.W.Config
 	B := cfg.BatchSize
-	rng := rand.New(rand.NewPCG(t.Seed, uint64(t.Step)))
+	rng := rand.New(rand.NewPCG(t.Seed, uint64(t.steps)))
 	aug := mrand.New(mrand.NewSource(int64(rng.Uint64() >> 1)))
-	// A bucket with probability proportional to its size (drawn once per BucketRun steps), then
-	// B distinct drawings from it.
+	// A bucket with probability proportional to its size, then B distinct drawings from it.
 	i := rng.IntN(len(t.train))
-	if run := max(1, t.BucketRun); run > 1 {
-		i = rand.New(rand.NewPCG(t.Seed, uint64(t.Step/run)|1<<62)).IntN(len(t.train))
-	}
 	bk := t.buckets[0]
 	for _, b := range t.buckets {
 		if i >= b.from && i < b.to {
@@ -172,46 +144,13 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 	for k := range eps {
 		eps[k] = float32(rng.NormFloat64())
 	}
-	klw := cfg.KLWeightAt(t.Step)
-	bt := makeBatch(rows, bk.maxLen, eps)
-	for _, g := range t.grads {
-		clear(g)
-	}
-	var cost, r, kl float64
-	switch t.Engine {
-	case GorgoniaUnrolled:
-		gr, err := t.graph(bk.maxLen)
-		if err != nil {
-			return StepResult{}, err
-		}
-		gr.load(t.W)
-		c, r32, kl32, err := gr.run(bt, float32(klw), false)
-		if err != nil {
-			return StepResult{}, err
-		}
-		cost, r, kl = float64(c), float64(r32), float64(kl32)
-		err = gr.addGrads(t.grads)
-		gr.vm.Reset()
-		if err != nil {
-			return StepResult{}, err
-		}
-	case Gorgonia:
-		if t.steps == nil {
-			gs, err := newStepEngine(t.W, B)
-			if err != nil {
-				return StepResult{}, err
-			}
-			t.steps = gs
-		}
-		var err error
-		if cost, r, kl, err = t.steps.gradients(t.W, bt, bk.maxLen, klw, false, t.grads); err != nil {
-			return StepResult{}, err
-		}
-	default:
-		cost, r, kl = t.W.backprop(bt, bk.maxLen, klw, false, t.grads)
+	klw := cfg.KLWeightAt(t.steps)
+	cost, r, kl, err := t.gradients(rows, eps, bk.maxLen, klw)
+	if err != nil {
+		return vae.Report{}, fmt.Errorf("sketch vae: step %d: %w", t.steps, err)
 	}
 	if math.IsNaN(cost) || math.IsInf(cost, 0) {
-		return StepResult{}, fmt.Errorf("sketch vae: step %d: loss is %v", t.Step, cost)
+		return vae.Report{}, fmt.Errorf("sketch vae: step %d: %w (%v)", t.steps, ErrNonFinite, cost)
 	}
 	clip := float32(cfg.GradClip)
 	for _, g := range t.grads {
@@ -219,55 +158,137 @@ func (t *Trainer) TrainStep() (StepResult, error) {
 			g[k] = min(max(v, -clip), clip)
 		}
 	}
-	lr := cfg.LearningRateAt(t.Step)
+	lr := cfg.LearningRateAt(t.steps)
 	ps := t.W.params()
 	data := make([][]float32, len(ps))
 	for k, p := range ps {
 		data[k] = p.data
 	}
 	t.Adam.Update(data, t.grads, lr)
-	t.Step++
-	return StepResult{Cost: cost, RLoss: r, KL: kl, LR: lr, KLWeight: klw, Points: bk.maxLen}, nil
+	t.steps++
+	line := fmt.Sprintf("loss %.4f  r_loss %.4f  kl %.4f  kl_w %.3f  lr %.6f  T %d", cost, r, kl, klw, lr, bk.maxLen)
+	return vae.Report{Step: t.steps, Loss: cost, Line: line}, nil
 }
 
-// graph returns the graph for padded length T, building it if it is not among the cached ones
-// and dropping the least recently used beyond MaxGraphs.
-func (t *Trainer) graph(T int) (*graph, error) {
-	for i, u := range t.lru {
-		if u == T {
-			t.lru = append(append(t.lru[:i:i], t.lru[i+1:]...), T)
-			return t.graphs[T], nil
+// ErrNonFinite is the error of a step whose loss is not a finite number.
+var ErrNonFinite = errors.New("loss is not finite")
+
+// Skip uses up a step without training (its randomness included): after a non-finite loss.
+func (t *Trainer) Skip() { t.steps++ }
+
+// gradients computes the cost, r_loss and KL of a batch padded to T and leaves the gradients in
+// t.grads: each engine takes a share of the batch on its own goroutine. The KL floor needs the
+// whole batch's KL, so the engines meet between their forward and backward passes.
+func (t *Trainer) gradients(rows [][][5]float32, eps []float32, T int, klw float64) (cost, rLoss, kl float64, err error) {
+	cfg := t.W.Config
+	B, Z := len(rows), cfg.ZSize
+	n := t.threads()
+	if len(t.engines) != n {
+		t.engines = nil
+		for k := range n {
+			e, err := newStepEngine(t.W, share(B, n, k+1)-share(B, n, k), B)
+			if err != nil {
+				return 0, 0, 0, err
+			}
+			t.engines = append(t.engines, e)
 		}
 	}
-	for len(t.lru) >= max(1, t.MaxGraphs) {
-		delete(t.graphs, t.lru[0])
-		t.lru = t.lru[1:]
+	bts := make([]*batch, n)
+	for k := range n {
+		lo, hi := share(B, n, k), share(B, n, k+1)
+		bts[k] = makeBatch(rows[lo:hi], T, eps[lo*Z:hi*Z])
 	}
-	gr, err := newGraph(t.W, T, t.W.Config.BatchSize)
-	if err != nil {
-		return nil, err
+	kls, rs := make([]float64, n), make([]float64, n)
+	if err := parallel(n, func(k int) (err error) {
+		kls[k], err = t.engines[k].forward(t.W, bts[k], T)
+		return err
+	}); err != nil {
+		return 0, 0, 0, err
 	}
-	t.graphs[T] = gr
-	t.lru = append(t.lru, T)
-	return gr, nil
+	for _, v := range kls {
+		kl += v
+	}
+	if err := parallel(n, func(k int) (err error) {
+		seed := 0.0
+		if kl > cfg.KLTolerance { // max(kl, tolerance) has no gradient below the floor
+			seed = klw * float64(t.engines[k].B) / float64(B)
+		}
+		rs[k], err = t.engines[k].backward(t.W, bts[k], T, seed, false)
+		return err
+	}); err != nil {
+		return 0, 0, 0, err
+	}
+	for k, e := range t.engines {
+		rLoss += rs[k]
+		for i, g := range e.grads {
+			if k == 0 {
+				copy(t.grads[i], g)
+				continue
+			}
+			for j, v := range g {
+				t.grads[i][j] += v
+			}
+		}
+	}
+	return rLoss + klw*math.Max(kl, cfg.KLTolerance), rLoss, kl, nil
 }
 
-// SaveResume writes the weights, the optimizer state and the step: everything a run needs to
-// continue exactly (with the same training data).
-func (t *Trainer) SaveResume(out io.Writer) error {
+// share is where part k of n of a batch of B starts.
+func share(B, n, k int) int { return k * B / n }
+
+// parallel runs f(0..n-1) on n goroutines and returns the first error.
+func parallel(n int, f func(k int) error) error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for k := 1; k < n; k++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[k] = f(k)
+		}()
+	}
+	errs[0] = f(0)
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Validate scores the model on the validation drawings as sketch-rnn's evaluation does (eps
+// drawn from seed 0): Score is r_loss + kl_loss, what choosing the best checkpoint compares.
+func (t *Trainer) Validate() (vae.Validation, error) {
+	if len(t.valid) == 0 {
+		return vae.Validation{}, fmt.Errorf("sketch vae: no validation drawings")
+	}
+	l, err := NewModel(t.W).Evaluate(t.valid, 0)
+	if err != nil {
+		return vae.Validation{}, err
+	}
+	return vae.Validation{Score: l.RLoss + l.KL, Line: fmt.Sprintf("valid (%d sketches): r_loss %.4f, kl_loss %.4f", l.Sketches, l.RLoss, l.KL)}, nil
+}
+
+// SaveModel writes the weights as a shipped model, with meta (MetaData, MetaNotes ...).
+func (t *Trainer) SaveModel(w io.Writer, meta map[string]string) error {
+	return t.W.SaveWithMetadata(w, meta)
+}
+
+// SaveState writes the weights, the optimizer state and the step: everything a run needs to
+// continue exactly (with the same training data), and meta.
+func (t *Trainer) SaveState(out io.Writer, meta map[string]string) error {
 	extra := map[string]checkpoint.Tensor{}
 	for i, p := range t.W.params() {
 		extra["adam/m/"+p.name] = checkpoint.Tensor{Shape: p.shape, Data: t.Adam.M[i]}
 		extra["adam/v/"+p.name] = checkpoint.Tensor{Shape: p.shape, Data: t.Adam.V[i]}
 	}
-	return t.W.save(out, extra, map[string]string{
-		"step":      strconv.Itoa(t.Step),
-		"seed":      strconv.FormatUint(t.Seed, 10),
-		"adam_step": strconv.Itoa(t.Adam.Step),
-	})
+	md := map[string]string{}
+	for k, v := range meta {
+		md[k] = v
+	}
+	md["step"] = strconv.Itoa(t.steps)
+	md["seed"] = strconv.FormatUint(t.Seed, 10)
+	md["adam_step"] = strconv.Itoa(t.Adam.Step)
+	return t.W.save(out, extra, md)
 }
 
-// Resume reads a file written by SaveResume and returns a trainer positioned after its step.
+// Resume reads a file written by SaveState and returns a trainer positioned after its step.
 func Resume(r io.Reader, train []sketch.Drawing) (*Trainer, error) {
 	f, err := checkpoint.Load(r)
 	if err != nil {
@@ -287,7 +308,7 @@ func Resume(r io.Reader, train []sketch.Drawing) (*Trainer, error) {
 	if err != nil {
 		return nil, err
 	}
-	t.Step, t.Adam.Step = step, adamStep
+	t.steps, t.Adam.Step = step, adamStep
 	for i, p := range w.params() {
 		m, okM := f.Tensors["adam/m/"+p.name]
 		v, okV := f.Tensors["adam/v/"+p.name]
@@ -301,8 +322,7 @@ func Resume(r io.Reader, train []sketch.Drawing) (*Trainer, error) {
 }
 
 // Progress formats a one-line report of a step for the log.
-func Progress(step, total int, r StepResult, perStep time.Duration) string {
-	left := time.Duration(max(0, total-step)) * perStep
-	return fmt.Sprintf("step %d/%d  loss %.4f  r_loss %.4f  kl %.4f  kl_w %.3f  lr %.6f  T %d  %.2fs/step  left %s",
-		step, total, r.Cost, r.RLoss, r.KL, r.KLWeight, r.LR, r.Points, perStep.Seconds(), left.Round(time.Minute))
+func Progress(total int, r vae.Report, perStep time.Duration) string {
+	left := time.Duration(max(0, total-r.Step)) * perStep
+	return fmt.Sprintf("step %d/%d  %s  %.2fs/step  left %s", r.Step, total, r.Line, perStep.Seconds(), left.Round(time.Minute))
 }

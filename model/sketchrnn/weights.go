@@ -5,21 +5,20 @@ import (
 	"math/rand/v2"
 
 	"github.com/latentpalette/palette/model/nn"
+	"github.com/latentpalette/palette/model/sketch"
 )
 
-// Weights are a sketch VAE's parameters in plain Go: the one copy that training updates, that
-// checkpoints hold, and that the plain-Go and Gorgonia paths both read.
+// Weights are a sketch VAE's parameters: the one copy that training updates, that checkpoints
+// hold, and that the Gorgonia graphs' parameter nodes share (they are not copied).
 type Weights struct {
 	Config      SketchVAEConfig
 	ScaleFactor float32 // offsets are divided by this on the way in and multiplied on the way out
 
 	EncFw, EncBw nn.LSTMCell // encoder, input 5, EncSize units each (absent when unconditional)
-	// Layer normalisation of the three cells (nil unless Config.LayerNorm; their Bias is then unused).
-	EncFwLN, EncBwLN, DecLN *LayerNorm
-	Mu, Presig              nn.Dense    // [2*EncSize, ZSize]: mu and presig = log sigma^2
-	InitC, InitH            nn.Dense    // [ZSize, DecSize]: the decoder's initial state is tanh of these
-	Dec                     nn.LSTMCell // decoder, input 5 (+ ZSize), DecSize units
-	Out                     nn.Dense    // [DecSize, 3+6M]: pen logits, pi, mu_x, mu_y, log sigma_x, log sigma_y, corr
+	Mu, Presig   nn.Dense    // [2*EncSize, ZSize]: mu and presig = log sigma^2
+	InitC, InitH nn.Dense    // [ZSize, DecSize]: the decoder's initial state is tanh of these
+	Dec          nn.LSTMCell // decoder, input 5 (+ ZSize), DecSize units
+	Out          nn.Dense    // [DecSize, 3+6M]: pen logits, pi, mu_x, mu_y, log sigma_x, log sigma_y, corr
 }
 
 // NewWeights returns freshly initialised weights: Glorot-uniform LSTM and output kernels, and
@@ -41,33 +40,13 @@ func NewWeights(cfg SketchVAEConfig, scale float32, seed uint64) (*Weights, erro
 	}
 	w.Dec = nn.NewLSTMCell(5+Z, H, rng)
 	w.Out = nn.NewDense(H, cfg.Outputs(), rng)
-	if cfg.LayerNorm {
-		if cfg.Conditional() {
-			w.EncFwLN, w.EncBwLN = NewLayerNorm(E), NewLayerNorm(E)
-		}
-		w.DecLN = NewLayerNorm(H)
-	}
 	return w, nil
 }
 
-// LayerNorm holds the gains and offsets of sketch-rnn's LayerNormLSTMCell: each gate's
-// pre-activation is normalised over its H units, and so is the new cell state before its tanh.
-// Such a cell has no bias (the offsets take its place).
-type LayerNorm struct {
-	GammaAll, BetaAll []float32 // [4H]; gamma starts at 1, beta at 0
-	GammaC, BetaC     []float32 // [H]
-}
-
-// NewLayerNorm returns the identity normalisation for h units.
-func NewLayerNorm(h int) *LayerNorm {
-	ln := &LayerNorm{GammaAll: make([]float32, 4*h), BetaAll: make([]float32, 4*h), GammaC: make([]float32, h), BetaC: make([]float32, h)}
-	for i := range ln.GammaAll {
-		ln.GammaAll[i] = 1
-	}
-	for i := range ln.GammaC {
-		ln.GammaC[i] = 1
-	}
-	return ln
+// Normalize turns a drawing into the model's input rows: offsets clamped to +/-1000 and divided
+// by the scale factor, in stroke-5 without the start token and without padding.
+func (w *Weights) Normalize(d sketch.Drawing) [][5]float32 {
+	return d.Clamp(sketch.Limit).Scale(1 / w.ScaleFactor).Stroke5(0)
 }
 
 func gaussianDense(in, out int, rng *rand.Rand) nn.Dense {
@@ -88,17 +67,10 @@ type param struct {
 // params lists the parameters in a fixed order with their checkpoint names.
 func (w *Weights) params() []param {
 	var ps []param
-	lstm := func(name string, c *nn.LSTMCell, ln *LayerNorm) {
-		ps = append(ps, param{name + "/kernel", []int{c.In + c.Hidden, 4 * c.Hidden}, c.Kernel})
-		if ln == nil {
-			ps = append(ps, param{name + "/bias", []int{4 * c.Hidden}, c.Bias})
-			return
-		}
+	lstm := func(name string, c *nn.LSTMCell) {
 		ps = append(ps,
-			param{name + "/ln_all/gamma", []int{4 * c.Hidden}, ln.GammaAll},
-			param{name + "/ln_all/beta", []int{4 * c.Hidden}, ln.BetaAll},
-			param{name + "/ln_c/gamma", []int{c.Hidden}, ln.GammaC},
-			param{name + "/ln_c/beta", []int{c.Hidden}, ln.BetaC})
+			param{name + "/kernel", []int{c.In + c.Hidden, 4 * c.Hidden}, c.Kernel},
+			param{name + "/bias", []int{4 * c.Hidden}, c.Bias})
 	}
 	dense := func(name string, d *nn.Dense) {
 		ps = append(ps,
@@ -106,14 +78,14 @@ func (w *Weights) params() []param {
 			param{name + "/bias", []int{d.Out}, d.Bias})
 	}
 	if w.Config.Conditional() {
-		lstm("encoder/fw", &w.EncFw, w.EncFwLN)
-		lstm("encoder/bw", &w.EncBw, w.EncBwLN)
+		lstm("encoder/fw", &w.EncFw)
+		lstm("encoder/bw", &w.EncBw)
 		dense("encoder/mu", &w.Mu)
 		dense("encoder/presig", &w.Presig)
 		dense("decoder/init_c", &w.InitC)
 		dense("decoder/init_h", &w.InitH)
 	}
-	lstm("decoder/lstm", &w.Dec, w.DecLN)
+	lstm("decoder/lstm", &w.Dec)
 	dense("decoder/output", &w.Out)
 	return ps
 }

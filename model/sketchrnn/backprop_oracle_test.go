@@ -8,10 +8,9 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 )
 
-// This file is the plain-Go training path: the graph's forward pass and its gradients written
-// out by hand (backpropagation through time), with the matrix products in BLAS. It computes the
-// same loss as graph.go and is tested against the Gorgonia gradients; it runs about ten times
-// faster, because Gorgonia's time goes to per-node overhead and single-threaded elementwise work.
+// This file is the oracle of the training gradients: the model's loss and its gradients written
+// out by hand in plain Go (backpropagation through time), which the Gorgonia step graphs of
+// train_graph.go are checked against.
 
 // mm computes c = alpha*op(a)·op(b) + beta*c for row-major matrices: op(a) is [m, k], op(b) [k, n].
 func mm(tA, tB bool, m, n, k int, a []float32, b []float32, beta float32, c []float32) {
@@ -37,24 +36,13 @@ type lstmTape struct {
 	TC     []float32 // [T*B, H] tanh of the unmasked new cell state
 	mask   []float32 // [T*B] or nil: the state is multiplied by it after each step
 	const4 []float32 // [B, 4H] or nil: a constant share of the gates (the decoder's z)
-
-	// With layer normalisation: the normalised gate pre-activations and new cell states, and
-	// their 1/sqrt(var+eps) (per step, row and gate).
-	ln     *LayerNorm
-	XH, XC []float32 // [T*B, 4H], [T*B, H]
-	RS, RC []float32 // [T*B*4], [T*B]
 }
 
-func newTape(cell nn.LSTMCell, ln *LayerNorm, in, T, B int) *lstmTape {
+func newTape(cell nn.LSTMCell, in, T, B int) *lstmTape {
 	H := cell.Hidden
 	tp := &lstmTape{cell: cell, in: in, T: T, B: B,
 		X: make([]float32, T*B*in), G: make([]float32, T*B*4*H),
 		C: make([]float32, (T+1)*B*H), Hs: make([]float32, (T+1)*B*H), TC: make([]float32, T*B*H)}
-	if ln != nil {
-		tp.ln = ln
-		tp.XH, tp.XC = make([]float32, T*B*4*H), make([]float32, T*B*H)
-		tp.RS, tp.RC = make([]float32, T*B*4), make([]float32, T*B)
-	}
 	return tp
 }
 
@@ -85,10 +73,6 @@ func (tp *lstmTape) forward() {
 			if tp.mask != nil {
 				m = tp.mask[t*B+b]
 			}
-			if tp.ln != nil {
-				tp.forwardLN(t, b, gr, cPrev[b*H:(b+1)*H], c[b*H:(b+1)*H], h[b*H:(b+1)*H], tc[b*H:(b+1)*H], m)
-				continue
-			}
 			for k := 0; k < H; k++ {
 				i := nn.Sigmoid(gr[k] + bias[k])
 				j := nn.Tanh(gr[H+k] + bias[H+k])
@@ -105,58 +89,11 @@ func (tp *lstmTape) forward() {
 	}
 }
 
-// forwardLN is one row of one step of a layer-normalised cell: gr [4H] holds the gates'
-// pre-activation and receives their activations.
-func (tp *lstmTape) forwardLN(t, b int, gr, cPrev, c, h, tc []float32, m float32) {
-	H, B := tp.cell.Hidden, tp.B
-	r := t*B + b
-	xh := tp.XH[r*4*H : (r+1)*4*H]
-	for k := 0; k < 4; k++ {
-		tp.RS[r*4+k] = normalize(gr[k*H:(k+1)*H], xh[k*H:(k+1)*H], gr[k*H:(k+1)*H], tp.ln.GammaAll[k*H:(k+1)*H], tp.ln.BetaAll[k*H:(k+1)*H])
-	}
-	for k := 0; k < H; k++ {
-		i := nn.Sigmoid(gr[k])
-		j := nn.Tanh(gr[H+k])
-		f := nn.Sigmoid(gr[2*H+k] + nn.ForgetBias)
-		o := nn.Sigmoid(gr[3*H+k])
-		gr[k], gr[H+k], gr[2*H+k], gr[3*H+k] = i, j, f, o
-		c[k] = cPrev[k]*f + i*j // unmasked for now
-	}
-	yc := tc // the normalised state, then its tanh
-	tp.RC[r] = normalize(yc, tp.XC[r*H:(r+1)*H], c, tp.ln.GammaC, tp.ln.BetaC)
-	for k := 0; k < H; k++ {
-		th := nn.Tanh(yc[k])
-		tc[k] = th
-		h[k] = m * th * gr[3*H+k]
-		c[k] *= m
-	}
-}
-
-// lnBackward turns dy, the gradient of normalised values gamma*xhat+beta, into the gradient of
-// their input (written into dy), adding the gradients of gamma and beta.
-func lnBackward(dy, xhat, gamma, gGamma, gBeta []float32, rstd float32) {
-	var m1, m2 float64
-	for i, d := range dy {
-		gGamma[i] += d * xhat[i]
-		gBeta[i] += d
-		dxh := float64(d * gamma[i])
-		m1 += dxh
-		m2 += dxh * float64(xhat[i])
-	}
-	n := float64(len(dy))
-	m1 /= n
-	m2 /= n
-	for i, d := range dy {
-		dxh := float64(d * gamma[i])
-		dy[i] = float32(float64(rstd) * (dxh - m1 - float64(xhat[i])*m2))
-	}
-}
-
 // backward propagates gradients through the steps. dhExt(t, dh) adds the loss's gradient with
 // respect to the output h of step t into dh [B, H]. It adds the kernel and bias gradients into
 // gK [In+H, 4H] and gB [4H], the sum over steps of the gate gradients into dConst (if not nil),
 // and leaves the initial state's gradients in dh0 and dc0.
-func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB []float32, gLN *LayerNorm, dConst, dh0, dc0 []float32) {
+func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB []float32, dConst, dh0, dc0 []float32) {
 	H, B, H4, T := tp.cell.Hidden, tp.B, 4*tp.cell.Hidden, tp.T
 	dG := make([]float32, T*B*H4)
 	dh := make([]float32, B*H)
@@ -176,10 +113,6 @@ func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB []float32, 
 				m = tp.mask[t*B+b]
 			}
 			gr, dr := g[b*H4:(b+1)*H4], d[b*H4:(b+1)*H4]
-			if tp.ln != nil {
-				tp.backwardLN(t, b, gr, dr, cPrev[b*H:(b+1)*H], tc[b*H:(b+1)*H], dh[b*H:(b+1)*H], dc[b*H:(b+1)*H], m, gLN)
-				continue
-			}
 			for k := 0; k < H; k++ {
 				x := b*H + k
 				i, j, f, o := gr[k], gr[H+k], gr[2*H+k], gr[3*H+k]
@@ -218,35 +151,6 @@ func (tp *lstmTape) backward(dhExt func(t int, dh []float32), gK, gB []float32, 
 	}
 }
 
-// backwardLN is backward's step for one row of a layer-normalised cell: from dh and dc (the
-// gradients of the step's outputs, in place: dc becomes the previous state's) to dr [4H], the
-// gradients of the gates' pre-activations.
-func (tp *lstmTape) backwardLN(t, b int, gr, dr, cPrev, tc, dh, dc []float32, m float32, gLN *LayerNorm) {
-	H, B := tp.cell.Hidden, tp.B
-	r := t*B + b
-	xc := tp.XC[r*H : (r+1)*H]
-	dyc := make([]float32, H)
-	for k := 0; k < H; k++ {
-		th := tc[k]
-		dyc[k] = dh[k] * m * gr[3*H+k] * (1 - th*th)
-	}
-	lnBackward(dyc, xc, tp.ln.GammaC, gLN.GammaC, gLN.BetaC, tp.RC[r])
-	for k := 0; k < H; k++ {
-		i, j, f, o := gr[k], gr[H+k], gr[2*H+k], gr[3*H+k]
-		dhk := dh[k] * m
-		dcn := dc[k]*m + dyc[k]
-		dr[k] = dcn * j * i * (1 - i)
-		dr[H+k] = dcn * i * (1 - j*j)
-		dr[2*H+k] = dcn * cPrev[k] * f * (1 - f)
-		dr[3*H+k] = dhk * tc[k] * o * (1 - o)
-		dc[k] = dcn * f
-	}
-	xh := tp.XH[r*4*H : (r+1)*4*H]
-	for k := 0; k < 4; k++ {
-		lnBackward(dr[k*H:(k+1)*H], xh[k*H:(k+1)*H], tp.ln.GammaAll[k*H:(k+1)*H], gLN.GammaAll[k*H:(k+1)*H], gLN.BetaAll[k*H:(k+1)*H], tp.RS[r*4+k])
-	}
-}
-
 // backprop computes the loss of a batch like the graph does and adds its gradients into grads
 // (shaped like w.params()). It returns the cost, r_loss and KL.
 func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads [][]float32) (cost, rLoss, kl float64) {
@@ -258,16 +162,10 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 	for i, p := range w.params() {
 		gi[p.name] = grads[i]
 	}
-	lnGrads := func(name string) *LayerNorm { // nil entries when the cells are not normalised
-		if !cfg.LayerNorm {
-			return nil
-		}
-		return &LayerNorm{GammaAll: gi[name+"/ln_all/gamma"], BetaAll: gi[name+"/ln_all/beta"], GammaC: gi[name+"/ln_c/gamma"], BetaC: gi[name+"/ln_c/beta"]}
-	}
 
 	// Encoder.
-	fw := newTape(w.EncFw, w.EncFwLN, 5, T, B)
-	bw := newTape(w.EncBw, w.EncBwLN, 5, T, B)
+	fw := newTape(w.EncFw, 5, T, B)
+	bw := newTape(w.EncBw, 5, T, B)
 	bw.mask = make([]float32, N)
 	for t := 0; t < T; t++ {
 		copy(fw.X[t*B*5:], bt.xFw[t])
@@ -299,7 +197,7 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 	kl *= -0.5 / float64(B*Z)
 
 	// Decoder.
-	dec := newTape(w.Dec, w.DecLN, 5, T, B)
+	dec := newTape(w.Dec, 5, T, B)
 	for t := 0; t < T; t++ {
 		copy(dec.X[t*B*5:], bt.xDec[t])
 	}
@@ -414,7 +312,7 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 		for i, v := range dhDec[t*B*H : (t+1)*B*H] {
 			dh[i] += v
 		}
-	}, gi["decoder/lstm/kernel"], gi["decoder/lstm/bias"], lnGrads("decoder/lstm"), dConst, dh0, dc0)
+	}, gi["decoder/lstm/kernel"], gi["decoder/lstm/bias"], dConst, dh0, dc0)
 	dz := make([]float32, B*Z)
 	mm(true, false, Z, 4*H, B, z, dConst, 1, gi["decoder/lstm/kernel"][5*4*H:(5+Z)*4*H])
 	mm(false, true, B, Z, 4*H, dConst, w.Dec.Rows(5, Z), 1, dz)
@@ -464,7 +362,7 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 				}
 			}
 		}
-	}, gi["encoder/fw/kernel"], gi["encoder/fw/bias"], lnGrads("encoder/fw"), nil, scratch, scratch)
+	}, gi["encoder/fw/kernel"], gi["encoder/fw/bias"], nil, scratch, scratch)
 	bw.backward(func(t int, dh []float32) {
 		if t == T-1 {
 			for b := 0; b < B; b++ {
@@ -473,6 +371,6 @@ func (w *Weights) backprop(bt *batch, T int, klWeight float64, eval bool, grads 
 				}
 			}
 		}
-	}, gi["encoder/bw/kernel"], gi["encoder/bw/bias"], lnGrads("encoder/bw"), nil, scratch, scratch)
+	}, gi["encoder/bw/kernel"], gi["encoder/bw/bias"], nil, scratch, scratch)
 	return cost, rLoss, kl
 }
