@@ -5,10 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"math"
 	"os"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,11 +28,11 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "training drawings: FILE.npz (its train split; valid is used for validation) or FILE.ndjson")
 	validPath := fs.String("valid", "", "validation drawings (default: the valid split of an .npz)")
 	out := fs.String("out", "", "write the best weights by validation (lowest r_loss + kl_loss) here, safetensors; the latest weights when there is no validation set")
-	resumePath := fs.String("resume-file", "training/sketch-resume.safetensors", "resumable checkpoint: weights, optimizer state, step")
-	resume := fs.Bool("resume", false, "continue from --resume-file")
+	state := fs.String("state", "training/sketch-resume.safetensors", "resumable training state: weights, Adam's moments, step")
+	resume := fs.Bool("resume", false, "continue the run saved in --state")
 	steps := fs.Int("steps", 20000, "train until this step")
 	seed := fs.Uint64("seed", 1, "seed of initialisation, batches, augmentation and noise")
-	saveEvery := fs.Int("save-every", 100, "write both checkpoints every this many steps")
+	saveEvery := fs.Duration("save-every", 5*time.Minute, "write the training state this often")
 	evalEvery := fs.Int("eval-every", 500, "report the validation losses every this many steps")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
 	threads := fs.Int("threads", 0, "goroutines that share a step's batch (default: the cores, at most 2)")
@@ -50,6 +47,12 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	if *data == "" || *out == "" {
 		return usagef("need --data FILE.npz|FILE.ndjson and --out FILE.safetensors")
 	}
+	if *threads < 0 || *threads > 64 {
+		return usagef("--threads must be in 0..64, not %d", *threads)
+	}
+	if *steps <= 0 || *evalEvery <= 0 || *logEvery <= 0 || *saveEvery <= 0 {
+		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
+	}
 	train, valid, err := loadTrainingSets(*data, *validPath)
 	if err != nil {
 		return err
@@ -57,16 +60,16 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 
 	var tr *sketchrnn.Trainer
 	if *resume {
-		f, err := os.Open(*resumePath)
+		f, err := os.Open(*state)
 		if err != nil {
 			return usagef("--resume: %v", err)
 		}
 		tr, err = sketchrnn.Resume(f, train)
 		f.Close()
 		if err != nil {
-			return usageError{fmt.Errorf("--resume %s: %w", *resumePath, err)}
+			return usageError{fmt.Errorf("--resume %s: %w", *state, err)}
 		}
-		fmt.Fprintf(stdout, "resumed %s at step %d\n", *resumePath, tr.Steps())
+		fmt.Fprintf(stdout, "resumed %s at step %d\n", *state, tr.Steps())
 	} else {
 		kept := keepShort(train, cfg.MaxSeqLen)
 		w, err := sketchrnn.NewWeights(cfg, sketch.ScaleFactor(kept), *seed)
@@ -83,99 +86,12 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s\n",
 		w.Config.EncSize, w.Config.DecSize, w.Config.ZSize, w.Config.BatchSize, w.NumParams(), w.ScaleFactor, len(train), len(valid), tr.Buckets())
 
-	save := func() error {
-		if err := os.MkdirAll(filepath.Dir(*resumePath), 0o755); err != nil {
-			return err
-		}
-		if err := writeFileAtomic(*resumePath, func(f io.Writer) error { return tr.SaveState(f, nil) }); err != nil {
-			return err
-		}
-		if len(valid) > 0 {
-			return nil // --out holds the best weights by validation
-		}
-		return writeFileAtomic(*out, func(f io.Writer) error { return tr.SaveModel(f, nil) })
+	loop := trainLoop{tr: tr, steps: *steps, logEvery: *logEvery, saveEvery: *saveEvery, state: *state, out: *out,
+		meta: map[string]string{sketchrnn.MetaData: *data}}
+	if len(valid) > 0 {
+		loop.evalEvery = *evalEvery
 	}
-	best := math.Inf(1)
-	if *resume {
-		best = bestSketchScore(*out)
-	}
-	prog := newProgress(stdout, *logEvery)
-	evaluate := func() error {
-		v, err := tr.Validate()
-		if err != nil {
-			return err
-		}
-		mark := ""
-		if v.Score < best {
-			best, mark = v.Score, " (best: saved)"
-			meta := map[string]string{
-				sketchrnn.MetaData:  *data,
-				sketchrnn.MetaNotes: fmt.Sprintf("step %d; %s", tr.Steps(), v.Line),
-				metaValidScore:      strconv.FormatFloat(v.Score, 'g', -1, 64),
-			}
-			if err := writeFileAtomic(*out, func(f io.Writer) error { return tr.SaveModel(f, meta) }); err != nil {
-				return err
-			}
-		}
-		prog.printf("step %d %s%s\n", tr.Steps(), v.Line, mark)
-		return nil
-	}
-	var avg time.Duration
-	bad := 0
-	for tr.Steps() < *steps {
-		t0 := time.Now()
-		r, err := tr.Step()
-		if err != nil {
-			// A non-finite loss skips the batch (its step number, hence its randomness, is used up).
-			if bad++; bad > 10 || !errors.Is(err, sketchrnn.ErrNonFinite) {
-				return err
-			}
-			prog.printf("%v: batch skipped\n", err)
-			tr.Skip()
-			continue
-		}
-		bad = 0
-		el := time.Since(t0)
-		if avg == 0 {
-			avg = el
-		}
-		avg = (avg*19 + el) / 20
-		prog.step(tr.Steps(), *steps, sketchrnn.Progress(*steps, r, avg))
-		if tr.Steps()%*saveEvery == 0 {
-			if err := save(); err != nil {
-				return err
-			}
-		}
-		if len(valid) > 0 && tr.Steps()%*evalEvery == 0 {
-			if err := evaluate(); err != nil {
-				return err
-			}
-		}
-	}
-	if len(valid) > 0 && tr.Steps()%*evalEvery != 0 {
-		if err := evaluate(); err != nil {
-			return err
-		}
-	}
-	return save()
-}
-
-// bestSketchScore is the validation score saved in the checkpoint at path, or +Inf.
-func bestSketchScore(path string) float64 {
-	f, err := os.Open(path)
-	if err != nil {
-		return math.Inf(1)
-	}
-	defer f.Close()
-	meta, err := sketchrnn.Metadata(f)
-	if err != nil {
-		return math.Inf(1)
-	}
-	score, err := strconv.ParseFloat(meta[metaValidScore], 64)
-	if err != nil {
-		return math.Inf(1)
-	}
-	return score
+	return loop.run(stdout, *resume)
 }
 
 // loadTrainingSets reads the train split (and the valid split of an .npz unless valid names a file).

@@ -44,8 +44,8 @@ func TestTrainSketch(t *testing.T) {
 	writeRandomNDJSON(t, train, 12, 1)
 	writeRandomNDJSON(t, valid, 4, 2)
 	best, state := filepath.Join(dir, "best.safetensors"), filepath.Join(dir, "state.safetensors")
-	args := []string{"train", "sketch", "--data", train, "--valid", valid, "--out", best, "--resume-file", state,
-		"--enc", "8", "--dec", "8", "--z", "4", "--batch", "4", "--eval-every", "2", "--save-every", "2", "--log-every", "1"}
+	args := []string{"train", "sketch", "--data", train, "--valid", valid, "--out", best, "--state", state,
+		"--enc", "8", "--dec", "8", "--z", "4", "--batch", "4", "--eval-every", "2", "--save-every", "1ms", "--log-every", "1"}
 
 	var stdout, stderr bytes.Buffer
 	if status := run(append(args, "--steps", "4", "--threads", "1"), &stdout, &stderr); status != 0 {
@@ -64,7 +64,7 @@ func TestTrainSketch(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return meta[sketchrnn.MetaNotes], bestSketchScore(best)
+		return meta[sketchrnn.MetaNotes], bestScore(best)
 	}
 	note, score := notes()
 	if !strings.Contains(note, "valid (4 sketches)") || !strings.Contains(note, "step 4") {
@@ -86,7 +86,7 @@ func TestTrainSketch(t *testing.T) {
 	}
 
 	for _, bad := range [][]string{
-		{"train", "sketch", "--data", train, "--out", best, "--resume", "--resume-file", filepath.Join(dir, "none")},
+		{"train", "sketch", "--data", train, "--out", best, "--resume", "--state", filepath.Join(dir, "none")},
 		{"train", "sketch", "--data", train, "--out", best, "--engine", "gorgonia"}, // one engine now: no flag
 		{"train", "sketch", "--data", filepath.Join(dir, "none.npz"), "--out", best},
 	} {

@@ -303,11 +303,11 @@ func rows(v *G.Node, B int) (*G.Node, error) {
 const (
 	BlockC = iota
 	BlockH
-	blockI // sigmoid(i)
-	blockJ // tanh(j)
-	blockF // sigmoid(f + forget bias)
-	blockO // sigmoid(o)
-	blockT // tanh(c')
+	blockI     // sigmoid(i)
+	blockJ     // tanh(j)
+	blockF     // sigmoid(f + forget bias)
+	blockO     // sigmoid(o)
+	blockT     // tanh(c')
 	LSTMBlocks // the blocks of an LSTMStep output
 )
 

@@ -11,7 +11,6 @@ import (
 	"sort"
 	"strconv"
 	"sync"
-	"time"
 
 	"github.com/latentpalette/palette/model/checkpoint"
 	"github.com/latentpalette/palette/model/nn"
@@ -150,7 +149,8 @@ func (t *Trainer) Step() (vae.Report, error) {
 		return vae.Report{}, fmt.Errorf("sketch vae: step %d: %w", t.steps, err)
 	}
 	if math.IsNaN(cost) || math.IsInf(cost, 0) {
-		return vae.Report{}, fmt.Errorf("sketch vae: step %d: %w (%v)", t.steps, ErrNonFinite, cost)
+		t.steps++ // the batch is skipped: its step (and randomness) is used up
+		return vae.Report{}, fmt.Errorf("sketch vae: step %d: %w (%v)", t.steps, vae.ErrNonFinite, cost)
 	}
 	clip := float32(cfg.GradClip)
 	for _, g := range t.grads {
@@ -169,12 +169,6 @@ func (t *Trainer) Step() (vae.Report, error) {
 	line := fmt.Sprintf("loss %.4f  r_loss %.4f  kl %.4f  kl_w %.3f  lr %.6f  T %d", cost, r, kl, klw, lr, bk.maxLen)
 	return vae.Report{Step: t.steps, Loss: cost, Line: line}, nil
 }
-
-// ErrNonFinite is the error of a step whose loss is not a finite number.
-var ErrNonFinite = errors.New("loss is not finite")
-
-// Skip uses up a step without training (its randomness included): after a non-finite loss.
-func (t *Trainer) Skip() { t.steps++ }
 
 // gradients computes the cost, r_loss and KL of a batch padded to T and leaves the gradients in
 // t.grads: each engine takes a share of the batch on its own goroutine. The KL floor needs the
@@ -319,10 +313,4 @@ func Resume(r io.Reader, train []sketch.Drawing) (*Trainer, error) {
 		copy(t.Adam.V[i], v.Data)
 	}
 	return t, nil
-}
-
-// Progress formats a one-line report of a step for the log.
-func Progress(total int, r vae.Report, perStep time.Duration) string {
-	left := time.Duration(max(0, total-r.Step)) * perStep
-	return fmt.Sprintf("step %d/%d  %s  %.2fs/step  left %s", r.Step, total, r.Line, perStep.Seconds(), left.Round(time.Minute))
 }
