@@ -24,7 +24,7 @@ func writeTestModel(t *testing.T, dir string) (string, *musicvae.Weights) {
 // writeModel saves a small random melody model with the given decoder sizes at path.
 func writeModel(t *testing.T, path string, decoder []int) (string, *musicvae.Weights) {
 	t.Helper()
-	w, err := musicvae.NewWeights(musicvae.MelodyVAEConfig{EncoderSize: 16, DecoderSizes: decoder, ZSize: 8}, 5)
+	w, err := musicvae.NewWeights(musicvae.Config{EncoderSize: 16, DecoderSizes: decoder, ZSize: 8}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -97,7 +97,7 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return usagef("--dec: %v", err)
 		}
-		cfg := musicvae.MelodyVAEConfig{EncoderSize: *enc, DecoderSizes: sizes, ZSize: *zSize}
+		cfg := musicvae.Config{EncoderSize: *enc, DecoderSizes: sizes, ZSize: *zSize}
 		w, err := musicvae.NewWeights(cfg, tc.Seed)
 		if err != nil {
 			return usageError{err}

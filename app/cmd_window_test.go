@@ -14,7 +14,7 @@ import (
 func TestWindowModels(t *testing.T) {
 	dir := t.TempDir()
 	mel := filepath.Join(dir, "mel.safetensors")
-	mw, err := musicvae.NewWeights(musicvae.MelodyVAEConfig{EncoderSize: 8, DecoderSizes: []int{8}, ZSize: 4}, 1)
+	mw, err := musicvae.NewWeights(musicvae.Config{EncoderSize: 8, DecoderSizes: []int{8}, ZSize: 4}, 1)
 	if err != nil {
 		t.Fatal(err)
 	}

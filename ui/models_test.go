@@ -90,7 +90,7 @@ func exampleMelodies(t testing.TB) [4]melody.Melody {
 }
 
 func TestMusicVAE(t *testing.T) {
-	w, err := musicvae.NewWeights(musicvae.MelodyVAEConfig{EncoderSize: 16, DecoderSizes: []int{16}, ZSize: 8}, 5)
+	w, err := musicvae.NewWeights(musicvae.Config{EncoderSize: 16, DecoderSizes: []int{16}, ZSize: 8}, 5)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -139,9 +139,9 @@ func benchMove[T any](b *testing.B, m palette.Model[T], corners [4]T, s palette.
 func BenchmarkMoveToResultMelody(b *testing.B) {
 	for _, c := range []struct {
 		name string
-		cfg  musicvae.MelodyVAEConfig
+		cfg  musicvae.Config
 	}{
-		{"musicvae-128-128x2-z64", musicvae.MelodyVAEConfig{EncoderSize: 128, DecoderSizes: []int{128, 128}, ZSize: 64}},
+		{"musicvae-128-128x2-z64", musicvae.Config{EncoderSize: 128, DecoderSizes: []int{128, 128}, ZSize: 64}},
 		{"musicvae-mel_2bar_small", musicvae.Small},
 	} {
 		b.Run(c.name, func(b *testing.B) {

@@ -16,6 +16,7 @@ const (
 	muBias      = "encoder/mu/bias"
 	sigmaKernel = "encoder/sigma/kernel"
 	sigmaBias   = "encoder/sigma/bias"
+	outBias     = "decoder/output_projection/bias"
 )
 
 func decBias(k int) string {
@@ -24,8 +25,8 @@ func decBias(k int) string {
 
 // InferConfig reads a melody model's sizes from the shapes of its tensors: the encoder's size
 // from its forward LSTM, z from encoder/mu, and one decoder layer per cell_K.
-func InferConfig(tensors map[string]checkpoint.Tensor) (musicvae.MelodyVAEConfig, error) {
-	var c musicvae.MelodyVAEConfig
+func InferConfig(tensors map[string]checkpoint.Tensor) (musicvae.Config, error) {
+	var c musicvae.Config
 	vec := func(name string) (int, error) {
 		t, ok := tensors[name]
 		if !ok {
@@ -49,8 +50,14 @@ func InferConfig(tensors map[string]checkpoint.Tensor) (musicvae.MelodyVAEConfig
 		return c, fmt.Errorf("magenta: %s has %d values, not 4 gates of equal size", encFwBias, n)
 	}
 	c.EncoderSize = n / 4
+	// A drums_2bar model reads a drum roll (9 classes and "no hit") and writes 512 tokens.
+	drums := musicvae.Config{}.Drums()
 	if k, ok := tensors[encFwKernel]; ok && len(k.Shape) == 2 && k.Shape[0] != melody.NumClasses+c.EncoderSize {
-		return c, fmt.Errorf("magenta: %s has shape %v: the input is not the %d-class melody encoding", encFwKernel, k.Shape, melody.NumClasses)
+		out, ok := tensors[outBias]
+		if k.Shape[0] != 10+c.EncoderSize || !ok || len(out.Shape) != 1 || out.Shape[0] != drums.Tokens {
+			return c, fmt.Errorf("magenta: %s has shape %v: the input is neither the %d-class melody encoding nor a drum roll", encFwKernel, k.Shape, melody.NumClasses)
+		}
+		c = c.Drums()
 	}
 	if c.ZSize, err = vec(muBias); err != nil {
 		return c, err

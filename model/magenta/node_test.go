@@ -385,7 +385,7 @@ func writeQuantized(t testing.TB, dir string, tensors map[string]checkpoint.Tens
 func TestMagentaJSQuantized(t *testing.T) {
 	needHarness(t)
 	dir := t.TempDir()
-	writeQuantized(t, dir, randomWeights(t, musicvae.MelodyVAEConfig{EncoderSize: 64, DecoderSizes: []int{48, 48}, ZSize: 16}, 31).Tensors())
+	writeQuantized(t, dir, randomWeights(t, musicvae.Config{EncoderSize: 64, DecoderSizes: []int{48, 48}, ZSize: 16}, 31).Tensors())
 	w, err := LoadDir(dir)
 	if err != nil {
 		t.Fatal(err)

@@ -26,9 +26,9 @@ func (d memDir) WriteFile(name string, data []byte) error {
 const melodyConfig = `{"type":"MusicVAE","dataConverter":{"type":"MelodyConverter","args":{"numSteps":32,"minPitch":21,"maxPitch":108}}}`
 
 // tiny is a small melody model config for fast tests.
-var tiny = musicvae.MelodyVAEConfig{EncoderSize: 8, DecoderSizes: []int{6, 5}, ZSize: 4}
+var tiny = musicvae.Config{EncoderSize: 8, DecoderSizes: []int{6, 5}, ZSize: 4}
 
-func randomWeights(t testing.TB, c musicvae.MelodyVAEConfig, seed uint64) *musicvae.Weights {
+func randomWeights(t testing.TB, c musicvae.Config, seed uint64) *musicvae.Weights {
 	t.Helper()
 	w, err := musicvae.NewWeights(c, seed)
 	if err != nil {
@@ -66,7 +66,7 @@ func equalTensors(t *testing.T, got, want map[string]checkpoint.Tensor) {
 func TestRoundTrip(t *testing.T) {
 	for _, tc := range []struct {
 		name      string
-		cfg       musicvae.MelodyVAEConfig
+		cfg       musicvae.Config
 		shardSize int
 		shards    int
 	}{
@@ -383,5 +383,17 @@ func TestWeightsWithoutSigma(t *testing.T) {
 	}
 	if !slices.Equal(got.Mu.Kernel, w.Mu.Kernel) || slices.ContainsFunc(got.Sigma.Kernel, func(v float32) bool { return v != 0 }) {
 		t.Error("mu not kept or sigma not zero")
+	}
+}
+
+// A drums_2bar checkpoint (drum-roll input, 512 tokens) is read as a drum model.
+func TestInferConfigDrums(t *testing.T) {
+	want := musicvae.Config{EncoderSize: 8, DecoderSizes: []int{6, 6}, ZSize: 4}.Drums()
+	got, err := InferConfig(randomWeights(t, want, 3).Tensors())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Tokens != want.Tokens || got.Input != want.Input || got.EncoderSize != 8 || got.ZSize != 4 || len(got.DecoderSizes) != 2 {
+		t.Errorf("inferred %+v, want %+v", got, want)
 	}
 }

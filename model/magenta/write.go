@@ -41,7 +41,7 @@ func Export(dst DirWriter, w *musicvae.Weights) error {
 }
 
 // Exportable reports why Magenta.js could not run a model of config c, or nil if it can.
-func Exportable(c musicvae.MelodyVAEConfig) error {
+func Exportable(c musicvae.Config) error {
 	for _, d := range c.DecoderSizes {
 		if d != c.DecoderSizes[0] {
 			return fmt.Errorf("magenta: decoder layers of sizes %v: Magenta.js runs only decoders whose layers have one size", c.DecoderSizes)

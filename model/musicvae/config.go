@@ -1,5 +1,6 @@
-// Package musicvae is the melody VAE: Magenta's flat 2-bar MusicVAE (a bidirectional LSTM encoder,
-// a stacked LSTM decoder conditioned on z) with its config, Gorgonia graph, training and inference.
+// Package musicvae is Magenta's flat 2-bar MusicVAE (a bidirectional LSTM encoder, a stacked LSTM
+// decoder conditioned on z) over a sequence of tokens, with its config, Gorgonia graph, training
+// and inference: the melody VAE (90 event classes) and the drum VAE (512 hit combinations).
 package musicvae
 
 import (
@@ -14,26 +15,81 @@ import (
 	"github.com/latentpalette/palette/model/nn"
 )
 
-// Steps and Classes are the window the model sees: 32 sixteenths, 90 event classes per step.
+// Steps is the window the model sees: 32 sixteenths. Classes is the melody model's tokens: 90
+// event classes per step.
 const (
 	Steps   = melody.WindowSteps
 	Classes = melody.NumClasses
 )
 
-// MelodyVAEConfig sizes the network. Magenta's mel_2bar_small is {512, [256, 256], 256}.
-type MelodyVAEConfig struct {
+// The encoder's input kinds: the token one-hot (melodies), or Magenta's drum roll (drums).
+const (
+	InputOneHot   = ""
+	InputDrumRoll = "drum_roll"
+)
+
+// Config sizes the network and names its tokens. Magenta's mel_2bar_small is {512, [256, 256],
+// 256} over the 90 melody classes; its drums_2bar_small is the same sizes over the 512 drum
+// tokens with a drum-roll encoder input.
+type Config struct {
 	EncoderSize  int   `json:"encoder_size"`  // units of each direction of the bidirectional LSTM
 	DecoderSizes []int `json:"decoder_sizes"` // units of the stacked decoder LSTMs, bottom first
 	ZSize        int   `json:"z_size"`
+	// Tokens is the number of token classes per step (the output and the decoder's one-hot
+	// input); 0 means the melody model's 90.
+	Tokens int `json:"tokens,omitempty"`
+	// Input is what the encoder reads per step: InputOneHot (the token one-hot) or InputDrumRoll
+	// (9 drum bits and a "no hit" bit, as Magenta's DrumsConverter with roll_input).
+	Input string `json:"input,omitempty"`
 }
 
 // Small is Magenta's mel_2bar_small.
-var Small = MelodyVAEConfig{EncoderSize: 512, DecoderSizes: []int{256, 256}, ZSize: 256}
+var Small = Config{EncoderSize: 512, DecoderSizes: []int{256, 256}, ZSize: 256}
+
+// Drums returns c as a drum model: 512 tokens, a drum-roll encoder input.
+func (c Config) Drums() Config {
+	c.Tokens, c.Input = drumTokens, InputDrumRoll
+	return c
+}
+
+// classes is the number of token classes per step.
+func (c Config) classes() int {
+	if c.Tokens == 0 {
+		return Classes
+	}
+	return c.Tokens
+}
+
+// inDepth is the width of the encoder's input per step.
+func (c Config) inDepth() int {
+	if c.Input == InputDrumRoll {
+		return drumRollDepth
+	}
+	return c.classes()
+}
+
+// validTokens reports the first step of w whose token is not one of the model's classes.
+func (c Config) validTokens(w []int) error {
+	for i, e := range w {
+		if e < 0 || e >= c.classes() {
+			return fmt.Errorf("step %d: token %d is outside 0..%d", i, e, c.classes()-1)
+		}
+	}
+	return nil
+}
 
 // Validate reports a size that cannot make a model.
-func (c MelodyVAEConfig) Validate() error {
+func (c Config) Validate() error {
 	if c.EncoderSize <= 0 || c.ZSize <= 0 || len(c.DecoderSizes) == 0 {
 		return fmt.Errorf("musicvae: config %+v: sizes must be positive and there must be a decoder layer", c)
+	}
+	switch {
+	case c.Tokens < 0 || c.Tokens > 4096:
+		return fmt.Errorf("musicvae: config %+v: tokens must be in 1..4096", c)
+	case c.Input == InputDrumRoll && c.classes() != drumTokens:
+		return fmt.Errorf("musicvae: config %+v: a drum-roll input needs %d tokens", c, drumTokens)
+	case c.Input != InputOneHot && c.Input != InputDrumRoll:
+		return fmt.Errorf("musicvae: config %+v: unknown input %q", c, c.Input)
 	}
 	for _, d := range c.DecoderSizes {
 		if d <= 0 {
@@ -45,35 +101,35 @@ func (c MelodyVAEConfig) Validate() error {
 
 // Weights are the model's parameters in TensorFlow's layout (kernels [in, out], y = x·K + b).
 type Weights struct {
-	Config    MelodyVAEConfig
-	EncFw     nn.LSTMCell   // input 90, hidden EncoderSize
+	Config    Config
+	EncFw     nn.LSTMCell   // input inDepth (90 for melodies), hidden EncoderSize
 	EncBw     nn.LSTMCell   // runs t = 31..0
 	Mu, Sigma nn.Dense      // [2*EncoderSize] (forward h, then backward h) → [ZSize]
 	ZToState  nn.Dense      // [ZSize] → [c0, h0, c1, h1, ...], tanh
-	Dec       []nn.LSTMCell // cell 0: input [previous one-hot 90, z]; cell k: input h of cell k-1
-	Out       nn.Dense      // [last decoder size] → [90] logits
+	Dec       []nn.LSTMCell // cell 0: input [previous token one-hot, z]; cell k: input h of cell k-1
+	Out       nn.Dense      // [last decoder size] → [classes] logits
 }
 
 // NewWeights initializes a model of config c (Glorot-uniform kernels, zero biases) from seed.
-func NewWeights(c MelodyVAEConfig, seed uint64) (*Weights, error) {
+func NewWeights(c Config, seed uint64) (*Weights, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
 	rng := rand.New(rand.NewPCG(seed, 0x6d656c6f6479)) // "melody"
 	w := &Weights{
 		Config:   c,
-		EncFw:    nn.NewLSTMCell(Classes, c.EncoderSize, rng),
-		EncBw:    nn.NewLSTMCell(Classes, c.EncoderSize, rng),
+		EncFw:    nn.NewLSTMCell(c.inDepth(), c.EncoderSize, rng),
+		EncBw:    nn.NewLSTMCell(c.inDepth(), c.EncoderSize, rng),
 		Mu:       nn.NewDense(2*c.EncoderSize, c.ZSize, rng),
 		Sigma:    nn.NewDense(2*c.EncoderSize, c.ZSize, rng),
 		ZToState: nn.NewDense(c.ZSize, 2*sum(c.DecoderSizes), rng),
 	}
-	in := Classes + c.ZSize
+	in := c.classes() + c.ZSize
 	for _, d := range c.DecoderSizes {
 		w.Dec = append(w.Dec, nn.NewLSTMCell(in, d, rng))
 		in = d
 	}
-	w.Out = nn.NewDense(in, Classes, rng)
+	w.Out = nn.NewDense(in, c.classes(), rng)
 	return w, nil
 }
 
@@ -98,11 +154,11 @@ const (
 func decName(k int) string { return fmt.Sprintf("decoder/multi_rnn_cell/cell_%d/lstm_cell", k) }
 
 // Shapes lists every tensor a model of config c has, by Magenta name.
-func (c MelodyVAEConfig) Shapes() map[string][]int {
+func (c Config) Shapes() map[string][]int {
 	s := map[string][]int{
-		encFwName + "/kernel": {Classes + c.EncoderSize, 4 * c.EncoderSize},
+		encFwName + "/kernel": {c.inDepth() + c.EncoderSize, 4 * c.EncoderSize},
 		encFwName + "/bias":   {4 * c.EncoderSize},
-		encBwName + "/kernel": {Classes + c.EncoderSize, 4 * c.EncoderSize},
+		encBwName + "/kernel": {c.inDepth() + c.EncoderSize, 4 * c.EncoderSize},
 		encBwName + "/bias":   {4 * c.EncoderSize},
 		muName + "/kernel":    {2 * c.EncoderSize, c.ZSize},
 		muName + "/bias":      {c.ZSize},
@@ -111,14 +167,14 @@ func (c MelodyVAEConfig) Shapes() map[string][]int {
 		zName + "/kernel":     {c.ZSize, 2 * sum(c.DecoderSizes)},
 		zName + "/bias":       {2 * sum(c.DecoderSizes)},
 	}
-	in := Classes + c.ZSize
+	in := c.classes() + c.ZSize
 	for k, d := range c.DecoderSizes {
 		s[decName(k)+"/kernel"] = []int{in + d, 4 * d}
 		s[decName(k)+"/bias"] = []int{4 * d}
 		in = d
 	}
-	s[outName+"/kernel"] = []int{in, Classes}
-	s[outName+"/bias"] = []int{Classes}
+	s[outName+"/kernel"] = []int{in, c.classes()}
+	s[outName+"/bias"] = []int{c.classes()}
 	return s
 }
 
@@ -144,7 +200,7 @@ func (w *Weights) Tensors() map[string]checkpoint.Tensor {
 
 // WeightsFromTensors builds weights of config c from tensors named as Tensors names them. It
 // checks that every tensor is there with its shape, and ignores names that are not the model's.
-func WeightsFromTensors(c MelodyVAEConfig, tensors map[string]checkpoint.Tensor) (*Weights, error) {
+func WeightsFromTensors(c Config, tensors map[string]checkpoint.Tensor) (*Weights, error) {
 	if err := c.Validate(); err != nil {
 		return nil, err
 	}
@@ -170,17 +226,17 @@ func WeightsFromTensors(c MelodyVAEConfig, tensors map[string]checkpoint.Tensor)
 		k, b := get(name)
 		return nn.Dense{In: in, Out: out, Kernel: k, Bias: b}
 	}
-	w.EncFw = lstm(encFwName, Classes, c.EncoderSize)
-	w.EncBw = lstm(encBwName, Classes, c.EncoderSize)
+	w.EncFw = lstm(encFwName, c.inDepth(), c.EncoderSize)
+	w.EncBw = lstm(encBwName, c.inDepth(), c.EncoderSize)
 	w.Mu = dense(muName, 2*c.EncoderSize, c.ZSize)
 	w.Sigma = dense(sigmaName, 2*c.EncoderSize, c.ZSize)
 	w.ZToState = dense(zName, c.ZSize, 2*sum(c.DecoderSizes))
-	in := Classes + c.ZSize
+	in := c.classes() + c.ZSize
 	for k, d := range c.DecoderSizes {
 		w.Dec = append(w.Dec, lstm(decName(k), in, d))
 		in = d
 	}
-	w.Out = dense(outName, in, Classes)
+	w.Out = dense(outName, in, c.classes())
 	return w, nil
 }
 
@@ -236,7 +292,7 @@ func FromFile(f *checkpoint.File) (*Weights, error) {
 	if !ok {
 		return nil, fmt.Errorf("musicvae: checkpoint has no %q metadata: it is not a melody model", MetaConfig)
 	}
-	var c MelodyVAEConfig
+	var c Config
 	if err := json.Unmarshal([]byte(raw), &c); err != nil {
 		return nil, fmt.Errorf("musicvae: checkpoint config %s: %w", strconv.Quote(raw), err)
 	}

@@ -28,7 +28,7 @@ const evalBatch = 128
 
 // Evaluate measures m on windows. With MaxWindows, a seeded sample of that many windows is used.
 func Evaluate(m *Model, ws []melody.Melody, opt EvalOptions) (Metrics, error) {
-	ws = windows(ws)
+	ws = windows(ws, m.W.Config.classes())
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6576616c))
 	if opt.MaxWindows > 0 && opt.MaxWindows < len(ws) {
 		idx := rng.Perm(len(ws))[:opt.MaxWindows]
@@ -58,7 +58,7 @@ func Evaluate(m *Model, ws []melody.Melody, opt EvalOptions) (Metrics, error) {
 			return met, err
 		}
 		for t, l := range logits {
-			tf += correct(l, batch, t)
+			tf += correct(l, batch, t, m.W.Config.classes())
 		}
 		greedy, _, err := m.decode(mu, nil, vae.DecodeOptions{})
 		if err != nil {

@@ -22,7 +22,7 @@ type piece struct {
 
 // layers are the model's parameters as nodes of one graph, and the forward pass's pieces.
 type layers struct {
-	cfg    MelodyVAEConfig
+	cfg    Config
 	g      *G.ExprGraph
 	pieces []piece
 
@@ -34,11 +34,12 @@ type layers struct {
 	zK, zB       *G.Node // [Z, 2*sum(D)], [2*sum(D)]: z_to_initial_state
 	dec          []lstm  // dec[0].in holds the previous event's rows, dec0z z's rows
 	dec0z        *G.Node // [Z, 4*D0]
-	outK, outB   *G.Node // [D_last, 90], [90]
+	outK, outB   *G.Node // [D_last, classes], [classes]
+	roll         *G.Node // [512, 10]: the drum roll of every token (drum models only)
 }
 
-// lstm is a cell's parameters: the input rows (an embedding table for a one-hot input), the
-// recurrent rows and the bias.
+// lstm is a cell's parameters: the input rows (an embedding table for a one-hot input; for the
+// drum roll, the table computed from the roll's rows), the recurrent rows and the bias.
 type lstm struct{ in, rec, bias *G.Node }
 
 func newLayers(g *G.ExprGraph, w *Weights) *layers {
@@ -56,8 +57,11 @@ func newLayers(g *G.ExprGraph, w *Weights) *layers {
 		return lstm{in: ins[0], rec: l.param(name+"/kernel", cell.Kernel, row, H, 4*H),
 			bias: l.param(name+"/bias", cell.Bias, 0, 1, 4*H)}, ins
 	}
-	l.encFw, _ = cell(encFwName, w.EncFw, Classes)
-	l.encBw, _ = cell(encBwName, w.EncBw, Classes)
+	l.encFw, _ = cell(encFwName, w.EncFw, c.inDepth())
+	l.encBw, _ = cell(encBwName, w.EncBw, c.inDepth())
+	if c.Input == InputDrumRoll {
+		l.encFw.in, l.encBw.in = l.rollTable(l.encFw.in), l.rollTable(l.encBw.in)
+	}
 	l.muFw = l.param(muName+"/kernel", w.Mu.Kernel, 0, E, Z)
 	l.muBw = l.param(muName+"/kernel", w.Mu.Kernel, E, E, Z)
 	l.muB = l.param(muName+"/bias", w.Mu.Bias, 0, 1, Z)
@@ -68,15 +72,15 @@ func newLayers(g *G.ExprGraph, w *Weights) *layers {
 	l.zB = l.param(zName+"/bias", w.ZToState.Bias, 0, 1, w.ZToState.Out)
 	for k, d := range w.Dec {
 		if k == 0 {
-			c0, ins := cell(decName(0), d, Classes, Z)
+			c0, ins := cell(decName(0), d, c.classes(), Z)
 			l.dec, l.dec0z = append(l.dec, c0), ins[1]
 			continue
 		}
 		ck, _ := cell(decName(k), d, d.In)
 		l.dec = append(l.dec, ck)
 	}
-	l.outK = l.param(outName+"/kernel", w.Out.Kernel, 0, w.Out.In, Classes)
-	l.outB = l.param(outName+"/bias", w.Out.Bias, 0, 1, Classes)
+	l.outK = l.param(outName+"/kernel", w.Out.Kernel, 0, w.Out.In, c.classes())
+	l.outB = l.param(outName+"/bias", w.Out.Bias, 0, 1, c.classes())
 	return l
 }
 
@@ -148,7 +152,7 @@ func (l *layers) start(z *G.Node) (states []*G.Node, zShare *G.Node) {
 
 // step advances the decoder one step from the previous event prev [B] (an index; -1 for none)
 // and returns the new states ([7, B, Dk] per layer; blocks 0 and 1 are c and h) and the logits
-// [B, 90].
+// [B, classes].
 func (l *layers) step(prev, zShare *G.Node, states []*G.Node) (next []*G.Node, logits *G.Node) {
 	d0 := l.dec[0]
 	s := must(nn.LSTMStep(states[0], d0.rec, d0.bias, must(nn.Embed(d0.in, prev)), zShare))

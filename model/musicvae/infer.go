@@ -107,8 +107,8 @@ func (m *Model) graph(B int) (*inferGraph, error) {
 // shorter ones padded with NoEvent). An event outside the 90 classes is an error.
 func (m *Model) Encode(batch []melody.Melody) ([][]float32, error) {
 	for i, w := range batch {
-		if err := w.Validate(); err != nil {
-			return nil, fmt.Errorf("melody %d: %w", i+1, err)
+		if err := m.W.Config.validTokens(w); err != nil {
+			return nil, fmt.Errorf("window %d: %w", i+1, err)
 		}
 	}
 	mu, _, err := m.encode(batch)
@@ -127,7 +127,7 @@ func (m *Model) encode(batch []melody.Melody) (mu, sigma [][]float32, err error)
 	if err != nil {
 		return nil, nil, err
 	}
-	ws := windows(batch)
+	ws := windows(batch, m.W.Config.classes())
 	for t, x := range ig.xs {
 		v := nn.Values(x)
 		for b, w := range ws {
@@ -179,7 +179,7 @@ func (m *Model) decode(zs [][]float32, teacher []melody.Melody, opts vae.DecodeO
 		copy(nn.Values(s), ig.start.Out(ig.states0[k]))
 	}
 	out := emptyMelodies(B)
-	pick := newPicker(opts.Temperature, opts.Seed)
+	pick := newPicker(m.W.Config.classes(), opts.Temperature, opts.Seed)
 	prev := nn.Values(ig.prev)
 	var all [][]float32
 	for t := range Steps {
@@ -209,13 +209,13 @@ func (m *Model) decode(zs [][]float32, teacher []melody.Melody, opts vae.DecodeO
 	return out, all, nil
 }
 
-// windows returns the events of each melody as a window of exactly Steps valid events.
-func windows(batch []melody.Melody) []melody.Melody {
+// windows returns the tokens of each window as exactly Steps tokens below classes (others are 0).
+func windows(batch []melody.Melody, classes int) []melody.Melody {
 	out := make([]melody.Melody, len(batch))
 	for i, m := range batch {
 		w := make(melody.Melody, Steps)
 		for s := range min(len(m), Steps) {
-			if e := m[s]; e >= 0 && e < Classes {
+			if e := m[s]; e >= 0 && e < classes {
 				w[s] = e
 			}
 		}
@@ -241,18 +241,18 @@ type picker struct {
 	probs       []float64
 }
 
-func newPicker(temperature float64, seed int64) *picker {
-	p := &picker{temperature: temperature, probs: make([]float64, Classes)}
+func newPicker(classes int, temperature float64, seed int64) *picker {
+	p := &picker{temperature: temperature, probs: make([]float64, classes)}
 	if temperature > 0 {
 		p.rng = rand.New(rand.NewPCG(uint64(seed), 0x6d7661))
 	}
 	return p
 }
 
-// step sets step t of each of out's windows from its row of logits [len(out), 90].
+// step sets step t of each of out's windows from its row of logits [len(out), classes].
 func (p *picker) step(out []melody.Melody, t int, logits []float32) {
 	for b := range out {
-		row := logits[b*Classes : (b+1)*Classes]
+		row := logits[b*len(p.probs) : (b+1)*len(p.probs)]
 		if p.rng == nil {
 			out[b][t] = nn.Argmax(row)
 		} else {

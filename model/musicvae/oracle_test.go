@@ -18,7 +18,13 @@ func encodePlain(w *Weights, batch []melody.Melody) (mu, sigma [][]float32) {
 		for i := range Steps {
 			clear(pre)
 			for b, m := range batch {
-				cell.AddOneHot(pre[b*4*E:(b+1)*4*E], 0, m[order(i)])
+				row := pre[b*4*E : (b+1)*4*E]
+				if w.Config.Input != InputDrumRoll {
+					cell.AddOneHot(row, 0, m[order(i)])
+					continue
+				}
+				roll := drumRoll()[m[order(i)]*drumRollDepth:][:drumRollDepth]
+				cell.AddInput(row, 0, roll, drumRollDepth)
 			}
 			cell.Step(pre, c, hs)
 		}
@@ -71,15 +77,16 @@ func decodePlain(w *Weights, zs [][]float32, teacher []melody.Melody, temperatur
 	}
 	D0 := sizes[0]
 	zIn := make([]float32, B*4*D0) // [B, 4D0], z's share of cell 0's gates, the same at every step
-	w.Dec[0].AddInput(zIn, Classes, z, Z)
+	C := w.Config.classes()
+	w.Dec[0].AddInput(zIn, C, z, Z)
 	pres := make([][]float32, L)
 	for k, d := range sizes {
 		pres[k] = make([]float32, B*4*d)
 	}
-	logits := make([]float32, B*Classes) // [B, 90]
+	logits := make([]float32, B*C) // [B, C]
 	var allLogits [][]float32
 	out := emptyMelodies(B)
-	pick := newPicker(temperature, seed)
+	pick := newPicker(C, temperature, seed)
 	for t := range Steps {
 		copy(pres[0], zIn)
 		if t > 0 {

@@ -102,7 +102,7 @@ func NewTrainer(w *Weights, c TrainConfig, data []melody.Melody) (*Trainer, erro
 		if len(m) != Steps {
 			return nil, fmt.Errorf("musicvae: training window %d has %d steps, want %d", i, len(m), Steps)
 		}
-		if err := m.Validate(); err != nil {
+		if err := w.Config.validTokens(m); err != nil {
 			return nil, fmt.Errorf("musicvae: training window %d: %w", i, err)
 		}
 	}
@@ -161,7 +161,7 @@ type trainGraph struct {
 	beta   *G.Node   // input: scalar KL weight
 	loss   *G.Node
 	ce, kl *G.Node
-	logits []*G.Node // [B, 90] per step
+	logits []*G.Node // [B, classes] per step
 	grads  G.Nodes   // of layers.params()
 	plan   *nn.Plan
 	grad   [][]float32 // the last run's gradients by tensor (in Trainer.names order), scaled
@@ -395,7 +395,7 @@ func (t *Trainer) forward(ms []melody.Melody, step int) (StepStats, error) {
 		st.CrossEntropy += share * float64(tg.plan.Scalar(tg.ce))
 		st.KL += share * float64(tg.plan.Scalar(tg.kl))
 		for s, l := range tg.logits {
-			right += correct(tg.plan.Out(l), ms[from:from+tg.B], s)
+			right += correct(tg.plan.Out(l), ms[from:from+tg.B], s, t.w.Config.classes())
 		}
 		from += tg.B
 	}
@@ -428,11 +428,11 @@ func (t *Trainer) index(name string) int {
 	return i
 }
 
-// correct counts the windows whose step t is the first maximum of their row of logits [B, 90].
-func correct(logits []float32, ms []melody.Melody, t int) int {
+// correct counts the windows whose step t is the first maximum of their row of logits [B, classes].
+func correct(logits []float32, ms []melody.Melody, t, classes int) int {
 	n := 0
 	for b, m := range ms {
-		if nn.Argmax(logits[b*Classes:(b+1)*Classes]) == m[t] {
+		if nn.Argmax(logits[b*classes:(b+1)*classes]) == m[t] {
 			n++
 		}
 	}
@@ -525,7 +525,7 @@ func Resume(r io.Reader, data []melody.Melody) (*Trainer, error) {
 // moments returns Adam's moments of a tensor from a state file: saved whole, or in the pieces an
 // earlier graph held (kernels as row blocks .../kernel/in0, in1, rec; z_to_initial_state as
 // column blocks z_to_initial_state/0, /1, ...), joined.
-func moments(f *checkpoint.File, prefix, name string, c MelodyVAEConfig) ([]float32, bool) {
+func moments(f *checkpoint.File, prefix, name string, c Config) ([]float32, bool) {
 	if t, ok := f.Tensors[prefix+name]; ok {
 		return t.Data, true
 	}

@@ -71,7 +71,7 @@ func BenchmarkTrainStep(b *testing.B) {
 
 // trainFLOPs counts the multiply-adds of a training step's matrix products (forward, and twice
 // that backward) at batch B, as 2 FLOPs each.
-func trainFLOPs(c MelodyVAEConfig, B int) float64 {
+func trainFLOPs(c Config, B int) float64 {
 	E, Z := c.EncoderSize, c.ZSize
 	macs := 2 * Steps * E * 4 * E // the encoder's recurrent products, both directions
 	macs += 2 * 2 * E * Z         // mu, sigma
@@ -90,7 +90,7 @@ func trainFLOPs(c MelodyVAEConfig, B int) float64 {
 }
 
 // shipped is the size of the model in assets/melody.safetensors.
-var shipped = MelodyVAEConfig{EncoderSize: 128, DecoderSizes: []int{128, 128}, ZSize: 64}
+var shipped = Config{EncoderSize: 128, DecoderSizes: []int{128, 128}, ZSize: 64}
 
 // BenchmarkEngines decodes one z greedily at the shipped size through the Gorgonia graphs (the
 // app's path) and through the plain-Go oracle.

@@ -2,6 +2,8 @@ package musicvae
 
 import (
 	"bytes"
+
+	"github.com/latentpalette/palette/model/melody"
 	"maps"
 	"math"
 	"math/rand/v2"
@@ -9,12 +11,15 @@ import (
 	"testing"
 )
 
-var tiny = MelodyVAEConfig{EncoderSize: 5, DecoderSizes: []int{4, 3}, ZSize: 3}
+var tiny = Config{EncoderSize: 5, DecoderSizes: []int{4, 3}, ZSize: 3}
 
 // newTinyTrainer is a small trainer with non-zero biases (which exercise the bias gradients)
 // and a KL weight that counts (beta 0.375 at step 2).
-func newTinyTrainer(t testing.TB) *Trainer {
-	w, err := NewWeights(tiny, 7)
+func newTinyTrainer(t testing.TB) *Trainer { return newTinyTrainerOf(t, tiny, randomWindows(4, 3)) }
+
+// newTinyTrainerOf is newTinyTrainer for config c on data.
+func newTinyTrainerOf(t testing.TB, c Config, data []melody.Melody) *Trainer {
+	w, err := NewWeights(c, 7)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -28,11 +33,11 @@ func newTinyTrainer(t testing.TB) *Trainer {
 			}
 		}
 	}
-	c := DefaultTrainConfig()
-	c.Batch = 4
-	c.MaxBeta, c.BetaRate = 0.5, 0.5
-	c.FreeBits = 0.5
-	tr, err := NewTrainer(w, c, randomWindows(4, 3))
+	tc := DefaultTrainConfig()
+	tc.Batch = 4
+	tc.MaxBeta, tc.BetaRate = 0.5, 0.5
+	tc.FreeBits = 0.5
+	tr, err := NewTrainer(w, tc, data)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -41,11 +46,19 @@ func newTinyTrainer(t testing.TB) *Trainer {
 
 // TestGradientsMatchFiniteDifferences checks the graph's gradients of the loss, for a value of
 // every tensor, against central differences (float32 makes the tolerance loose; a wrong
-// gradient is off by far more), on one thread and summed over two.
+// gradient is off by far more), on one thread and summed over two; for the melody model and
+// for the drum model (whose encoder input rows reach the loss through the drum roll).
 func TestGradientsMatchFiniteDifferences(t *testing.T) {
+	t.Run("melody", func(t *testing.T) { checkGradients(t, func() *Trainer { return newTinyTrainer(t) }) })
+	t.Run("drums", func(t *testing.T) {
+		checkGradients(t, func() *Trainer { return newTinyTrainerOf(t, tiny.Drums(), randomTokens(4, drumTokens, 3)) })
+	})
+}
+
+func checkGradients(t *testing.T, newTrainer func() *Trainer) {
 	var first [][]float32
 	for _, threads := range []int{1, 2} {
-		tr := newTinyTrainer(t)
+		tr := newTrainer()
 		tr.Threads = threads
 		data := tr.data
 		loss := func() float64 {
