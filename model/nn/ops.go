@@ -110,6 +110,9 @@ type fused struct {
 	opMeta
 	diff []bool                                      // DiffWRT
 	fn   func(out []float32, in [][]float32) float32 // returns the value of a scalar output
+	// add, where the op has it, adds the result to out instead of writing it: a Plan uses it
+	// to sum gradients in place (see Plan.fuseSums).
+	add  func(out []float32, in [][]float32)
 	grad func(in G.Nodes, out, grad *G.Node) (G.Nodes, error)
 	in   [][]float32 // scratch: the inputs' data of a run
 }
@@ -117,6 +120,12 @@ type fused struct {
 func applyFused(m opMeta, diff []bool, fn func(out []float32, in [][]float32) float32,
 	grad func(in G.Nodes, out, grad *G.Node) (G.Nodes, error), ins ...*G.Node) (*G.Node, error) {
 	return G.ApplyOp(&fused{opMeta: m, diff: diff, fn: fn, grad: grad}, ins...)
+}
+
+// applyAdding is applyFused for an op that can also add its result to a buffer (add).
+func applyAdding(m opMeta, diff []bool, fn func(out []float32, in [][]float32) float32, add func(out []float32, in [][]float32),
+	grad func(in G.Nodes, out, grad *G.Node) (G.Nodes, error), ins ...*G.Node) (*G.Node, error) {
+	return G.ApplyOp(&fused{opMeta: m, diff: diff, fn: fn, add: add, grad: grad}, ins...)
 }
 
 func (f *fused) Do(in ...G.Value) (G.Value, error) {
@@ -145,6 +154,21 @@ func (f *fused) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) 
 		*sc = G.F32(s)
 	}
 	return v, nil
+}
+
+// addInto runs the op's add into dst's backing (a Dense of the op's shape).
+func (f *fused) addInto(dst G.Value, in ...G.Value) error {
+	d, err := data(f.in, in)
+	if err != nil {
+		return fmt.Errorf("%s: %w", f.name, err)
+	}
+	f.in = d
+	out, _, err := f.into(dst)
+	if err != nil {
+		return err
+	}
+	f.add(out, d)
+	return nil
 }
 
 func (f *fused) DiffWRT(int) []bool { return f.diff }
@@ -178,6 +202,13 @@ func guard(err *error) {
 func matmul(c, a, b []float32, m, k, n int, tA, tB bool) {
 	if !tA && !tB {
 		clear(c)
+	}
+	matmulAdd(c, a, b, m, k, n, tA, tB, 0)
+}
+
+// matmulAdd adds op(a)·op(b) to beta·c (beta 0 or 1; with neither transposed, c is added to).
+func matmulAdd(c, a, b []float32, m, k, n int, tA, tB bool, beta float32) {
+	if !tA && !tB {
 		gemm(c, a, b, m, k, n)
 		return
 	}
@@ -190,7 +221,7 @@ func matmul(c, a, b []float32, m, k, n int, tA, tB bool) {
 	if tB {
 		tb, B = blas.Trans, blas32.General{Rows: n, Cols: k, Stride: k, Data: b}
 	}
-	blas32.Gemm(ta, tb, 1, A, B, 0, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
+	blas32.Gemm(ta, tb, 1, A, B, beta, blas32.General{Rows: m, Cols: n, Stride: n, Data: c})
 }
 
 // dims2 returns the two sizes of a matrix node, transposed if t.
@@ -217,7 +248,8 @@ func MatMul(a, b *G.Node, tA, tB bool) (*G.Node, error) {
 		matmul(out, in[0], in[1], m, k, n, tA, tB)
 		return 0
 	}
-	return applyFused(meta, []bool{true, true}, fn, func(in G.Nodes, _, g *G.Node) (_ G.Nodes, err error) {
+	add := func(out []float32, in [][]float32) { matmulAdd(out, in[0], in[1], m, k, n, tA, tB, 1) }
+	return applyAdding(meta, []bool{true, true}, fn, add, func(in G.Nodes, _, g *G.Node) (_ G.Nodes, err error) {
 		defer guard(&err)
 		a, b := in[0], in[1]
 		var da, db *G.Node
@@ -271,16 +303,19 @@ func ColSum(x *G.Node) (*G.Node, error) {
 	}
 	B, N := s[0], s[1]
 	meta := newMeta(tensor.Shape{N}, []*G.Node{x}, "colsum")
-	return applyFused(meta, []bool{true}, func(out []float32, in [][]float32) float32 {
-		copy(out, in[0][:N])
-		for r := 1; r < B; r++ {
+	add := func(out []float32, in [][]float32) {
+		for r := range B {
 			row := in[0][r*N : (r+1)*N]
 			for i, v := range row {
 				out[i] += v
 			}
 		}
+	}
+	return applyAdding(meta, []bool{true}, func(out []float32, in [][]float32) float32 {
+		clear(out)
+		add(out, in)
 		return 0
-	}, func(_ G.Nodes, _, g *G.Node) (_ G.Nodes, err error) {
+	}, add, func(_ G.Nodes, _, g *G.Node) (_ G.Nodes, err error) {
 		defer guard(&err)
 		return G.Nodes{must(rows(g, B))}, nil
 	}, x)
@@ -519,8 +554,7 @@ func Embed(table, idx *G.Node) (*G.Node, error) {
 func scatter(idx, g *G.Node, N int) (*G.Node, error) {
 	D := g.Shape()[1]
 	meta := newMeta(tensor.Shape{N, D}, []*G.Node{idx, g}, "scatter")
-	return applyFused(meta, []bool{false, false}, func(out []float32, in [][]float32) float32 {
-		clear(out)
+	add := func(out []float32, in [][]float32) {
 		for b, v := range in[0] {
 			if k := int(v); k >= 0 && k < N {
 				row, src := out[k*D:(k+1)*D], in[1][b*D:(b+1)*D]
@@ -529,8 +563,12 @@ func scatter(idx, g *G.Node, N int) (*G.Node, error) {
 				}
 			}
 		}
+	}
+	return applyAdding(meta, []bool{false, false}, func(out []float32, in [][]float32) float32 {
+		clear(out)
+		add(out, in)
 		return 0
-	}, nil, idx, g)
+	}, add, nil, idx, g)
 }
 
 // SoftmaxCE is the summed cross-entropy of logits [B, C] against classes idx [B] (float32; rows

@@ -2,6 +2,7 @@ package nn
 
 import (
 	"fmt"
+	"strings"
 
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
@@ -20,6 +21,8 @@ type Plan struct {
 	steps []planStep
 	vals  []G.Value       // by node position: inputs' values, ops' latest outputs
 	index map[*G.Node]int // node → position in vals
+	nodes []*G.Node       // position → node
+	fused int             // sums run in place (see fuseSums)
 }
 
 type planStep struct {
@@ -29,6 +32,8 @@ type planStep struct {
 	at   int               // position of the node in vals
 	args []int             // positions of its inputs
 	in   []G.Value         // scratch: the inputs' values of this run
+	add  *fused            // non-nil: the op adds its result into vals[into] (a sum fused away)
+	into int
 }
 
 // NewPlan lays out the ops that outputs depend on, inputs first. Every input node needs a value.
@@ -81,12 +86,87 @@ func NewPlan(outputs ...*G.Node) (*Plan, error) {
 			stack = stack[:len(stack)-1]
 		}
 	}
+	p.fuseSums(outputs)
 	return p, nil
+}
+
+// fuseSums runs sums of gradients in place. G.Grad adds up the gradient of a parameter used at
+// every time step as a chain of Adds, each writing a fresh buffer: x + y, where y is a term
+// (W's share of one step, hᵀ·dGates) that nothing else reads. Where the op that makes y can add
+// its result to a buffer (matmul, scatter, column sums), it adds into x's buffer instead, and the
+// Add is dropped: no pass over the sum per step, and no buffer per term. The sum then lives in
+// the buffer of the chain's first term; x must be final before y's op runs, and neither x nor y
+// may be read by anything else or be an output.
+func (p *Plan) fuseSums(outputs []*G.Node) {
+	uses := make([]int, len(p.vals))
+	for _, st := range p.steps {
+		for _, a := range st.args {
+			uses[a]++
+		}
+	}
+	for _, o := range outputs {
+		uses[p.index[o]] += 2 // never summed into, never dropped
+	}
+	producer := map[int]int{}         // position → index of the step that computes it
+	root := make([]int, len(p.vals))  // position → position of the buffer that holds its value
+	ready := make([]int, len(p.vals)) // position → index of the step after which it is final
+	for i := range root {
+		root[i] = i
+	}
+	for i, st := range p.steps {
+		producer[st.at], ready[st.at] = i, i
+	}
+	dropped := make([]bool, len(p.steps))
+	for i := range p.steps {
+		st := &p.steps[i]
+		if len(st.args) != 2 || !isAdd(st.op) || st.node.Dtype() != tensor.Float32 {
+			continue
+		}
+		for _, k := range []int{1, 0} {
+			x, y := st.args[1-k], st.args[k]
+			_, okX := producer[x]
+			yi, okY := producer[y]
+			if !okX || !okY || uses[x] != 1 || uses[y] != 1 || ready[x] >= yi {
+				continue
+			}
+			ys, rs := &p.steps[yi], &p.steps[producer[root[x]]]
+			f, ok := ys.op.(*fused)
+			if !ok || f.add == nil || ys.add != nil || rs.pre == nil {
+				continue
+			}
+			if _, ok := rs.op.(*fused); !ok || rs.add != nil {
+				continue // the root buffer must be written whole by a fused op of its own
+			}
+			shape := st.node.Shape()
+			if !shape.Eq(p.nodes[x].Shape()) || !shape.Eq(p.nodes[y].Shape()) {
+				continue
+			}
+			ys.add, ys.into = f, root[x]
+			dropped[i] = true
+			root[st.at], ready[st.at] = root[x], yi
+			p.vals[st.at] = p.vals[root[x]]
+			p.fused++
+			break
+		}
+	}
+	kept := p.steps[:0]
+	for i, st := range p.steps {
+		if !dropped[i] {
+			kept = append(kept, st)
+		}
+	}
+	p.steps = kept
+}
+
+// isAdd reports whether op is Gorgonia's elementwise addition.
+func isAdd(op G.Op) bool {
+	return fmt.Sprintf("%T", op) == "gorgonia.elemBinOp" && strings.HasPrefix(op.String(), "+ ")
 }
 
 func (p *Plan) add(n *G.Node, kids []*G.Node) error {
 	at := len(p.vals)
 	p.index[n] = at
+	p.nodes = append(p.nodes, n)
 	op := n.Op()
 	if op == nil || len(kids) == 0 { // an input, a parameter or a constant
 		v := n.Value()
@@ -119,6 +199,12 @@ func (p *Plan) Run() error {
 		}
 		var v G.Value
 		var err error
+		if st.add != nil {
+			if err := st.add.addInto(p.vals[st.into], st.in...); err != nil {
+				return fmt.Errorf("%v (%s): %w", st.op, st.node.Name(), err)
+			}
+			continue
+		}
 		if st.pre != nil {
 			v, err = st.pre.UsePreallocDo(p.vals[st.at], st.in...)
 		} else {
@@ -155,6 +241,9 @@ func (p *Plan) Scalar(n *G.Node) float32 { return p.Out(n)[0] }
 
 // Has reports whether the plan computes or reads n.
 func (p *Plan) Has(n *G.Node) bool { _, ok := p.index[n]; return ok }
+
+// Fused is the number of Adds that run in place (fuseSums).
+func (p *Plan) Fused() int { return p.fused }
 
 // Len is the number of ops a run executes.
 func (p *Plan) Len() int { return len(p.steps) }
