@@ -1,6 +1,7 @@
 package nn
 
 import (
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"slices"
@@ -132,6 +133,71 @@ func TestOpsGradients(t *testing.T) {
 			num := centralDiff(run, v, i, 3e-3)
 			if d := math.Abs(num - float64(analytic[i])); d > 2e-3+2e-2*math.Abs(num) {
 				t.Errorf("%s[%d]: analytic %.5f, numeric %.5f", n.Name(), i, analytic[i], num)
+			}
+		}
+	}
+}
+
+// TestPlanFusesSums checks that a chain of Adds of matmul, scatter and column-sum terms runs in
+// place and gives the same sum, run after run, as adding the terms one by one.
+func TestPlanFusesSums(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 4))
+	g := G.NewGraph()
+	// Gorgonia merges equal nodes, so each term reads its own copy of b.
+	a, b := param(g, "a", rng, 3, 4), param(g, "b", rng, 3, 5)
+	bs := []*G.Node{b}
+	for i := range 3 {
+		bi := param(g, fmt.Sprintf("b%d", i), rng, 3, 5)
+		copy(Values(bi), Values(b))
+		bs = append(bs, bi)
+	}
+	idx := param(g, "idx", rng, 3)
+	copy(Values(idx), []float32{2, 0, 2})
+	var terms []*G.Node
+	for _, bi := range bs {
+		terms = append(terms, must(MatMul(a, bi, true, false))) // [4, 5]
+	}
+	sum := terms[0]
+	for _, x := range terms[1:] {
+		sum = must(G.Add(sum, x))
+	}
+	sc := must(G.Add(must(scatter(idx, bs[0], 4)), must(scatter(idx, bs[1], 4)))) // [4, 5]
+	cs := must(G.Add(must(ColSum(bs[0])), must(ColSum(bs[1]))))                   // [5]
+	p, err := NewPlan(sum, sc, cs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Fused() != 5 {
+		t.Errorf("%d sums fused, want 5", p.Fused())
+	}
+	A, Bv := Values(a), Values(b)
+	want := make([]float32, 20) // 4 × aᵀb
+	for i := range 4 {
+		for j := range 5 {
+			for r := range 3 {
+				want[i*5+j] += 4 * A[r*4+i] * Bv[r*5+j]
+			}
+		}
+	}
+	wantSc, wantCs := make([]float32, 20), make([]float32, 5)
+	for r, k := range []int{2, 0, 2} {
+		for j := range 5 {
+			wantSc[k*5+j] += 2 * Bv[r*5+j]
+			wantCs[j] += 2 * Bv[r*5+j]
+		}
+	}
+	for run := range 2 {
+		if err := p.Run(); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range []struct {
+			name      string
+			got, want []float32
+		}{{"matmul sum", p.Out(sum), want}, {"scatter sum", p.Out(sc), wantSc}, {"column sums", p.Out(cs), wantCs}} {
+			for i := range c.want {
+				if math.Abs(float64(c.got[i]-c.want[i])) > 1e-5 {
+					t.Fatalf("run %d: %s[%d] = %v, want %v", run, c.name, i, c.got[i], c.want[i])
+				}
 			}
 		}
 	}
