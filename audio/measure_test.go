@@ -42,32 +42,60 @@ func mono(frames []stream.Frame) []float64 {
 	return x
 }
 
-// spectrumPeak returns the frequency of the strongest component of x above 20 Hz: a Hann
-// window, zero-padding to at least twice its length, and a parabola through the top bin and its
-// neighbours (on log magnitudes) for a fraction of a bin.
-func spectrumPeak(x []float64, sampleRate float64) float64 {
+// spectrum returns the magnitudes of x's spectrum, bin k at k*binHz Hz, zero-padded to at least
+// twice its length; hann windows x first (a steady tone), where a struck sound that starts and
+// ends in silence is better taken whole.
+func spectrum(x []float64, sampleRate float64, hann bool) (mag []float64, binHz float64) {
 	n := 1 << 15
 	for n < 2*len(x) {
 		n *= 2
 	}
 	in := make([]float64, n)
-	for i, v := range x {
-		in[i] = v * 0.5 * (1 - math.Cos(2*math.Pi*float64(i)/float64(len(x)-1)))
+	copy(in, x)
+	for i := range x {
+		if hann {
+			in[i] *= 0.5 * (1 - math.Cos(2*math.Pi*float64(i)/float64(len(x)-1)))
+		}
 	}
 	coef := fourier.NewFFT(n).Coefficients(nil, in)
-	lo := int(20 * float64(n) / sampleRate)
+	mag = make([]float64, len(coef))
+	for k, c := range coef {
+		mag[k] = cmplx.Abs(c)
+	}
+	return mag, sampleRate / float64(n)
+}
+
+// spectrumPeak returns the frequency of the strongest component of x above 20 Hz, with a
+// parabola through the top bin and its neighbours (on log magnitudes) for a fraction of a bin.
+func spectrumPeak(x []float64, sampleRate float64) float64 {
+	mag, binHz := spectrum(x, sampleRate, true)
+	lo := int(20 / binHz)
 	best := lo
-	for k := lo; k < len(coef)-1; k++ {
-		if cmplx.Abs(coef[k]) > cmplx.Abs(coef[best]) {
+	for k := lo; k < len(mag)-1; k++ {
+		if mag[k] > mag[best] {
 			best = k
 		}
 	}
-	a := math.Log(cmplx.Abs(coef[best-1]) + 1e-300)
-	b := math.Log(cmplx.Abs(coef[best]) + 1e-300)
-	c := math.Log(cmplx.Abs(coef[best+1]) + 1e-300)
+	a := math.Log(mag[best-1] + 1e-300)
+	b := math.Log(mag[best] + 1e-300)
+	c := math.Log(mag[best+1] + 1e-300)
 	shift := 0.0
 	if d := a - 2*b + c; d < 0 {
 		shift = 0.5 * (a - c) / d
 	}
-	return (float64(best) + shift) * sampleRate / float64(n)
+	return (float64(best) + shift) * binHz
+}
+
+// centroid returns the spectral centroid above 20 Hz of x, a sound that starts and ends in
+// silence: the mean frequency weighted by power, where the sound's energy sits. (Weighting by
+// magnitude would depend on the length of the FFT: a tone gathers into one bin, noise spreads.)
+func centroid(x []float64, sampleRate float64) float64 {
+	mag, binHz := spectrum(x, sampleRate, false)
+	var sum, weighted float64
+	for k := int(20 / binHz); k < len(mag); k++ {
+		p := mag[k] * mag[k]
+		sum += p
+		weighted += p * float64(k) * binHz
+	}
+	return weighted / sum
 }

@@ -31,8 +31,9 @@ type PlayerOptions struct {
 }
 
 // Player plays a Sequencer through the sound card. Its control methods (the Sequencer's Play,
-// Stop, SetMelody, SetTempo, SetInstrument, SetQuantize, SetMetronome and SetLoop, and its own
-// Step and Position) are safe to call from any goroutine; none of them waits for the audio.
+// Stop, SetMelody, SetDrums, SetTempo, SetInstrument, SetQuantize, SetMetronome and SetLoop, and
+// its own Step and Position) are safe to call from any goroutine; none of them waits for the
+// audio.
 type Player struct {
 	*Sequencer
 	buffer    time.Duration

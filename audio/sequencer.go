@@ -1,16 +1,19 @@
-// Package audio plays melodies: a looping sequencer that turns a Melody into a stream of synth
-// voices, the oto player that sends it to the sound card, and offline rendering to WAV.
+// Package audio plays melodies and drum grooves: a looping sequencer that turns a Melody and a
+// drum Pattern into a stream of synth voices, the oto player that sends it to the sound card,
+// and offline rendering to WAV.
 package audio
 
 import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sync"
 	"sync/atomic"
 
 	"github.com/latentpalette/palette/audio/stream"
 	"github.com/latentpalette/palette/audio/synth"
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 )
 
@@ -21,8 +24,8 @@ const (
 	DefaultBPM = 120
 )
 
-// Quantize says where a new melody or tempo takes effect while playing, as launch quantization
-// does in a DAW.
+// Quantize says where a new melody, drum pattern or tempo takes effect while playing, as launch
+// quantization does in a DAW.
 type Quantize int32
 
 const (
@@ -48,11 +51,15 @@ var (
 	ErrTempo      = fmt.Errorf("tempo must be %d to %d BPM", MinBPM, MaxBPM)
 	ErrInstrument = errors.New("unknown instrument")
 	ErrEmpty      = errors.New("melody has no steps")
+	ErrNoDrums    = errors.New("drum pattern has no steps")
 )
 
-// Sequencer plays a melody on an instrument, looping it, as a stream. Its control methods may be
-// called from any goroutine while one goroutine pulls the stream; changes are picked up at
-// step boundaries, so the stream never blocks on the caller.
+// Sequencer plays a melody on an instrument, and a drum pattern on the drum machine along with
+// it, looping them, as a stream. Both parts run on one step grid from Play on: one tempo, and
+// loops that start together (a drum loop of another length than the melody's loops on its own,
+// bar-aligned, as clips do in a DAW). Its control methods may be called from any goroutine
+// while one goroutine pulls the stream; changes are picked up at step boundaries, so the stream
+// never blocks on the caller.
 type Sequencer struct {
 	sampleRate float64
 
@@ -89,6 +96,22 @@ type Sequencer struct {
 	scratch  []stream.Frame
 	fadeStop int // frames over which Stop fades the voices
 	switched bool
+
+	// The drum part, also the stream side's alone.
+	pat     drums.Pattern                 // nil: no drum part
+	beat    int64                         // steps since Play: the drum step at next is beat mod len(pat)
+	hits    []drumHit                     // hits of the step now sounding still to start, in frame order
+	kit     [drums.NumClasses]synth.Voice // each class's latest hit: the next one cuts it
+	early   bool                          // the early hits of the step at next are in hits
+	dseed   uint64
+	fadeCut int // frames over which a hit cuts the one before it
+}
+
+// drumHit is a drum hit due at frame at.
+type drumHit struct {
+	at       int64
+	class    drums.Class
+	velocity uint8
 }
 
 // mark records that the stream reached step at frame, steps then lasting stepLen frames.
@@ -144,6 +167,8 @@ func (s *Sequencer) markAt(f int64) mark {
 // pending holds the changes the stream has not yet taken.
 type pending struct {
 	mel        melody.Melody
+	pat        drums.Pattern
+	patSet     bool // pat is new, even if empty
 	bpm        float64
 	inst       *synth.Instrument
 	play, stop bool
@@ -176,6 +201,7 @@ func NewSequencer(c Config) (*Sequencer, error) {
 		inst:       inst,
 		loops:      max(0, c.Loops),
 		fadeStop:   int(0.02 * float64(c.SampleRate)),
+		fadeCut:    int(0.005 * float64(c.SampleRate)),
 	}
 	s.stepLen = stepFrames(c.BPM, s.sampleRate)
 	s.quant.Store(int32(c.Quantize))
@@ -227,6 +253,18 @@ func (s *Sequencer) SetMelody(m melody.Melody) error {
 	}
 	m = append(melody.Melody(nil), m...)
 	s.change(func(p *pending) { p.mel = m })
+	return nil
+}
+
+// SetDrums plays p along with the melody from the next step (or bar) on, at the same position in
+// the loop; an empty p ends the drum part (the hits already sounding ring out). The newest
+// pattern wins; p is copied.
+func (s *Sequencer) SetDrums(p drums.Pattern) error {
+	if err := p.Validate(); err != nil {
+		return fmt.Errorf("set drums: %w", err)
+	}
+	p = append(drums.Pattern(nil), p...)
+	s.change(func(pd *pending) { pd.pat, pd.patSet = p, true })
 	return nil
 }
 
@@ -291,7 +329,7 @@ func (s *Sequencer) take(atBoundary bool) {
 	p := &s.pend
 	if p.stop {
 		p.stop = false
-		s.halt()
+		s.halt(false)
 	}
 	if p.play {
 		p.play = false
@@ -305,6 +343,9 @@ func (s *Sequencer) take(atBoundary bool) {
 			s.pos %= len(s.mel)
 			s.switched = true
 		}
+		if p.patSet {
+			s.pat, p.pat, p.patSet = p.pat, nil, false
+		}
 		if p.bpm != 0 {
 			s.stepLen = stepFrames(p.bpm, s.sampleRate)
 			p.bpm = 0
@@ -316,23 +357,27 @@ func (s *Sequencer) take(atBoundary bool) {
 			s.inst, p.inst = *p.inst, nil
 		}
 	}
-	s.dirty.Store(p.stop || p.play || p.mel != nil || p.bpm != 0 || p.inst != nil)
+	s.dirty.Store(p.stop || p.play || p.mel != nil || p.patSet || p.bpm != 0 || p.inst != nil)
 }
 
 // start begins playing from the first step at the current frame.
 func (s *Sequencer) start() {
 	s.running, s.finished = true, false
-	s.pos, s.passes = 0, 0
+	s.pos, s.passes, s.beat, s.early = 0, 0, 0, false
 	s.origin, s.k, s.next = s.t, 0, s.t
 }
 
-// halt stops playing and fades every voice out.
-func (s *Sequencer) halt() {
+// halt stops playing and fades every voice out; with ringOut (the end of the last pass) the
+// drum hits ring on, as a struck drum does.
+func (s *Sequencer) halt(ringOut bool) {
 	s.running = false
 	for _, v := range s.voices {
-		v.FadeOut(s.fadeStop)
+		if !ringOut || !slices.Contains(s.kit[:], v) {
+			v.FadeOut(s.fadeStop)
+		}
 	}
 	s.cur, s.curPitch = nil, 0
+	s.hits, s.kit = s.hits[:0], [drums.NumClasses]synth.Voice{}
 	s.publish(-1)
 }
 
@@ -344,7 +389,7 @@ func (s *Sequencer) boundary() {
 		s.passes++
 		s.release()
 		if !s.loop.Load() || s.loops > 0 && s.passes >= s.loops {
-			s.halt()
+			s.halt(true)
 			s.playing.Store(false)
 			s.finished = true
 			return
@@ -370,13 +415,77 @@ func (s *Sequencer) boundary() {
 		}
 	}
 	s.switched = false
+	s.drumStep()
 	if s.metro.Load() && s.pos%melody.StepsPerQuarter == 0 {
 		s.voices = append(s.voices, synth.Click(s.pos%melody.StepsPerBar == 0, s.sampleRate))
 	}
 	s.publish(s.pos)
 	s.pos++
+	s.beat++
 	s.k++
 	s.next = s.origin + int64(math.Round(float64(s.k)*s.stepLen))
+}
+
+// drumStep schedules the drum hits of the step that starts now: those on the grid or late (a
+// positive offset) from now on, and those of the next step that come early (a negative offset),
+// which sound before its boundary. Early hits of the first step after Play, or of a step whose
+// predecessor had no pattern, sound on the grid; those of the first step after the last pass
+// are not played.
+func (s *Sequencer) drumStep() {
+	if len(s.pat) == 0 {
+		s.early = false
+		return
+	}
+	n := int64(len(s.pat))
+	now := s.pat[s.beat%n]
+	for c, v := range now.Velocity {
+		if off := float64(now.Offset[c]); v > 0 && !(off < 0 && s.early) {
+			s.schedule(s.t+int64(math.Round(max(0, off)*s.stepLen)), drums.Class(c), v)
+		}
+	}
+	last := s.pos == len(s.mel)-1 && (!s.loop.Load() || s.loops > 0 && s.passes+1 >= s.loops)
+	s.early = !last
+	if last {
+		return
+	}
+	next := s.pat[(s.beat+1)%n]
+	for c, v := range next.Velocity {
+		if off := float64(next.Offset[c]); v > 0 && off < 0 {
+			s.schedule(s.t+int64(math.Round((1+off)*s.stepLen)), drums.Class(c), v)
+		}
+	}
+}
+
+// schedule adds a hit, after those due at the same frame or before.
+func (s *Sequencer) schedule(at int64, c drums.Class, velocity uint8) {
+	i := len(s.hits)
+	for i > 0 && s.hits[i-1].at > at {
+		i--
+	}
+	s.hits = slices.Insert(s.hits, i, drumHit{at, c, velocity})
+}
+
+// strike starts the first scheduled hit. A drum machine has one voice per drum: a new hit cuts
+// the one before it, and a closed hat chokes an open one.
+func (s *Sequencer) strike() {
+	h := s.hits[0]
+	s.hits = append(s.hits[:0], s.hits[1:]...)
+	s.cut(h.class)
+	if h.class == drums.ClosedHat {
+		s.cut(drums.OpenHat)
+	}
+	s.dseed++
+	v := synth.NewDrum(h.class, h.velocity, s.sampleRate, s.dseed)
+	s.kit[h.class] = v
+	s.voices = append(s.voices, v)
+}
+
+// cut fades out the sounding hit of class c, if any.
+func (s *Sequencer) cut(c drums.Class) {
+	if v := s.kit[c]; v != nil {
+		v.FadeOut(s.fadeCut)
+		s.kit[c] = nil
+	}
 }
 
 // soundingPitch returns the pitch m has sounding at step i, or 0 in a rest.
@@ -416,12 +525,19 @@ func (s *Sequencer) Stream(buf []stream.Frame) (int, bool) {
 			s.boundary()
 			continue
 		}
+		if len(s.hits) > 0 && s.hits[0].at <= s.t {
+			s.strike()
+			continue
+		}
 		if s.finished && s.loops > 0 && len(s.voices) == 0 {
 			return n, n > 0
 		}
 		seg := len(buf) - n
 		if s.running {
 			seg = min(seg, int(s.next-s.t))
+		}
+		if len(s.hits) > 0 {
+			seg = min(seg, int(s.hits[0].at-s.t))
 		}
 		got := s.mix(buf[n : n+seg])
 		if s.finished && s.loops > 0 && got < seg {

@@ -68,36 +68,46 @@ func TestSox(t *testing.T) {
 		if err := os.WriteFile(path, b.Bytes(), 0o644); err != nil {
 			t.Fatal(err)
 		}
-		info, err := exec.Command(sox, "--i", path).CombinedOutput()
-		if err != nil {
-			t.Fatalf("sox --i %s: %v\n%s", name, err, info)
-		}
-		for _, want := range []string{"Channels       : 2", "Sample Rate    : 44100", "Precision      : 16-bit", "Sample Encoding: 16-bit Signed Integer PCM"} {
-			if !strings.Contains(string(info), want) {
-				t.Errorf("%s: sox --i lacks %q:\n%s", name, want, info)
-			}
-		}
 		// 2 passes of 2 bars at 120 BPM is 8 s, plus the last note's release.
-		if m := regexp.MustCompile(`Duration\s*:\s*00:00:(\d+\.\d+)`).FindStringSubmatch(string(info)); m == nil {
-			t.Errorf("%s: no duration in sox --i:\n%s", name, info)
-		} else if d, _ := strconv.ParseFloat(m[1], 64); d < 8 || d > 8.5 {
-			t.Errorf("%s: duration %.2f s, want 8 to 8.5 s", name, d)
-		}
-		stat, err := exec.Command(sox, path, "-n", "stat").CombinedOutput()
-		if err != nil {
-			t.Fatalf("sox stat %s: %v\n%s", name, err, stat)
-		}
-		maxAmp := statField(t, string(stat), "Maximum amplitude")
-		minAmp := statField(t, string(stat), "Minimum amplitude")
-		rms := statField(t, string(stat), "RMS     amplitude")
+		maxAmp, minAmp, rms := soxCheck(t, sox, path, 8, 8.5)
 		t.Logf("%s: sox stat max %.3f min %.3f rms %.3f", name, maxAmp, minAmp, rms)
-		if maxAmp >= 0.99 || minAmp <= -0.99 {
-			t.Errorf("%s: sox sees a peak of %.3f/%.3f, want below 0 dBFS with margin", name, maxAmp, minAmp)
-		}
 		if rms < 0.02 {
 			t.Errorf("%s: sox sees an RMS of %.4f: too quiet to hear", name, rms)
 		}
 	}
+}
+
+// soxCheck has sox read the WAV file at path: the header must say 16-bit stereo PCM at
+// 44.1 kHz, the duration must be minDur to maxDur seconds and the peaks below 0 dBFS with
+// margin. It returns the amplitudes sox measures.
+func soxCheck(t *testing.T, sox, path string, minDur, maxDur float64) (maxAmp, minAmp, rms float64) {
+	t.Helper()
+	name := filepath.Base(path)
+	info, err := exec.Command(sox, "--i", path).CombinedOutput()
+	if err != nil {
+		t.Fatalf("sox --i %s: %v\n%s", name, err, info)
+	}
+	for _, want := range []string{"Channels       : 2", "Sample Rate    : 44100", "Precision      : 16-bit", "Sample Encoding: 16-bit Signed Integer PCM"} {
+		if !strings.Contains(string(info), want) {
+			t.Errorf("%s: sox --i lacks %q:\n%s", name, want, info)
+		}
+	}
+	if m := regexp.MustCompile(`Duration\s*:\s*00:00:(\d+\.\d+)`).FindStringSubmatch(string(info)); m == nil {
+		t.Errorf("%s: no duration in sox --i:\n%s", name, info)
+	} else if d, _ := strconv.ParseFloat(m[1], 64); d < minDur || d > maxDur {
+		t.Errorf("%s: duration %.2f s, want %g to %g s", name, d, minDur, maxDur)
+	}
+	stat, err := exec.Command(sox, path, "-n", "stat").CombinedOutput()
+	if err != nil {
+		t.Fatalf("sox stat %s: %v\n%s", name, err, stat)
+	}
+	maxAmp = statField(t, string(stat), "Maximum amplitude")
+	minAmp = statField(t, string(stat), "Minimum amplitude")
+	rms = statField(t, string(stat), "RMS     amplitude")
+	if maxAmp >= 0.99 || minAmp <= -0.99 {
+		t.Errorf("%s: sox sees a peak of %.3f/%.3f, want below 0 dBFS with margin", name, maxAmp, minAmp)
+	}
+	return maxAmp, minAmp, rms
 }
 
 func statField(t *testing.T, stat, name string) float64 {

@@ -18,11 +18,14 @@ const (
 	Square
 )
 
-// Osc is a band-limited oscillator (polyBLEP for the saw and the square) with a gain and a pan.
+// Osc is a band-limited oscillator (polyBLEP for the saw and the square) with a gain and a pan;
+// its pitch may glide, as a drum's falls after the strike.
 type Osc struct {
 	wave  Wave
 	phase float64 // in cycles, [0, 1)
 	inc   float64 // cycles per frame
+	to    float64 // the increment inc glides to; inc itself without a glide
+	glide float64 // per-frame approach of inc to "to"
 	gl    float64 // left and right gains
 	gr    float64
 }
@@ -30,9 +33,24 @@ type Osc struct {
 // NewOsc returns an oscillator of freq Hz at sampleRate, starting at phase (in cycles), with
 // amplitude gain and pan in [-1, 1] (equal power).
 func NewOsc(w Wave, freq, sampleRate, phase, gain, pan float64) *Osc {
+	o := &Osc{wave: w, phase: phase - math.Floor(phase), inc: freq / sampleRate, to: freq / sampleRate, glide: 1}
+	o.gl, o.gr = panGains(gain, pan)
+	return o
+}
+
+// Glide moves the pitch from where it is to freq Hz, exponentially with time constant tau
+// seconds, and returns o.
+func (o *Osc) Glide(freq, tau, sampleRate float64) *Osc {
+	o.to = freq / sampleRate
+	o.glide = math.Exp(-1 / (max(tau, 1/sampleRate) * sampleRate))
+	return o
+}
+
+// panGains splits gain between left and right by the equal-power law, pan in [-1, 1]; in the
+// centre each side gets gain.
+func panGains(gain, pan float64) (l, r float64) {
 	a := (pan + 1) * math.Pi / 4
-	return &Osc{wave: w, phase: phase - math.Floor(phase), inc: freq / sampleRate,
-		gl: gain * math.Cos(a) * math.Sqrt2, gr: gain * math.Sin(a) * math.Sqrt2}
+	return gain * math.Cos(a) * math.Sqrt2, gain * math.Sin(a) * math.Sqrt2
 }
 
 // polyBLEP is the band-limited step correction at phase t for a step at phase 0.
@@ -50,7 +68,7 @@ func polyBLEP(t, dt float64) float64 {
 
 // Stream fills buf with the waveform; it never ends.
 func (o *Osc) Stream(buf []stream.Frame) (int, bool) {
-	ph, dt := o.phase, o.inc
+	ph, dt, to, k := o.phase, o.inc, o.to, o.glide
 	for i := range buf {
 		var v float64
 		switch o.wave {
@@ -74,7 +92,8 @@ func (o *Osc) Stream(buf []stream.Frame) (int, bool) {
 		if ph >= 1 {
 			ph--
 		}
+		dt = to + (dt-to)*k // without a glide, to == dt and k == 1: dt stays exactly
 	}
-	o.phase = ph
+	o.phase, o.inc = ph, dt
 	return len(buf), true
 }
