@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/latentpalette/palette/model/grid"
 )
 
 // Beats is a recording's beat grid, as POP909 gives it beside each song (NNN.beats.txt): the time
@@ -68,26 +70,14 @@ func (b Beats) step(sec float64) int64 {
 			break
 		}
 	}
-	n := len(b.Times)
-	i := sort.SearchFloat64s(b.Times, sec) // b.Times[i-1] < sec <= b.Times[i]
-	i = min(max(i, 1), n-1)
-	t0, t1 := b.Times[i-1], b.Times[i]
-	beat := float64(i-1) + (sec-t0)/(t1-t0)
-	return int64(math.Round(4 * (beat - float64(first))))
+	return int64(math.Round(grid.Grid{Beats: b.Times, First: first}.Step(sec)))
 }
 
 // ReadAlignedMIDI reads the melody of a recorded MIDI file whose beats are known (POP909's
 // layout): the notes of the track named track are put on the 16th grid of beats, bar 0 starting
 // at the first downbeat, and cut into segments as ReadMIDI does.
 func ReadAlignedMIDI(r io.Reader, beats Beats, track string) ([]Melody, error) {
-	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
-	if err != nil {
-		return nil, fmt.Errorf("melody: read MIDI: %w", err)
-	}
-	if len(data) > maxFileSize {
-		return nil, formatErr(TooLarge, "MIDI file is larger than %d MiB; no melody file is that big", maxFileSize>>20)
-	}
-	t, err := decodeSMF(data)
+	t, err := readTune(r)
 	if err != nil {
 		return nil, err
 	}

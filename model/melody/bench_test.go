@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"os"
 	"path/filepath"
+	"sort"
 	"testing"
 
 	"github.com/latentpalette/palette/internal/shared"
+	"github.com/latentpalette/palette/model/grid"
 )
 
 // BenchmarkReadMIDI reads a real tune with a chord track beside its melody.
@@ -66,5 +68,41 @@ func BenchmarkWindows(b *testing.B) {
 	}
 	for b.Loop() {
 		Windows(segs, WindowSteps, WindowHop)
+	}
+}
+
+// pop909Song reads a POP909 song: played in, its beat at a phase of the tick grid.
+func pop909Song(b *testing.B) []byte {
+	data, err := os.ReadFile(filepath.Join(shared.Data(b, "pop909/test"), "850.mid"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return data
+}
+
+// BenchmarkFindGrid finds the beat grid of a real song from the notes of all its tracks.
+func BenchmarkFindGrid(b *testing.B) {
+	t, err := decodeSMF(pop909Song(b))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sort.SliceStable(t.tempos, func(i, j int) bool { return t.tempos[i].tick < t.tempos[j].tick })
+	onsets, hint := t.onsets(), grid.Hint{Beats: t.ownBeats()}
+	b.ReportMetric(float64(len(onsets)), "onsets")
+	for b.Loop() {
+		if _, err := grid.Find(onsets, hint); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkImportPlayedIn reads a real song without its beats file: decoding, the grid, the melody.
+func BenchmarkImportPlayedIn(b *testing.B) {
+	data := pop909Song(b)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := Import(bytes.NewReader(data)); err != nil {
+			b.Fatal(err)
+		}
 	}
 }

@@ -25,6 +25,8 @@ func FuzzReadMIDI(f *testing.F) {
 	f.Add([]byte("MThd\x00\x00\x00\x06\x00\x01\x00\x01\x01\xe0MTrk\x00\x00\x00\x04\x00\xff\x2f"))
 	f.Add([]byte("RIFF....RMIDdata"))
 	f.Add([]byte{})
+	f.Add(smfBytes(f, 1, 480, track(note(0, 60, 37, 200), note(0, 62, 291, 400), note(0, 64, 517, 700), note(0, 65, 790, 900),
+		note(0, 67, 1013, 1300), note(0, 69, 1270, 1500), note(0, 71, 1535, 1700), note(0, 72, 1777, 2100), note(0, 74, 2031, 2200)))) // played in, off the grid
 	if m, err := os.ReadFile(filepath.Join("testdata", "golden.mid")); err == nil {
 		f.Add(m)
 	}

@@ -26,10 +26,12 @@ const (
 	NoNotes                              // no notes at all
 	DrumsOnly                            // only notes on the drum channel (10)
 	PitchOutOfRange                      // the melody has a note outside MinPitch..MaxPitch
+	ChordsOnly                           // every voice plays chords: no single line to take as a melody
+	NoWindows                            // no 2-bar window of the melody holds a note (a data set's files)
 )
 
 var kindNames = [...]string{"", "not MIDI", "truncated", "corrupt", "unsupported", "zero ticks per quarter",
-	"too large", "no notes", "drums only", "pitch out of range"}
+	"too large", "no notes", "drums only", "pitch out of range", "chords only", "no windows"}
 
 func (k ErrorKind) String() string {
 	if k > 0 && int(k) < len(kindNames) {
@@ -67,10 +69,13 @@ const (
 //
 // Times are quantized on musical time: ticks become 16ths by the file's ticks per quarter note,
 // onsets and offsets each to the nearest 16th (halves round up; a note shorter than a 16th keeps
-// one step), as Magenta does. Tempo changes therefore never move a note on the grid.
+// one step), as Magenta does. Tempo changes therefore never move a note on the grid. A file
+// played in, whose notes are off its own grid, is quantized on the beat grid found in its
+// notes instead (see Import, which also says which grid it used).
 //
-// The melody comes from one voice, a track and channel; the drum channel (10) is ignored. Of the
-// voices that are mostly monophonic (at most a fifth of their notes start while another of
+// The melody comes from one voice, a track and channel; the drum channel (10) is ignored. A
+// voice in a track whose name says melody (melody, vocal, voice, lead, singer, tune) wins; else, of
+// the voices that are mostly monophonic (at most a fifth of their notes start while another of
 // theirs sounds) the one with the most notes wins, or if none is, the one with the most notes
 // of all; notes are counted once overlaps are resolved as follows, so a block chord counts
 // once. Within the voice, notes that start together keep the highest; a note that starts while
@@ -80,9 +85,19 @@ const (
 // Each segment starts at the 16-step bar line (counted from the file's start) at or before its
 // first note and is padded with rests to a whole number of bars; its last note ends with a
 // NoteOff unless it lasts to the segment's end. A file that is not a readable MIDI file with a
-// melody in MinPitch..MaxPitch gives a *FormatError saying what is wrong; a failing r gives its
-// own error.
+// melody in MinPitch..MaxPitch gives a *FormatError saying what is wrong (drums only, chords
+// only: every voice of four onsets or more plays three or more notes at four in five of them);
+// a failing r gives its own error.
 func ReadMIDI(r io.Reader) ([]Melody, error) {
+	imp, err := Import(r)
+	if err != nil {
+		return nil, err
+	}
+	return imp.Segments, nil
+}
+
+// readTune reads r, at most maxFileSize bytes of it, and decodes the file.
+func readTune(r io.Reader) (*tune, error) {
 	data, err := io.ReadAll(io.LimitReader(r, maxFileSize+1))
 	if err != nil {
 		return nil, fmt.Errorf("melody: read MIDI: %w", err)
@@ -90,11 +105,7 @@ func ReadMIDI(r io.Reader) ([]Melody, error) {
 	if len(data) > maxFileSize {
 		return nil, formatErr(TooLarge, "MIDI file is larger than %d MiB; no melody file is that big", maxFileSize>>20)
 	}
-	tune, err := decodeSMF(data)
-	if err != nil {
-		return nil, err
-	}
-	return tune.segments()
+	return decodeSMF(data)
 }
 
 // smfFile is the part of a Standard MIDI File this package reads: the header and the raw
@@ -216,6 +227,13 @@ func printable(b []byte) string {
 type rawNote struct {
 	pitch      int
 	start, end int64
+	vel        uint8
+}
+
+// openNote is a note-on waiting for its note-off.
+type openNote struct {
+	tick int64
+	vel  uint8
 }
 
 // voice is the notes of one track and channel.
@@ -229,7 +247,8 @@ type tune struct {
 	tpq       int
 	voices    []voice // non-drum voices with notes, by track then channel
 	drumNotes int
-	tempos    []tempoChange  // in tick order, from every track
+	tempos    []tempoChange  // from every track; sorted by tick before seconds is called
+	tempoUs   []float64      // microseconds from the start at each of tempos, once seconds has run
 	names     map[int]string // track index → the track's name, where it has one
 	// grid maps a tick to its 16th step; nil means the file's own grid (tpq/4 ticks a step).
 	grid func(tick int64) int64
@@ -358,7 +377,7 @@ func readTrack(body []byte, tpq int) (tr smf.Track, err error) {
 // (Magenta's reader) does: a note-off ends every open note of its key that started before
 // it, and a note left open at the end of the track lasts to the end of the track.
 func (t *tune) addTrack(track int, events smf.Track) {
-	var open map[int][]int64 // channel<<7|key → start ticks of the open notes
+	var open map[int][]openNote // channel<<7|key → the open notes
 	var byChannel [16][]rawNote
 	var tick int64
 	for _, ev := range events {
@@ -382,10 +401,10 @@ func (t *tune) addTrack(track int, events smf.Track) {
 				continue
 			}
 			if open == nil {
-				open = make(map[int][]int64)
+				open = make(map[int][]openNote)
 			}
 			k := int(ch)<<7 | int(key)
-			open[k] = append(open[k], tick)
+			open[k] = append(open[k], openNote{tick, vel})
 		case ev.Message.GetNoteEnd(&ch, &key):
 			k := int(ch)<<7 | int(key)
 			starts := open[k]
@@ -394,8 +413,8 @@ func (t *tune) addTrack(track int, events smf.Track) {
 			}
 			keep := starts[:0]
 			for _, s := range starts {
-				if s < tick {
-					byChannel[ch] = append(byChannel[ch], rawNote{pitch: int(key), start: s, end: tick})
+				if s.tick < tick {
+					byChannel[ch] = append(byChannel[ch], rawNote{pitch: int(key), start: s.tick, end: tick, vel: s.vel})
 				} else {
 					keep = append(keep, s)
 				}
@@ -408,8 +427,8 @@ func (t *tune) addTrack(track int, events smf.Track) {
 	}
 	for k, starts := range open {
 		for _, s := range starts {
-			if s < tick {
-				byChannel[k>>7] = append(byChannel[k>>7], rawNote{pitch: k & 127, start: s, end: tick})
+			if s.tick < tick {
+				byChannel[k>>7] = append(byChannel[k>>7], rawNote{pitch: k & 127, start: s.tick, end: tick, vel: s.vel})
 			}
 		}
 	}
@@ -469,45 +488,102 @@ func polyphony(q []stepNote) int {
 
 // pick chooses the melody voice (see ReadMIDI) and returns its notes made monophonic. Voices are
 // compared by their notes after the skyline, so that in a file with no mostly monophonic voice a
-// track of block chords does not win over a melody in double stops.
+// track of block chords does not win over a melody in double stops. A voice in a track named
+// as a melody (melodyName) is preferred to the others.
 func (t *tune) pick() ([]stepNote, voice, error) {
 	if len(t.voices) == 0 {
 		if t.drumNotes > 0 {
-			return nil, voice{}, formatErr(DrumsOnly, "MIDI file has only drum notes (channel 10), no melody")
+			return nil, voice{}, formatErr(DrumsOnly, "MIDI file has only drum notes (channel 10), no melody: choose a file with a melody or bass line")
 		}
 		return nil, voice{}, formatErr(NoNotes, "MIDI file has no notes")
 	}
-	best, bestMono := -1, false
+	best, bestMono, bestNamed := -1, false, false
 	var bestLine []stepNote
+	chordal := 0
 	for i, v := range t.voices {
-		if t.only != "" && !strings.EqualFold(strings.TrimSpace(t.names[v.track]), t.only) {
+		name := strings.TrimSpace(t.names[v.track])
+		if t.only != "" && !strings.EqualFold(name, t.only) {
 			continue
 		}
 		q := t.quantize(v)
+		if n := onsetCount(q); n >= minChordal && chords(q)*5 >= 4*n {
+			chordal++
+		}
 		mono := polyphony(q)*5 <= len(q)
+		named := melodyName(name)
 		line := skyline(q)
-		if best < 0 || (mono && !bestMono) || (mono == bestMono && len(line) > len(bestLine)) {
-			best, bestMono, bestLine = i, mono, line
+		better := (named && !bestNamed) || (named == bestNamed && ((mono && !bestMono) || (mono == bestMono && len(line) > len(bestLine))))
+		if best < 0 || better {
+			best, bestMono, bestNamed, bestLine = i, mono, named, line
 		}
 	}
 	if best < 0 {
 		return nil, voice{}, formatErr(NoNotes, "MIDI file has no notes in a track named %s", t.only)
 	}
+	if chordal == len(t.voices) {
+		return nil, voice{}, formatErr(ChordsOnly, "MIDI file has only chords (three or more notes at once, nearly everywhere), no single melody line: choose a file with a melody track")
+	}
 	return bestLine, t.voices[best], nil
 }
 
-// seconds returns the time of tick from the start, by the file's tempo map (120 BPM before the
-// first tempo event, as the standard says); t.tempos must be sorted by tick.
-func (t *tune) seconds(tick int64) float64 {
-	us, at, per := 0.0, int64(0), 5e5
-	for _, c := range t.tempos {
-		if c.tick >= tick {
-			break
+// minChordal is the fewest onsets of a voice of chords: a file with a chord or two is read for
+// its top line.
+const minChordal = 4
+
+// melodyNames are words that name a melody track, in a track's name.
+var melodyNames = []string{"melody", "vocal", "voice", "lead", "singer", "tune", "melodie", "melodía"}
+
+func melodyName(name string) bool {
+	name = strings.ToLower(name)
+	for _, w := range melodyNames {
+		if strings.Contains(name, w) {
+			return true
 		}
-		us += float64(c.tick-at) * per / float64(t.tpq)
-		at, per = c.tick, c.usPerQuarter
 	}
-	return (us + float64(tick-at)*per/float64(t.tpq)) / 1e6
+	return false
+}
+
+// onsetCount counts the distinct onsets of q (sorted); chords counts those where three or more
+// notes start together.
+func onsetCount(q []stepNote) int {
+	n := 0
+	for i := range q {
+		if i == 0 || q[i].start != q[i-1].start {
+			n++
+		}
+	}
+	return n
+}
+
+func chords(q []stepNote) int {
+	n := 0
+	for i := 2; i < len(q); i++ {
+		if q[i].start == q[i-2].start && (i == 2 || q[i-3].start != q[i].start) {
+			n++
+		}
+	}
+	return n
+}
+
+// seconds returns the time of tick from the start, by the file's tempo map (120 BPM before the
+// first tempo event, as the standard says); t.tempos must be sorted by tick. The first call
+// builds the map's running times, so that each call is a binary search.
+func (t *tune) seconds(tick int64) float64 {
+	if t.tempoUs == nil {
+		t.tempoUs = make([]float64, len(t.tempos))
+		us, at, per := 0.0, int64(0), 5e5
+		for i, c := range t.tempos {
+			us += float64(c.tick-at) * per / float64(t.tpq)
+			at, per = c.tick, c.usPerQuarter
+			t.tempoUs[i] = us
+		}
+	}
+	i := sort.Search(len(t.tempos), func(i int) bool { return t.tempos[i].tick >= tick }) - 1 // the last change before tick
+	if i < 0 {
+		return float64(tick) * 5e5 / float64(t.tpq) / 1e6
+	}
+	c := t.tempos[i]
+	return (t.tempoUs[i] + float64(tick-c.tick)*c.usPerQuarter/float64(t.tpq)) / 1e6
 }
 
 // skyline makes q (sorted by onset, highest first) monophonic; see ReadMIDI.
@@ -537,13 +613,19 @@ func skyline(q []stepNote) []stepNote {
 
 // segments turns the tune into melody segments (see ReadMIDI).
 func (t *tune) segments() ([]Melody, error) {
+	segs, _, err := t.segmentsOf()
+	return segs, err
+}
+
+// segmentsOf is segments, and the voice they come from.
+func (t *tune) segmentsOf() ([]Melody, voice, error) {
 	q, v, err := t.pick()
 	if err != nil {
-		return nil, err
+		return nil, v, err
 	}
 	for _, n := range q {
 		if n.pitch < MinPitch || n.pitch > MaxPitch {
-			return nil, formatErr(PitchOutOfRange, "the melody (track %d, channel %d) has pitch %d (%s) in bar %d, outside %d..%d (A0..C8): transpose it into that range",
+			return nil, v, formatErr(PitchOutOfRange, "the melody (track %d, channel %d) has pitch %d (%s) in bar %d, outside %d..%d (A0..C8): transpose it into that range",
 				v.track+1, v.channel+1, n.pitch, pitchName(n.pitch), n.start/StepsPerBar+1, MinPitch, MaxPitch)
 		}
 	}
@@ -555,16 +637,16 @@ func (t *tune) segments() ([]Melody, error) {
 		}
 		origin, n := span(q[first : i+1])
 		if steps += n; steps > maxSteps {
-			return nil, formatErr(TooLarge, "the melody is over %d bars long, the most this reader takes", maxSteps/StepsPerBar)
+			return nil, v, formatErr(TooLarge, "the melody is over %d bars long, the most this reader takes", maxSteps/StepsPerBar)
 		}
 		m, err := segment(q[first:i+1], origin, n)
 		if err != nil {
-			return nil, err
+			return nil, v, err
 		}
 		segs = append(segs, m)
 		first = i + 1
 	}
-	return segs, nil
+	return segs, v, nil
 }
 
 // span returns where the segment of q (monophonic, no whole-bar rest inside) starts, the bar line

@@ -117,9 +117,24 @@ func LoadWindows(dir string, transpose bool) ([]Melody, error) {
 // beats and the track named MELODY) and cuts the melodies into windows of WindowSteps every WindowHop steps. With transpose, each
 // window is followed by its shifts by -MaxTranspose..+MaxTranspose semitones (0 included) that
 // keep every note in range, in that order. Files without a usable melody (no notes, drums only,
-// notes out of range) are listed in Skipped; any other error stops the load and names the file.
-// Files are parsed in parallel; the result does not depend on it.
+// chords only, notes out of range, no note in any window) are listed in Skipped; any other
+// error stops the load and names the file. Files are parsed in parallel; the result does not
+// depend on it.
 func LoadDataset(dir string, transpose bool) (*Dataset, error) {
+	return LoadDatasetWith(dir, DatasetOptions{Transpose: transpose})
+}
+
+// DatasetOptions say how LoadDatasetWith reads a folder.
+type DatasetOptions struct {
+	Transpose bool // add the transpositions, as LoadDataset's transpose
+	// IgnoreBeats reads every file as a user's file (Import: the beat grid found in the notes),
+	// even where a beats file lies beside it: to measure what the grid finder does to a model.
+	IgnoreBeats bool
+}
+
+// LoadDatasetWith is LoadDataset with options.
+func LoadDatasetWith(dir string, opt DatasetOptions) (*Dataset, error) {
+	transpose := opt.Transpose
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return nil, fmt.Errorf("melody: %w", err)
@@ -153,7 +168,7 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 				path := filepath.Join(dir, names[i])
 				data, err := os.ReadFile(path)
 				if err == nil {
-					if beats, berr := os.ReadFile(strings.TrimSuffix(path, filepath.Ext(path)) + ".beats.txt"); berr == nil {
+					if beats, berr := os.ReadFile(strings.TrimSuffix(path, filepath.Ext(path)) + ".beats.txt"); berr == nil && !opt.IgnoreBeats {
 						r.segs, err = readAligned(data, beats) // a recording with its beats (POP909)
 					} else {
 						r.segs, err = ReadMIDI(bytes.NewReader(data))
@@ -162,6 +177,9 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 				r.err = err
 				if err == nil {
 					r.windows = Windows(r.segs, WindowSteps, WindowHop)
+					if len(r.windows) == 0 {
+						r.err = formatErr(NoWindows, "no notes in any %d-bar window: the melody's parts are each shorter than %d bars", WindowSteps/StepsPerBar, WindowSteps/StepsPerBar)
+					}
 					if transpose {
 						r.windows = transposed(r.windows)
 					}
@@ -180,7 +198,7 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 	for i, r := range results {
 		if r.err != nil {
 			var fe *FormatError
-			if errors.As(r.err, &fe) && (fe.Kind == NoNotes || fe.Kind == DrumsOnly || fe.Kind == PitchOutOfRange) {
+			if errors.As(r.err, &fe) && skippable(fe.Kind) {
 				d.Skipped = append(d.Skipped, names[i]+": "+fe.Msg)
 				continue
 			}
@@ -195,6 +213,16 @@ func LoadDataset(dir string, transpose bool) (*Dataset, error) {
 		d.Windows = append(d.Windows, r.windows...)
 	}
 	return d, nil
+}
+
+// skippable reports whether a file with that error is skipped by LoadDataset: it is a MIDI
+// file, only without a usable melody.
+func skippable(k ErrorKind) bool {
+	switch k {
+	case NoNotes, DrumsOnly, ChordsOnly, PitchOutOfRange, NoWindows:
+		return true
+	}
+	return false
 }
 
 // transposed returns each window followed by its shifts by -MaxTranspose..+MaxTranspose that
