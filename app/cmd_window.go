@@ -9,12 +9,13 @@ import (
 
 	fyneapp "fyne.io/fyne/v2/app"
 
+	"github.com/latentpalette/palette/assets"
 	"github.com/latentpalette/palette/model/musicvae"
 	"github.com/latentpalette/palette/ui"
 )
 
 func init() {
-	register(command{name: "window", summary: "open the window with models of your own: [--melody-model FILE] [--sketch-model FILE]", run: runWindowCmd})
+	register(command{name: "window", summary: "open the window with models of your own: [--melody-model FILE] [--sketch-model FILE] [--drum-model FILE]", run: runWindowCmd})
 }
 
 // runWindowCmd opens the window like palette with no arguments, with the models the flags name
@@ -24,6 +25,7 @@ func runWindowCmd(args []string, _, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	melodyPath := fs.String("melody-model", "", "the melody palette's model: FILE.safetensors or a Magenta.js checkpoint directory (default: the built-in model)")
 	sketchPath := fs.String("sketch-model", "", "a sketch VAE checkpoint (.safetensors) for the sketch palette (default: the built-in model)")
+	drumPath := fs.String("drum-model", "", "a drum VAE checkpoint (.safetensors) for the drum palette (default: the built-in model, or a stand-in in a build without one)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -35,6 +37,9 @@ func runWindowCmd(args []string, _, stderr io.Writer) error {
 	}
 	models, err := windowModels(*melodyPath, *sketchPath)
 	if err != nil {
+		return err
+	}
+	if err := addDrumModel(&models, *drumPath); err != nil {
 		return err
 	}
 	a := fyneapp.NewWithID("org.latentpalette.palette")
@@ -67,6 +72,22 @@ func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 		models.SketchName = fmt.Sprintf("%s (z %d, decoder %d)", modelName(sketchPath, "built-in Sketch-RNN"), w.Config.ZSize, w.Config.DecSize)
 	}
 	return models, nil
+}
+
+// addDrumModel loads the drum palette's model: the file named, else the built-in weights where
+// the binary has them (assets.DrumsModel); without either the window uses a stand-in.
+func addDrumModel(models *ui.Models, path string) error {
+	if path == "" && len(assets.DrumsModel) == 0 {
+		return nil
+	}
+	m, err := loadDrumModel(path)
+	if err != nil {
+		return fmt.Errorf("--drum-model: %w", err)
+	}
+	c := m.Weights().Config
+	models.Drums = m
+	models.DrumsName = fmt.Sprintf("%s (z %d, decoder %v)", modelName(path, "built-in drum VAE"), c.ZSize, c.DecoderSizes)
+	return nil
 }
 
 func modelName(path, builtin string) string {

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Drag test of the real palette binary: start it under Xvfb, drag the puck on each palette with
-# xdotool, and check with ImageMagick that the result view changed. Screenshots go to OUT_DIR;
-# with --docs, one screenshot of each palette is also kept in docs/ for the README.
+# xdotool, and check with ImageMagick that the result view changed (and, on the Drums tab, that
+# the playhead moves and a click on the grid edits a corner). Screenshots go to OUT_DIR; with
+# --docs, one screenshot of each palette is also kept in docs/ for the README.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 docs=0
@@ -112,6 +113,33 @@ import -window "$win" "$out/draw-after.png"
 changed "$out/draw-before" "$out/draw-after" "$corner_region" 300 "drawn corner: its thumbnail"
 changed "$out/draw-before" "$out/draw-after" "$result_region" 300 "drawn corner: the result view"
 
+# The Drums tab: dragging the puck changes the step grid; the space bar plays the groove and the
+# playhead moves; with the puck in a corner a click on the grid adds a hit to the corner's groove.
+xdotool mousemove --window "$win" 235 21 click 1 # the Drums tab
+sleep 1.5
+check_palette drums
+if [ "$docs" = 1 ]; then
+	xdotool key --window "$win" space
+	sleep 0.7
+	import -window "$win" docs/drums.png
+	xdotool key --window "$win" space
+	sleep 0.3
+fi
+xdotool key --window "$win" space
+sleep 0.5
+import -window "$win" "$out/drums-playing-1.png"
+sleep 0.6
+import -window "$win" "$out/drums-playing-2.png"
+xdotool key --window "$win" space
+changed "$out/drums-playing-1" "$out/drums-playing-2" "$result_region" 50 "drums: the grid while playing (the playhead)"
+drag "$puck_x" "$puck_y" 0 40 # past the top-left corner: the puck stops on it
+import -window "$win" "$out/edit-before.png"
+xdotool mousemove --window "$win" 763 148 click 1 # the snare on step 3
+sleep 1
+import -window "$win" "$out/edit-after.png"
+changed "$out/edit-before" "$out/edit-after" "$corner_region" 20 "drums: the top-left corner's thumbnail after a click on the grid"
+changed "$out/edit-before" "$out/edit-after" "$result_region" 100 "drums: the grid after a click on it"
+
 xdotool windowfocus --sync "$win" key --clearmodifiers ctrl+q
 for _ in $(seq 40); do kill -0 "$app" 2>/dev/null || break; sleep 0.25; done
 if kill -0 "$app" 2>/dev/null; then echo "ui-drag: palette did not exit after Ctrl+Q"; exit 1; fi
@@ -119,4 +147,4 @@ status=0; wait "$app" || status=$?
 app=""
 if [ "$status" -ne 0 ]; then echo "ui-drag: palette exited with status $status:"; cat "$log"; exit 1; fi
 if grep -qi 'panic' "$log"; then echo "ui-drag: palette panicked:"; cat "$log"; exit 1; fi
-echo "ui-drag: ok (the result view changed on both palettes and after drawing a corner; screenshots in $out)"
+echo "ui-drag: ok (the result view changed on the three palettes, after drawing a corner and after editing a drum corner; screenshots in $out)"

@@ -5,12 +5,9 @@ import (
 	"image/color"
 	"io"
 	"os"
-	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/audio"
@@ -19,16 +16,12 @@ import (
 
 func (p *PianoRoll) show(m melody.Melody) { p.SetMelody(m) }
 
-// melodyTab is the melody palette with its transport: play, loop, tempo, instrument.
+// melodyTab is the melody palette with its part of the transport and its instrument.
 type melodyTab struct {
 	*paletteTab[melody.Melody]
-	player     Player
-	play       *widget.Button
-	tempo      float64
+	tr         *transport
+	part       *part
 	instrument string
-	warned     bool // the user has been told once that audio is unavailable
-	anim       *fyne.Animation
-	lastTick   time.Time
 }
 
 func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
@@ -43,22 +36,29 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		known: knownSteps,
 		exporters: []exporter[melody.Melody]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []melody.Melody) error {
-				opt := melody.WriteOptions{BPM: m.tempo, TrackName: "Latent Palette"}
+				opt := melody.WriteOptions{BPM: m.tr.tempo, TrackName: "Latent Palette"}
 				return func(w io.Writer, ms []melody.Melody) error { return melody.WriteMIDI(w, melody.Concat(ms...), opt) }
 			}},
 			{label: "WAV", ext: ".wav", writer: func() func(io.Writer, []melody.Melody) error {
-				opt := audio.RenderOptions{Instrument: m.instrument, BPM: m.tempo, Loops: 2}
+				opt := audio.RenderOptions{Instrument: m.instrument, BPM: m.tr.tempo}
 				return func(w io.Writer, ms []melody.Melody) error {
 					o := opt
-					if len(ms) > 1 {
-						o.Loops = 1 // several melodies play one after another, each once
-					}
+					o.Loops = wavLoops(len(ms))
 					return audio.WriteWAV(w, melody.Concat(ms...), o)
 				}
 			}},
 		},
 		modelNote: note,
 	}
+}
+
+// wavLoops is how often an exported WAV file plays its n items round: one result twice, to hear
+// its loop; several (the kept results) one after another, each once.
+func wavLoops(n int) int {
+	if n > 1 {
+		return 1
+	}
+	return 2
 }
 
 // openMIDI reads a MIDI file and asks which 2 bars to use.
@@ -86,90 +86,29 @@ func openMIDI(path string, win fyne.Window, done func(melody.Melody)) {
 		NewPianoRoll(false, colAccent), done)
 }
 
-// build adds the transport above the palette's controls.
+// build adds the transport and the instrument above the palette's controls.
 func (m *melodyTab) build() fyne.CanvasObject {
-	m.play = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), m.togglePlay)
-	m.play.Importance = widget.HighImportance
-	loop := widget.NewCheck("Loop", func(on bool) { m.player.SetLoop(on) })
-	loop.SetChecked(true)
-	bar := widget.NewCheck("Change on the bar", func(on bool) { m.player.SetBarQuantize(on) })
-	tempoLabel := widget.NewLabel("")
-	tempo := widget.NewSlider(audio.MinBPM, audio.MaxBPM)
-	tempo.Step = 1
-	tempo.OnChanged = func(x float64) {
-		m.tempo = x
-		tempoLabel.SetText(fmt.Sprintf("%.0f BPM", x))
-		m.player.SetTempo(x)
-	}
-	tempo.SetValue(m.tempo)
-	inst := widget.NewSelect(m.player.Instruments(), func(name string) {
+	m.part = m.tr.newPart(m.status, func(on bool) {
+		switch {
+		case !on:
+			m.tr.player.SetMelody(make(melody.Melody, melody.WindowSteps)) // rests: the drums may play on
+		case m.hasCurrent:
+			m.tr.player.SetMelody(m.current)
+		}
+	}, m.result.(*PianoRoll).SetPlayhead)
+	inst := widget.NewSelect(m.tr.player.Instruments(), func(name string) {
 		m.instrument = name
-		if err := m.player.SetInstrument(name); err != nil {
+		if err := m.tr.player.SetInstrument(name); err != nil {
 			dialog.ShowError(fmt.Errorf("instrument %s: %w", name, err), m.win)
 		}
 	})
 	inst.SetSelected(m.instrument)
-	transport := container.NewVBox(
-		container.NewHBox(m.play, loop, bar),
-		container.NewBorder(nil, nil, widget.NewLabel("Tempo"), container.NewHBox(tempoLabel, inst), tempo),
-	)
-	m.onResult = func(mel melody.Melody) { m.player.SetMelody(mel) }
-	m.anim = fyne.NewAnimation(time.Second, func(float32) { m.tick() })
-	m.anim.RepeatCount = fyne.AnimationRepeatForever
-	m.anim.Curve = fyne.AnimationLinear
-	return m.paletteTab.build(transport)
+	m.onResult = func(melody.Melody) { m.part.changed() }
+	return m.paletteTab.build(m.part.controls(inst))
 }
 
-// playheadFrame is how often the playhead moves: every frame would repaint the window 60 times
-// a second, which costs a core where OpenGL runs in software.
-const playheadFrame = time.Second / 30
-
-// tick moves the playhead to the player's step while playing.
-func (m *melodyTab) tick() {
-	if now := time.Now(); now.Sub(m.lastTick) >= playheadFrame {
-		m.lastTick = now
-	} else {
-		return
-	}
-	step, playing := m.player.Step()
-	roll := m.result.(*PianoRoll)
-	if !playing {
-		roll.SetPlayhead(-1)
-		m.stopped()
-		return
-	}
-	roll.SetPlayhead(step)
-}
-
-func (m *melodyTab) togglePlay() {
-	if _, playing := m.player.Step(); playing || m.play.Text == "Stop" {
-		m.player.Stop()
-		m.stopped()
-		m.result.(*PianoRoll).SetPlayhead(-1)
-		return
-	}
-	if m.hasCurrent {
-		m.player.SetMelody(m.current)
-	}
-	if err := m.player.Play(); err != nil && !m.warned {
-		m.warned = true
-		m.status.SetText(err.Error())
-	}
-	m.play.SetText("Stop")
-	m.play.SetIcon(theme.MediaStopIcon())
-	m.anim.Start()
-}
-
-func (m *melodyTab) stopped() {
-	if m.play.Text == "Play" {
-		return
-	}
-	m.play.SetText("Play")
-	m.play.SetIcon(theme.MediaPlayIcon())
-	m.anim.Stop()
-}
-
-// knownSteps says in how many of its steps the model's reconstruction of a melody matches it.
+// knownSteps says in how many of its steps the model's reconstruction of an item matches it: a
+// melody's events, or the sets of drums a groove hits.
 func knownSteps(item, recon melody.Melody) string {
 	same := 0
 	for i := range min(len(item), len(recon)) {

@@ -5,6 +5,7 @@ import (
 	"image/color"
 	"io"
 
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/palette/standin"
@@ -19,23 +20,36 @@ type Models struct {
 	MelodyName string // shown in the status line, e.g. the checkpoint's file name
 	Sketch     palette.Model[sketch.Drawing]
 	SketchName string
+	Drums      palette.Model[drums.Pattern]
+	DrumsName  string
 }
 
-// withDefaults fills in the built-in models and says, for the status line, which model decodes.
-func (m Models) withDefaults() (Models, string, string) {
-	mnote := "Stand-in melody model: this build has no trained MusicVAE"
-	snote := "Stand-in sketch model: this build has no trained Sketch-RNN"
+// modelNotes say, for each palette's status line, which model decodes.
+type modelNotes struct{ melody, sketch, drums string }
+
+// withDefaults fills in stand-ins for the models not given and says which model decodes.
+func (m Models) withDefaults() (Models, modelNotes) {
+	n := modelNotes{
+		melody: "Stand-in melody model: this build has no trained MusicVAE",
+		sketch: "Stand-in sketch model: this build has no trained Sketch-RNN",
+		drums:  "Stand-in drum model: this build has no trained drum VAE",
+	}
 	if m.Melody == nil {
 		m.Melody = standin.Melody{}
 	} else {
-		mnote = "Melody model: " + m.MelodyName + ", decoded with Gorgonia"
+		n.melody = "Melody model: " + m.MelodyName + ", decoded with Gorgonia"
 	}
 	if m.Sketch == nil {
 		m.Sketch = standin.Sketch{}
 	} else {
-		snote = "Sketch model: " + m.SketchName + ", decoded with Gorgonia"
+		n.sketch = "Sketch model: " + m.SketchName + ", decoded with Gorgonia"
 	}
-	return m, mnote, snote
+	if m.Drums == nil {
+		m.Drums = standin.Drums{}
+	} else {
+		n.drums = "Drum model: " + m.DrumsName + ", decoded with Gorgonia"
+	}
+	return m, n
 }
 
 // SketchVAE returns the palette's sketch model over w, which must have an encoder: the model

@@ -7,13 +7,17 @@ import (
 
 	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/audio/synth"
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 )
 
-// Player plays the melody palette's result. Its methods are safe to call from any goroutine
-// and never wait for the audio; Step is read on every frame for the playhead.
+// Player plays the melody palette's result and the drum palette's, together on one step grid.
+// Its methods are safe to call from any goroutine and never wait for the audio; Step is read on
+// every frame for the playhead.
 type Player interface {
 	SetMelody(m melody.Melody) error
+	// SetDrums plays p along with the melody, bar-aligned; an empty p ends the drum part.
+	SetDrums(p drums.Pattern) error
 	SetTempo(bpm float64) error
 	SetLoop(loop bool)
 	// SetBarQuantize makes a new melody or tempo start at the next bar instead of the next step.
@@ -110,6 +114,7 @@ type noPlayer struct{}
 var errNoEngine = errors.New("the audio engine is not running: export a WAV file to listen")
 
 func (noPlayer) SetMelody(melody.Melody) error { return nil }
+func (noPlayer) SetDrums(drums.Pattern) error  { return nil }
 func (noPlayer) SetTempo(float64) error        { return nil }
 func (noPlayer) SetLoop(bool)                  {}
 func (noPlayer) SetBarQuantize(bool)           {}

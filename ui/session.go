@@ -7,7 +7,10 @@ import (
 	"io"
 	"os"
 
+	"fyne.io/fyne/v2/widget"
+
 	"github.com/latentpalette/palette/internal/atomicfile"
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/sketch"
 )
@@ -36,6 +39,7 @@ type session struct {
 	Version int                         `json:"version"`
 	Melody  *tabSession[melody.Melody]  `json:"melody,omitempty"`
 	Sketch  *tabSession[sketch.Drawing] `json:"sketch,omitempty"`
+	Drums   *tabSession[drums.Pattern]  `json:"drums,omitempty"` // absent from files of earlier versions
 }
 
 // validMelody accepts what a melody palette can hold: 2 bars of the 90 event classes.
@@ -44,6 +48,15 @@ func validMelody(m melody.Melody) error {
 		return fmt.Errorf("a melody of %d steps, not %d", len(m), melody.WindowSteps)
 	}
 	return m.Validate()
+}
+
+// validDrums accepts what a drum palette can hold: 2 bars of hits with velocities up to 127 and
+// timing offsets within half a step.
+func validDrums(p drums.Pattern) error {
+	if len(p) != drums.WindowSteps {
+		return fmt.Errorf("a groove of %d steps, not %d", len(p), drums.WindowSteps)
+	}
+	return p.Validate()
 }
 
 // check reports the first item of t that valid refuses.
@@ -82,6 +95,11 @@ func readSession(r io.Reader) (*session, error) {
 	}
 	if s.Sketch != nil {
 		if err := s.Sketch.check("sketch", sketch.Drawing.Validate); err != nil {
+			return nil, err
+		}
+	}
+	if s.Drums != nil {
+		if err := s.Drums.check("drums", validDrums); err != nil {
 			return nil, err
 		}
 	}
@@ -133,8 +151,8 @@ func (w *window) saveSession() {
 	if w.sessionPath == "" {
 		return
 	}
-	s := session{Version: sessionVersion, Melody: w.melody.snapshot(), Sketch: w.sketch.snapshot()}
-	if s.Melody == nil || s.Sketch == nil {
+	s := session{Version: sessionVersion, Melody: w.melody.snapshot(), Sketch: w.sketch.snapshot(), Drums: w.drums.snapshot()}
+	if s.Melody == nil || s.Sketch == nil || s.Drums == nil {
 		return
 	}
 	err := atomicfile.Write(w.sessionPath, func(f io.Writer) error {
@@ -142,7 +160,8 @@ func (w *window) saveSession() {
 		return enc.Encode(s)
 	})
 	if err != nil {
-		w.sketch.status.SetText("Could not save the session: " + err.Error())
-		w.melody.status.SetText("Could not save the session: " + err.Error())
+		for _, l := range []*widget.Label{w.melody.status, w.sketch.status, w.drums.status} {
+			l.SetText("Could not save the session: " + err.Error())
+		}
 	}
 }

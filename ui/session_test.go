@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
@@ -86,6 +87,7 @@ func TestBadSessionSetAside(t *testing.T) {
 		"version":     `{"version": 99}`,
 		"bad melody":  `{"version": 1, "melody": {"corners": [[1], [1], [1], [1]]}}`,
 		"bad drawing": `{"version": 1, "sketch": {"corners": [[], [], [], []]}}`,
+		"bad groove":  `{"version": 1, "drums": {"corners": [[], [], [], []]}}`,
 	} {
 		t.Run(name, func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), sessionName)
@@ -121,6 +123,7 @@ func FuzzReadSession(f *testing.F) {
 		ok.WriteString(strings.ReplaceAll(strings.Trim(strings.Join(strings.Fields(strings.Repeat("0 ", len(m))), ","), " "), " ", ","))
 	}
 	f.Add([]byte(`{"version":1}`))
+	f.Add([]byte(`{"version":1,"drums":{"corners":[[{"Velocity":[100,0,0,0,0,0,0,0,0],"Offset":[0.1,0,0,0,0,0,0,0,0]}],[],[],[]]}}`))
 	f.Add([]byte(`{"version":1,"sketch":{"corners":[[{"DX":1,"DY":2,"PenLift":true}],[],[],[]]}}`))
 	f.Add(ok.Bytes())
 	f.Fuzz(func(t *testing.T, data []byte) {
@@ -139,6 +142,13 @@ func FuzzReadSession(f *testing.F) {
 			for _, c := range s.Sketch.Corners {
 				if c.Validate() != nil {
 					t.Fatalf("accepted a bad drawing %v", c)
+				}
+			}
+		}
+		if s.Drums != nil {
+			for _, c := range s.Drums.Corners {
+				if validDrums(c) != nil {
+					t.Fatalf("accepted a bad groove %v", c)
 				}
 			}
 		}
@@ -226,5 +236,48 @@ func TestExportKept(t *testing.T) {
 	}
 	if g.w.win.Canvas().Overlays().Top() == nil {
 		t.Error("no message when nothing is kept")
+	}
+}
+
+// TestDrumSession: the drum corners, edited or loaded with their velocities and timing, and the
+// kept grooves are there again at the next start; grooves a palette cannot hold are refused.
+func TestDrumSession(t *testing.T) {
+	path := filepath.Join(t.TempDir(), sessionName)
+	f := newFixtureWith(t, path)
+	played := performance()[:drums.WindowSteps]
+	f.w.drums.pal.SetCorner(palette.TopLeft, played)
+	f.w.drums.setName(palette.TopLeft, "played")
+	f.w.drums.moveTo(0.6, 0.3)
+	f.settle()
+	f.w.drums.pin()
+	f.settle()
+	want := f.w.drums.snapshot()
+
+	g := newFixtureWith(t, path)
+	got := g.w.drums.snapshot()
+	if got == nil || !slices.Equal(got.Corners[palette.TopLeft], played) || got.Names != want.Names {
+		t.Fatalf("restored %+v, want %+v", got, want)
+	}
+	if len(got.Kept) != 1 || !slices.Equal(got.Kept[0], want.Kept[0]) || len(g.w.drums.pinned.Objects) != 1 {
+		t.Errorf("kept %d grooves, want the one kept before", len(got.Kept))
+	}
+
+	loud := slices.Clone(played)
+	loud[3].Velocity[drums.Snare] = 200
+	late := slices.Clone(played)
+	late[5].Offset[drums.Kick] = 0.7
+	for _, tt := range []struct {
+		name string
+		p    drums.Pattern
+		want string
+	}{
+		{"2 bars", played, ""},
+		{"1 bar", played[:16], "16 steps"},
+		{"velocity 200", loud, "velocity 200"},
+		{"offset 0.7", late, "offset"},
+	} {
+		if err := validDrums(tt.p); (err == nil) != (tt.want == "") || err != nil && !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: %v, want %q", tt.name, err, tt.want)
+		}
 	}
 }

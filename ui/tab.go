@@ -79,6 +79,7 @@ type paletteTab[T any] struct {
 	temp         *widget.Slider
 	tempLabel    *widget.Label
 	pinned       *fyne.Container
+	resultFooter fyne.CanvasObject // under the result view (the drum grid's hint); nil for none
 }
 
 // newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
@@ -200,7 +201,11 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 		controls = container.NewVBox(model, widget.NewSeparator(), save)
 	}
 	resultTitle := container.NewBorder(nil, nil, heading("Result"), t.point)
-	right := container.NewBorder(resultTitle, controls, nil, nil, t.result)
+	var result fyne.CanvasObject = t.result
+	if t.resultFooter != nil {
+		result = container.NewBorder(nil, t.resultFooter, nil, nil, t.result)
+	}
+	right := container.NewBorder(resultTitle, controls, nil, nil, result)
 	statusBar := container.NewBorder(nil, nil, nil, nil, t.status)
 	t.content = container.NewBorder(nil, statusBar, nil, nil,
 		container.New(&splitLayout{}, container.NewPadded(t.pad), container.NewPadded(right)))

@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 
 	"github.com/latentpalette/palette/assets/examples"
-	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/audio/synth"
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
@@ -23,14 +23,22 @@ import (
 // Title is the window title; the smoke test finds the window by it.
 const Title = "Latent Palette"
 
-// window is the main window's state: the two palettes and the tabs that hold them.
+// window is the main window's state: the three palettes and the tabs that hold them.
 type window struct {
 	win         fyne.Window
 	tabs        *container.AppTabs
 	melody      *melodyTab
 	sketch      *sketchTab
+	drums       *drumsTab
 	sessionPath string // where the corners and kept results are saved; "" saves nothing
 }
+
+// The tabs, in order.
+const (
+	melodyTabIndex = iota
+	sketchTabIndex
+	drumsTabIndex
+)
 
 // NewMainWindow builds the main window of the app with the built-in models.
 func NewMainWindow(a fyne.App) fyne.Window { return NewMainWindowWith(a, Models{}) }
@@ -43,12 +51,12 @@ func NewMainWindowWith(a fyne.App, m Models) fyne.Window {
 	if err == nil {
 		player = p
 	}
-	m, mnote, snote := m.withDefaults()
+	m, notes := m.withDefaults()
 	var session string
 	if root := a.Storage().RootURI(); root != nil && root.Scheme() == "file" {
 		session = filepath.Join(root.Path(), sessionName)
 	}
-	w := newWindow(a, options{player: player, melodyModel: m.Melody, melodyNote: mnote, sketchModel: m.Sketch, sketchNote: snote, session: session})
+	w := newWindow(a, options{player: player, melodyModel: m.Melody, sketchModel: m.Sketch, drumsModel: m.Drums, notes: notes, session: session})
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the audio engine did not start: %w\n\nThe palette works without sound; export WAV files to listen", err), w.win)
 	}
@@ -57,11 +65,12 @@ func NewMainWindowWith(a fyne.App, m Models) fyne.Window {
 
 // options are what the window is built around; tests give their own.
 type options struct {
-	player                 Player // nil: no sound, no playhead
-	melodyModel            palette.Model[melody.Melody]
-	sketchModel            palette.Model[sketch.Drawing]
-	melodyNote, sketchNote string // which models decode, for the status line
-	session                string // the session file to restore and keep up to date; "" for none
+	player      Player // nil: no sound, no playhead
+	melodyModel palette.Model[melody.Melody]
+	sketchModel palette.Model[sketch.Drawing]
+	drumsModel  palette.Model[drums.Pattern]
+	notes       modelNotes // which models decode, for the status lines
+	session     string     // the session file to restore and keep up to date; "" for none
 }
 
 func newWindow(a fyne.App, o options) *window {
@@ -85,27 +94,42 @@ func newWindow(a fyne.App, o options) *window {
 	for i, e := range mel {
 		mcorners[i], mnames[i] = e.Item, e.Name
 	}
-	w.melody = &melodyTab{player: player, tempo: audio.DefaultBPM, instrument: synth.Names()[0]}
-	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, o.melodyNote), o.melodyModel, mcorners, mnames, saved.Melody)
+	tr := newTransport(player)
+	w.melody = &melodyTab{tr: tr, instrument: synth.Names()[0]}
+	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, o.notes.melody), o.melodyModel, mcorners, mnames, saved.Melody)
 
 	var scorners [4]sketch.Drawing
 	var snames [4]string
 	for i, e := range examples.Drawings() {
 		scorners[i], snames[i] = e.Item, e.Name
 	}
-	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(o.sketchNote), o.sketchModel, scorners, snames, saved.Sketch)}
+	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(o.notes.sketch), o.sketchModel, scorners, snames, saved.Sketch)}
+
+	grooves, gerr := examples.Grooves()
+	var dcorners [4]drums.Pattern
+	var dnames [4]string
+	for i, e := range grooves {
+		dcorners[i], dnames[i] = e.Item, e.Name
+	}
+	w.drums = &drumsTab{tr: tr}
+	w.drums.paletteTab = newPaletteTab(w.win, drumsKind(w.drums, o.notes.drums), o.drumsModel, dcorners, dnames, saved.Drums)
 	w.melody.onChange = w.saveSession
 	w.sketch.onChange = w.saveSession
+	w.drums.onChange = w.saveSession
 
 	w.tabs = container.NewAppTabs(
 		container.NewTabItemWithIcon("Melody", theme.MediaMusicIcon(), w.melody.build()),
 		container.NewTabItemWithIcon("Sketch", theme.DocumentCreateIcon(), w.sketch.build()),
+		container.NewTabItemWithIcon("Drums", theme.GridIcon(), w.drums.build()),
 	)
 	w.tabs.OnSelected = func(*container.TabItem) { w.focusPad() }
 	w.win.SetContent(w.tabs)
 	w.focusPad() // the arrow keys move the puck from the start
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the example melodies could not be loaded: %w\n\nOpen MIDI files in the corners instead", err), w.win)
+	}
+	if gerr != nil {
+		dialog.ShowError(fmt.Errorf("the example grooves could not be loaded: %w\n\nOpen drum MIDI files in the corners instead", gerr), w.win)
 	}
 	if sessionErr != nil {
 		dialog.ShowError(fmt.Errorf("the last session could not be restored: %w\n\nThe palettes start with the examples", sessionErr), w.win)
@@ -115,12 +139,14 @@ func newWindow(a fyne.App, o options) *window {
 	w.win.Canvas().SetOnTypedKey(w.typedKey)
 	w.melody.pad.OnKey = w.typedKey
 	w.sketch.pad.OnKey = w.typedKey
+	w.drums.pad.OnKey = w.typedKey
 	w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { a.Quit() })
 	w.win.SetOnClosed(func() {
 		player.Close()
 		w.melody.pal.Close()
 		w.sketch.pal.Close()
+		w.drums.pal.Close()
 	})
 	w.win.Resize(fyne.NewSize(1100, 750))
 	w.win.CenterOnScreen()
@@ -128,26 +154,33 @@ func newWindow(a fyne.App, o options) *window {
 }
 
 // focusPad gives the keyboard to the pad of the palette on show.
-func (w *window) focusPad() {
-	if w.tabs.SelectedIndex() == 0 {
-		w.win.Canvas().Focus(w.melody.pad)
-	} else {
-		w.win.Canvas().Focus(w.sketch.pad)
-	}
+func (w *window) focusPad() { w.win.Canvas().Focus(w.shown().pad) }
+
+// onShow is what the window's keys and drops need of the palette on show.
+type onShow struct {
+	pad  *Pad
+	drop func(pos fyne.Position, uris []fyne.URI)
+	part *part // nil for the sketches, which do not play
 }
 
-// typedKey handles the window's keys: the space bar plays and stops the melody.
+// shown is the palette on show.
+func (w *window) shown() onShow {
+	switch w.tabs.SelectedIndex() {
+	case sketchTabIndex:
+		return onShow{w.sketch.pad, w.sketch.drop, nil}
+	case drumsTabIndex:
+		return onShow{w.drums.pad, w.drums.drop, w.drums.part}
+	}
+	return onShow{w.melody.pad, w.melody.drop, w.melody.part}
+}
+
+// typedKey handles the window's keys: the space bar plays and stops the melody or the drums,
+// whichever tab is on show.
 func (w *window) typedKey(e *fyne.KeyEvent) {
-	if e.Name == fyne.KeySpace && w.tabs.SelectedIndex() == 0 {
-		w.melody.togglePlay()
+	if p := w.shown().part; e.Name == fyne.KeySpace && p != nil {
+		p.toggle()
 	}
 }
 
 // dropped sends files dropped on the window to the nearest corner of the palette on show.
-func (w *window) dropped(pos fyne.Position, uris []fyne.URI) {
-	if w.tabs.SelectedIndex() == 0 {
-		w.melody.drop(pos, uris)
-	} else {
-		w.sketch.drop(pos, uris)
-	}
-}
+func (w *window) dropped(pos fyne.Position, uris []fyne.URI) { w.shown().drop(pos, uris) }

@@ -23,6 +23,7 @@ import (
 
 	_ "github.com/latentpalette/palette/internal/locale" // before Fyne reads the locale
 	"github.com/latentpalette/palette/internal/shared"
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/palette/standin"
@@ -57,6 +58,7 @@ type fixture struct {
 	queue  chan func() // callbacks for Fyne's thread, run by the test's goroutine
 	mspy   *spyModel[melody.Melody]
 	sspy   *spyModel[sketch.Drawing]
+	dspy   *spyModel[drums.Pattern]
 	tmp    string
 	player Player
 }
@@ -73,12 +75,13 @@ func newFixtureWith(t *testing.T, session string) *fixture {
 	a := test.NewTempApp(t)
 	f.mspy = &spyModel[melody.Melody]{Model: standin.Melody{}}
 	f.sspy = &spyModel[sketch.Drawing]{Model: standin.Sketch{}}
+	f.dspy = &spyModel[drums.Pattern]{Model: standin.Drums{}}
 	p, err := newAudioPlayer(true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.player = p
-	f.w = newWindow(a, options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, melodyNote: "spy", sketchNote: "spy", session: session})
+	f.w = newWindow(a, options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, drumsModel: f.dspy, notes: modelNotes{"spy", "spy", "spy"}, session: session})
 	f.w.win.Resize(fyne.NewSize(1100, 750))
 	t.Cleanup(f.w.win.Close)
 	f.settle()
@@ -90,6 +93,7 @@ func (f *fixture) settle() {
 	for {
 		f.w.melody.pal.Wait()
 		f.w.sketch.pal.Wait()
+		f.w.drums.pal.Wait()
 		select {
 		case fn := <-f.queue:
 			fn()
@@ -440,16 +444,7 @@ func TestOpenMIDIChoosesBars(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.w.melody.loadCorner(palette.TopLeft, path)
-	top := f.w.win.Canvas().Overlays().Top()
-	if top == nil {
-		t.Fatal("no dialog to choose the bars")
-	}
-	var slider *widget.Slider
-	for _, o := range test.LaidOutObjects(top) {
-		if s, ok := o.(*widget.Slider); ok {
-			slider = s
-		}
-	}
+	top, slider := chooseDialog(t, f.w.win)
 	if slider == nil || slider.Max != 2 { // windows start at bars 1, 2 and 3
 		t.Fatalf("slider %+v, want one over 3 windows", slider)
 	}
@@ -460,6 +455,22 @@ func TestOpenMIDIChoosesBars(t *testing.T) {
 	if len(got) != 8 || got[0].Pitch != 68 || got[0].Start != 0 {
 		t.Errorf("top-left holds %v, want bars 3 and 4 (8 notes from G#4)", got)
 	}
+}
+
+// chooseDialog returns the dialog on top, which must be there, and its slider, if any.
+func chooseDialog(t *testing.T, win fyne.Window) (fyne.CanvasObject, *widget.Slider) {
+	t.Helper()
+	top := win.Canvas().Overlays().Top()
+	if top == nil {
+		t.Fatal("no dialog to choose from")
+	}
+	var slider *widget.Slider
+	for _, o := range test.LaidOutObjects(top) {
+		if s, ok := o.(*widget.Slider); ok {
+			slider = s
+		}
+	}
+	return top, slider
 }
 
 func TestBadFileShowsDialog(t *testing.T) {

@@ -28,14 +28,17 @@ var melodies = []struct{ name, score string }{
 
 // Melodies returns the example melodies for the corners, top-left, top-right, bottom-left,
 // bottom-right. An error means a typo in a score above (the tests catch it).
-func Melodies() ([4]Named[melody.Melody], error) {
-	var out [4]Named[melody.Melody]
-	for i, m := range melodies {
-		mel, err := ParseScore(m.score)
+func Melodies() ([4]Named[melody.Melody], error) { return parseAll("melody", melodies, ParseScore) }
+
+// parseAll parses the four scores of examples with parse; what names them in an error.
+func parseAll[T any](what string, examples []struct{ name, score string }, parse func(string) (T, error)) ([4]Named[T], error) {
+	var out [4]Named[T]
+	for i, e := range examples {
+		item, err := parse(e.score)
 		if err != nil {
-			return out, fmt.Errorf("example melody %q: %w", m.name, err)
+			return out, fmt.Errorf("example %s %q: %w", what, e.name, err)
 		}
-		out[i] = Named[melody.Melody]{m.name, mel}
+		out[i] = Named[T]{e.name, item}
 	}
 	return out, nil
 }

@@ -8,8 +8,10 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
@@ -162,4 +164,68 @@ func inked(img *image.RGBA) int {
 		}
 	}
 	return n
+}
+
+func TestGrooves(t *testing.T) {
+	gs, err := Grooves()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, g := range gs {
+		p := g.Item
+		if len(p) != drums.WindowSteps {
+			t.Errorf("%s: %d steps, want %d", g.Name, len(p), drums.WindowSteps)
+		}
+		// A groove: a kick on the downbeat, a backbeat or clave on the snare, a time-keeper.
+		if !p[0].Hit(drums.Kick) || countHits(p, drums.Snare) < 2 || countHits(p, drums.ClosedHat)+countHits(p, drums.Ride) < 8 {
+			t.Errorf("%s: kick on 1 %v, %d snares, %d hats and rides", g.Name, p[0].Hit(drums.Kick),
+				countHits(p, drums.Snare), countHits(p, drums.ClosedHat)+countHits(p, drums.Ride))
+		}
+		vs := map[uint8]bool{}
+		for _, s := range p {
+			for _, v := range s.Velocity {
+				if v > 0 {
+					vs[v] = true
+				}
+			}
+		}
+		if len(vs) < 3 {
+			t.Errorf("%s: %d velocities, want accents and soft hits", g.Name, len(vs))
+		}
+	}
+}
+
+func countHits(p drums.Pattern, c drums.Class) int {
+	n := 0
+	for _, s := range p {
+		if s.Hit(c) {
+			n++
+		}
+	}
+	return n
+}
+
+func TestParseGroove(t *testing.T) {
+	bar := strings.Repeat("-", 15)
+	tests := []struct {
+		score string
+		err   string
+	}{
+		{"kick X" + bar + "|o" + bar, ""},
+		{"cowbell X" + bar + "|o" + bar, "unknown drum"},
+		{"kick X" + bar, "16 steps"},
+		{"kick Q" + bar + "|o" + bar, "not a hit"},
+	}
+	for _, tt := range tests {
+		p, err := ParseGroove(tt.score)
+		if tt.err == "" {
+			if err != nil || p[0].Velocity[drums.Kick] != 120 || p[16].Velocity[drums.Kick] != 70 || p.Hits() != 2 {
+				t.Errorf("ParseGroove(%q) = %v, %v", tt.score, p, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), tt.err) {
+			t.Errorf("ParseGroove(%q) error %v, want %q", tt.score, err, tt.err)
+		}
+	}
 }

@@ -1,5 +1,5 @@
 // Package standin holds STAND-IN models for the palette: simple deterministic functions, not
-// neural networks, used until the trained melody and sketch VAEs are bundled with the app.
+// neural networks, used until the trained melody, sketch and drum VAEs are bundled with the app.
 package standin
 
 import (
@@ -8,6 +8,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/sketch"
 )
@@ -187,6 +188,60 @@ func (Sketch) Decode(zs [][]float32, opts vae.DecodeOptions) ([]sketch.Drawing, 
 			lines = append(lines, line)
 		}
 		out[k] = sketch.FromStrokes(lines)
+	}
+	return out, nil
+}
+
+// Drums is a stand-in drum model. Its latent vector is the pattern's velocity grid, drum by
+// drum and step by step, as a fraction of 127 (microtiming is left out, as MusicVAE's drum
+// model leaves it out). Blends cross-fade grooves: a hit the nearby corners share stays, softer
+// the fewer share it; corners decode back exactly.
+type Drums struct{}
+
+// drumHitLevel is the value above which a step of a decoded vector is a hit.
+const drumHitLevel = 0.25
+
+// ZSize is one value per drum per step of a 2-bar window.
+func (Drums) ZSize() int { return drums.NumClasses * drums.WindowSteps }
+
+// Encode returns each pattern's vector: [kick(32), snare(32), ... ride(32)].
+func (Drums) Encode(ps []drums.Pattern) ([][]float32, error) {
+	zs := make([][]float32, len(ps))
+	for k, p := range ps {
+		if err := p.Validate(); err != nil {
+			return nil, fmt.Errorf("pattern %d: %w", k, err)
+		}
+		z := make([]float32, drums.NumClasses*drums.WindowSteps)
+		for i, s := range p[:min(len(p), drums.WindowSteps)] {
+			for c, v := range s.Velocity {
+				z[c*drums.WindowSteps+i] = float32(v) / 127
+			}
+		}
+		zs[k] = z
+	}
+	return zs, nil
+}
+
+// Decode makes a hit wherever a value is above drumHitLevel, as loud as the value (at least a
+// ghost note); temperature adds seeded noise before it.
+func (Drums) Decode(zs [][]float32, opts vae.DecodeOptions) ([]drums.Pattern, error) {
+	rng := rand.New(rand.NewPCG(uint64(opts.Seed), 17))
+	out := make([]drums.Pattern, len(zs))
+	for k, z := range zs {
+		if len(z) != drums.NumClasses*drums.WindowSteps {
+			return nil, fmt.Errorf("vector %d has %d values, want %d", k, len(z), drums.NumClasses*drums.WindowSteps)
+		}
+		p := make(drums.Pattern, drums.WindowSteps)
+		for j, x := range z {
+			x := float64(x)
+			if opts.Temperature > 0 {
+				x += 0.3 * opts.Temperature * rng.NormFloat64()
+			}
+			if x > drumHitLevel {
+				p[j%drums.WindowSteps].Velocity[j/drums.WindowSteps] = uint8(max(20, min(127, math.Round(127*x))))
+			}
+		}
+		out[k] = p
 	}
 	return out, nil
 }
