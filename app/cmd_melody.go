@@ -39,12 +39,20 @@ func addMelodyFlags(fs *flag.FlagSet) *melodyFlags {
 	return f
 }
 
+// checkOut checks, before any work, what writeMelody will need: -o and --bpm.
+func (f *melodyFlags) checkOut(path string) error {
+	if !(f.bpm >= 4 && f.bpm <= 1000) { // melody.WriteMIDI's range
+		return usagef("--bpm %v is outside 4..1000", f.bpm)
+	}
+	return checkOutput(path)
+}
+
 // load returns the model the flags name.
 func (f *melodyFlags) load() (*musicvae.Model, error) { return loadMelodyModel(f.model) }
 
 // reconstruct decodes greedily what encodes the windows: the model's reading of them.
-func reconstruct(m *musicvae.Model, ws []melody.Melody) ([]melody.Melody, error) {
-	zs, err := m.Encode(ws)
+func reconstruct(m *musicvae.Model, spec string, ws []melody.Melody) ([]melody.Melody, error) {
+	zs, err := encodeMelodies(m, spec, ws...)
 	if err != nil {
 		return nil, err
 	}
@@ -57,10 +65,7 @@ func (f *melodyFlags) writeMelody(path string, ws []melody.Melody) error {
 		return usagef("need -o OUT.mid")
 	}
 	opt := melody.WriteOptions{BPM: f.bpm}
-	if err := writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, melody.Concat(ws...), opt) }); err != nil {
-		return usageError{err}
-	}
-	return nil
+	return writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, melody.Concat(ws...), opt) })
 }
 
 func runMelodyEval(args []string, stdout, stderr io.Writer) error {
@@ -136,6 +141,9 @@ func runMelodyReconstruct(args []string, stdout, stderr io.Writer) error {
 	if len(pos) != 1 || *out == "" {
 		return usagef("need one input MIDI file and -o OUT.mid")
 	}
+	if err := mf.checkOut(*out); err != nil {
+		return err
+	}
 	in, err := readWindow(pos[0], *bar)
 	if err != nil {
 		return err
@@ -144,7 +152,7 @@ func runMelodyReconstruct(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	got, err := reconstruct(m, []melody.Melody{in})
+	got, err := reconstruct(m, mf.model, []melody.Melody{in})
 	if err != nil {
 		return err
 	}
@@ -178,6 +186,9 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	if *steps < 2 || *steps > 100 {
 		return usagef("--steps %d is outside 2..100", *steps)
 	}
+	if err := mf.checkOut(*out); err != nil {
+		return err
+	}
 	if *barB < 0 {
 		*barB = *bar
 	}
@@ -193,7 +204,7 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mu, err := m.Encode([]melody.Melody{a, b})
+	mu, err := encodeMelodies(m, mf.model, a, b)
 	if err != nil {
 		return err
 	}
@@ -227,6 +238,9 @@ func runMelodySample(args []string, stdout, stderr io.Writer) error {
 	}
 	if !(*temp >= 0 && *temp <= 10) {
 		return usagef("--temperature %v is outside 0..10", *temp)
+	}
+	if err := mf.checkOut(*out); err != nil {
+		return err
 	}
 	m, err := mf.load()
 	if err != nil {

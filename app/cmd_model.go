@@ -7,11 +7,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/latentpalette/palette/assets"
+	"github.com/latentpalette/palette/internal/regfile"
+	"github.com/latentpalette/palette/model/checkpoint"
 	"github.com/latentpalette/palette/model/magenta"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/musicvae"
@@ -60,27 +63,39 @@ func loadMelodyWeights(spec string) (*musicvae.Weights, error) {
 		}
 		return w, nil
 	}
-	st, err := os.Stat(spec)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("model %s: %w", spec, err)}
-	}
-	if st.IsDir() {
+	if st, err := os.Stat(spec); err == nil && st.IsDir() {
 		w, err := magenta.LoadDir(spec)
 		if err != nil {
 			return nil, usageError{fmt.Errorf("model %s: %w", spec, err)}
 		}
 		return w, nil
 	}
-	f, err := os.Open(spec)
+	f, err := openInput(spec)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("model %s: %w", spec, err)}
+		return nil, usageError{fmt.Errorf("model: %w", err)}
 	}
 	defer f.Close()
-	w, _, err := musicvae.Load(f)
+	w, err := loadMelodyCheckpoint(f)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("model %s: %w (want a melody .safetensors checkpoint or a Magenta.js checkpoint directory)", spec, err)}
 	}
 	return w, nil
+}
+
+// loadMelodyCheckpoint is musicvae.Load with one more budget: a config that names more decoder
+// layers than the file has tensors cannot fit it, and is refused before its shapes are built.
+func loadMelodyCheckpoint(r io.Reader) (*musicvae.Weights, error) {
+	f, err := checkpoint.Load(r)
+	if err != nil {
+		return nil, err
+	}
+	var c struct {
+		DecoderSizes []json.RawMessage `json:"decoder_sizes"`
+	}
+	if json.Unmarshal([]byte(f.Metadata[musicvae.MetaConfig]), &c) == nil && 2*len(c.DecoderSizes) > len(f.Tensors) {
+		return nil, fmt.Errorf("musicvae: the config names %d decoder layers, the file holds %d tensors", len(c.DecoderSizes), len(f.Tensors))
+	}
+	return musicvae.FromFile(f)
 }
 
 // loadMelodyModel is loadMelodyWeights ready for inference: the value of --model on every
@@ -231,7 +246,7 @@ func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mus, err := m.Encode([]melody.Melody{win})
+	mus, err := encodeMelodies(m, mf.model, win)
 	if err != nil {
 		return err
 	}
@@ -264,14 +279,14 @@ func runMelodyDecode(args []string, stdout, stderr io.Writer) error {
 	if *zPath == "-" {
 		data, err = io.ReadAll(io.LimitReader(os.Stdin, maxZFile+1))
 	} else {
-		data, err = readLimited(*zPath, maxZFile)
+		data, err = regfile.ReadFile(*zPath, maxZFile)
 	}
 	if err != nil {
-		return usageError{fmt.Errorf("--z %s: %w", *zPath, err)}
+		return usageError{fmt.Errorf("--z: %w", err)}
 	}
 	zs, err := parseZs(data)
 	if err != nil {
-		return usagef("--z %s: %v", *zPath, err)
+		return usagef("--z %s: %v", shorten(*zPath, 200), err)
 	}
 	m, err := mf.load()
 	if err != nil {
@@ -300,21 +315,9 @@ func runMelodyDecode(args []string, stdout, stderr io.Writer) error {
 // maxZFile bounds a z file: thousands of z vectors of 512 values.
 const maxZFile = 64 << 20
 
-func readLimited(path string, limit int64) ([]byte, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, limit+1))
-	if err == nil && int64(len(data)) > limit {
-		err = fmt.Errorf("larger than %d bytes", limit)
-	}
-	return data, err
-}
-
 // parseZs reads one z (an array of numbers) or several (an array of arrays of numbers).
 func parseZs(data []byte) ([][]float32, error) {
+	data = bytes.TrimPrefix(data, []byte("\xef\xbb\xbf"))
 	var many [][]float32
 	if err := json.Unmarshal(data, &many); err == nil {
 		if len(many) == 0 {
@@ -349,4 +352,39 @@ func printLine[T any](w io.Writer, values []T) error {
 	sb.WriteByte('\n')
 	_, err := io.WriteString(w, sb.String())
 	return err
+}
+
+// encodeMelodies returns mu of each window; a mu that is not finite is the model file's fault.
+func encodeMelodies(m *musicvae.Model, spec string, ws ...melody.Melody) ([][]float32, error) {
+	mus, err := m.Encode(ws)
+	if err != nil {
+		return nil, err
+	}
+	if err := finiteVectors(mus); err != nil {
+		return nil, modelFault(spec, "the encoder's output", err)
+	}
+	return mus, nil
+}
+
+// finiteVectors reports the first value of vs that is NaN or infinite.
+func finiteVectors(vs [][]float32) error {
+	for i, v := range vs {
+		for k, x := range v {
+			if !finite(x) {
+				return fmt.Errorf("vector %d, value %d is %v", i, k, x)
+			}
+		}
+	}
+	return nil
+}
+
+func finite(v float32) bool { return !math.IsNaN(float64(v)) && !math.IsInf(float64(v), 0) }
+
+// modelFault reports an output of the model that cannot be written: with a model file of the
+// user's, the weights are out of range (a usage error); with the built-in one, it is ours.
+func modelFault(spec, what string, err error) error {
+	if spec == "" || spec == builtinSpec {
+		return fmt.Errorf("built-in model: %s is not finite: %w", what, err)
+	}
+	return usagef("model %s: %s is not finite (%v): its weights are out of range", shorten(spec, 200), what, err)
 }

@@ -259,3 +259,26 @@ func readTestSegments(t *testing.T, path string) []melody.Melody {
 	}
 	return segs
 }
+
+// FuzzParseZs: the z file reader never panics, and what it accepts is one or more non-empty
+// vectors of finite values.
+func FuzzParseZs(f *testing.F) {
+	f.Add([]byte(`[0.5, -1, 2]`))
+	f.Add([]byte(`[[1, 2], [3, 4]]`))
+	f.Add([]byte("\xef\xbb\xbf[1e39]"))
+	f.Add([]byte(`[[], [1]]`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		zs, err := parseZs(data)
+		if err != nil {
+			return
+		}
+		if len(zs) == 0 {
+			t.Fatal("no z vectors and no error")
+		}
+		for _, z := range zs {
+			if len(z) == 0 || finiteVectors([][]float32{z}) != nil {
+				t.Fatalf("accepted %v", z)
+			}
+		}
+	})
+}

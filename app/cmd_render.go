@@ -5,8 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 	"strings"
 
 	"github.com/latentpalette/palette/audio"
@@ -62,8 +60,8 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 	if *bpm < audio.MinBPM || *bpm > audio.MaxBPM || *bpm != *bpm {
 		return usagef("--bpm %g is out of range: use %d to %d", *bpm, audio.MinBPM, audio.MaxBPM)
 	}
-	if fi, err := os.Stat(filepath.Dir(*out)); err != nil || !fi.IsDir() {
-		return usagef("cannot write %s: the folder %s does not exist", *out, filepath.Dir(*out))
+	if err := checkOutput(*out); err != nil {
+		return err
 	}
 	m, err := readWindow(pos[0], *bar)
 	if err != nil {
@@ -82,9 +80,9 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 // readWindow reads the MIDI file at path and returns its 2 bars from bar on; what is wrong
 // with the file or the bar is a usage error.
 func readWindow(path string, bar int) (melody.Melody, error) {
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return nil, usageError{fmt.Errorf("read %s: %w", path, err)}
+		return nil, err
 	}
 	defer f.Close()
 	segs, err := melody.ReadMIDI(f)

@@ -8,7 +8,6 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -59,21 +58,47 @@ func addSketchFlags(fs *flag.FlagSet, outHelp string) *sketchFlags {
 }
 
 // parse parses a sketch command's arguments: wantPos positional arguments and -o
-// OUT.png|OUT.svg, or the usage line as a usage error.
+// OUT.png|OUT.svg, or the usage line as a usage error. It checks the values and the output path
+// before any work is done.
 func (f *sketchFlags) parse(fs *flag.FlagSet, args []string, stderr io.Writer, wantPos int, usage string) ([]string, vae.DecodeOptions, error) {
-	fs.SetOutput(stderr)
-	pos, err := parseFlags(fs, args)
+	pos, err := parseModelFlags(fs, args, usage, stderr)
 	if err != nil {
 		return nil, vae.DecodeOptions{}, err
 	}
 	if len(pos) != wantPos || *f.out == "" {
 		return nil, vae.DecodeOptions{}, usagef("%s", usage)
 	}
-	if err := checkSheetPath(*f.out); err != nil {
+	if err := f.checkSheet(); err != nil {
 		return nil, vae.DecodeOptions{}, err
 	}
 	opt, err := f.decodeOptions()
 	return pos, opt, err
+}
+
+// checkSheet checks the flags that say how the sheet is drawn, and -o.
+func (f *sketchFlags) checkSheet() error {
+	switch {
+	case *f.size < 16 || *f.size > 4096:
+		return usagef("--size must be 16 to 4096, not %d", *f.size)
+	case !(*f.lineWidth > 0 && *f.lineWidth <= float64(*f.size)/4):
+		return usagef("--line-width must be above 0 and at most a quarter of --size (%d), not %v", *f.size, *f.lineWidth)
+	}
+	if err := checkSheetPath(*f.out); err != nil {
+		return err
+	}
+	return checkOutput(*f.out)
+}
+
+// checkPixels refuses, before decoding, a PNG sheet of rows x cols drawings larger than
+// sketch.MaxSheetPixels.
+func (f *sketchFlags) checkPixels(rows, cols int) error {
+	if !strings.EqualFold(filepath.Ext(*f.out), ".png") {
+		return nil
+	}
+	if err := sketch.CheckSheetSize(rows, cols, *f.size); err != nil {
+		return usagef("%v: lower -n, --per-row or --size, or write an SVG", err)
+	}
+	return nil
 }
 
 func (f *sketchFlags) decodeOptions() (vae.DecodeOptions, error) {
@@ -109,9 +134,9 @@ func loadSketchModel(path string) (*sketchrnn.Weights, error) {
 		}
 		return w, nil
 	}
-	f, err := os.Open(path)
+	f, err := openInput(path)
 	if err != nil {
-		return nil, usageError{err}
+		return nil, usageError{fmt.Errorf("--model: %w", err)}
 	}
 	defer f.Close()
 	var w *sketchrnn.Weights
@@ -128,12 +153,12 @@ func loadSketchModel(path string) (*sketchrnn.Weights, error) {
 
 func runSketchEval(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("sketch eval", flag.ContinueOnError)
-	fs.SetOutput(stderr)
 	data := fs.String("data", "", "drawings: FILE.ndjson or FILE.npz[:split] (split test by default)")
 	asJSON := fs.Bool("json", false, `print {"sketches": N, "r_loss": x, "kl_loss": y}`)
 	model := fs.String("model", "", "sketch model (default: the built-in one)")
 	seed := fs.Uint64("seed", 0, "seed of the posterior samples z = mu + sigma*eps")
-	pos, err := parseFlags(fs, args)
+	const usage = "usage: palette sketch eval --data FILE.ndjson|FILE.npz[:split] [--json] [--model FILE]"
+	pos, err := parseModelFlags(fs, args, usage, stderr)
 	if err != nil {
 		return err
 	}
@@ -141,7 +166,7 @@ func runSketchEval(args []string, stdout, stderr io.Writer) error {
 		*data, pos = pos[0], nil
 	}
 	if *data == "" || len(pos) > 0 {
-		return usagef("usage: palette sketch eval --data FILE.ndjson|FILE.npz[:split] [--json] [--model FILE]")
+		return usagef("%s", usage)
 	}
 	m, err := loadSketch(*model)
 	if err != nil {
@@ -186,6 +211,14 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	if rows, cols := 2, len(idx); *between == "" {
+		err = sf.checkPixels(rows, cols)
+	} else {
+		err = sf.checkPixels(rows+1, max(cols, 2))
+	}
+	if err != nil {
+		return err
+	}
 	m, ds, err := modelAndDrawings(*sf.model, pos[0])
 	if err != nil {
 		return err
@@ -197,7 +230,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 		if err != nil {
 			return err
 		}
-		mu, err := encode(m, d)
+		mu, err := encode(m, *sf.model, d)
 		if err != nil {
 			return err
 		}
@@ -208,7 +241,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	if *between != "" {
 		ij, err := parseIndices(*between)
 		if err != nil || len(ij) != 2 {
-			return usagef("--interpolate %q: want I,J", *between)
+			return usagef("--interpolate %s: want I,J", quoteArg(*between))
 		}
 		ends := make([][]float32, 2)
 		for k, i := range ij {
@@ -216,7 +249,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 			if err != nil {
 				return err
 			}
-			if ends[k], err = encode(m, d); err != nil {
+			if ends[k], err = encode(m, *sf.model, d); err != nil {
 				return err
 			}
 		}
@@ -225,7 +258,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 			zs = append(zs, slerp(ends[0], ends[1], float64(k)/float64(n-1)))
 		}
 	}
-	dec, err := m.Decode(zs, opt)
+	dec, err := decode(m, *sf.model, zs, opt)
 	if err != nil {
 		return err
 	}
@@ -249,6 +282,9 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	if *steps < 2 || *steps > 100 {
 		return usagef("--steps must be 2 to 100, not %d", *steps)
 	}
+	if err := sf.checkPixels(1, *steps); err != nil {
+		return err
+	}
 	m, ds, err := modelAndDrawings(*sf.model, pos[0])
 	if err != nil {
 		return err
@@ -261,11 +297,11 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	za, err := encode(m, a)
+	za, err := encode(m, *sf.model, a)
 	if err != nil {
 		return err
 	}
-	zb, err := encode(m, b)
+	zb, err := encode(m, *sf.model, b)
 	if err != nil {
 		return err
 	}
@@ -273,7 +309,7 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	for i := range zs {
 		zs[i] = slerp(za, zb, float64(i)/float64(*steps-1))
 	}
-	row, err := m.Decode(zs, opt)
+	row, err := decode(m, *sf.model, zs, opt)
 	if err != nil {
 		return err
 	}
@@ -289,8 +325,11 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if *n < 1 || *n > 1000 || *perRow < 1 {
-		return usagef("-n must be 1 to 1000 and --per-row positive")
+	if *n < 1 || *n > 1000 || *perRow < 1 || *perRow > 1000 {
+		return usagef("-n and --per-row must be 1 to 1000, not %d and %d", *n, *perRow)
+	}
+	if err := sf.checkPixels((*n+*perRow-1) / *perRow, min(*n, *perRow)); err != nil {
+		return err
 	}
 	m, err := loadSketch(*sf.model)
 	if err != nil {
@@ -304,7 +343,7 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 			zs[i][k] = float32(rng.NormFloat64())
 		}
 	}
-	ds, err := m.Decode(zs, opt)
+	ds, err := decode(m, *sf.model, zs, opt)
 	if err != nil {
 		return err
 	}
@@ -329,13 +368,33 @@ func modelAndDrawings(model, file string) (*sketchrnn.Model, []sketch.Drawing, e
 	return m, ds, err
 }
 
-// encode returns the posterior mean of d (the model cuts drawings longer than it takes).
-func encode(m *sketchrnn.Model, d sketch.Drawing) ([]float32, error) {
+// encode returns the posterior mean of d (the model cuts drawings longer than it takes); a mean
+// that is not finite is the fault of the model file (see modelFault).
+func encode(m *sketchrnn.Model, model string, d sketch.Drawing) ([]float32, error) {
 	zs, err := m.Encode([]sketch.Drawing{d})
 	if err != nil {
 		return nil, usageError{err}
 	}
+	if err := finiteVectors(zs); err != nil {
+		return nil, modelFault(model, "the encoder's output", err)
+	}
 	return zs[0], nil
+}
+
+// decode decodes zs and checks that every point came out finite before anything is drawn.
+func decode(m *sketchrnn.Model, model string, zs [][]float32, opt vae.DecodeOptions) ([]sketch.Drawing, error) {
+	ds, err := m.Decode(zs, opt)
+	if err != nil {
+		return nil, err
+	}
+	for i, d := range ds {
+		for j, p := range d {
+			if !finite(p.DX) || !finite(p.DY) {
+				return nil, modelFault(model, "the decoder's output", fmt.Errorf("drawing %d, point %d is (%v, %v)", i, j, p.DX, p.DY))
+			}
+		}
+	}
+	return ds, nil
 }
 
 // slerp interpolates spherically between a and b, as sketch-rnn's notebook does between latents.
@@ -365,12 +424,12 @@ func parseIndices(s string) ([]int, error) {
 		lo, hi, isRange := strings.Cut(part, "-")
 		a, err := strconv.Atoi(strings.TrimSpace(lo))
 		if err != nil {
-			return nil, usagef("--index %q: want I, I,J,K or I-J", s)
+			return nil, usagef("--index %s: want I, I,J,K or I-J", quoteArg(s))
 		}
 		b := a
 		if isRange {
 			if b, err = strconv.Atoi(strings.TrimSpace(hi)); err != nil || b < a || b-a > 1000 {
-				return nil, usagef("--index %q: want I, I,J,K or I-J", s)
+				return nil, usagef("--index %s: want I, I,J,K or I-J", quoteArg(s))
 			}
 		}
 		for i := a; i <= b; i++ {
@@ -392,9 +451,6 @@ func checkSheetPath(path string) error {
 // writeSheet writes rows of drawings as a PNG or SVG sheet, by the file's extension.
 func writeSheet(path string, rows [][]sketch.Drawing, sf *sketchFlags) error {
 	opt := sketch.Options{Size: *sf.size, LineWidth: *sf.lineWidth}
-	if *sf.size < 16 || *sf.size > 4096 {
-		return usagef("--size must be 16 to 4096, not %d", *sf.size)
-	}
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".png":
 		if !*sf.transparent {

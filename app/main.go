@@ -11,8 +11,12 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strconv"
 	"strings"
+	"unicode/utf8"
 
+	"github.com/latentpalette/palette/internal/atomicfile"
+	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/nn"
 )
 
@@ -31,7 +35,8 @@ var commands = map[string]command{}
 
 func register(c command) { commands[c.name] = c }
 
-// usageError marks errors caused by what the user typed or gave us; they exit with status 2.
+// usageError marks errors caused by what the user typed or gave us; they exit with status 2
+// (see exitStatus).
 type usageError struct{ err error }
 
 func (e usageError) Error() string { return e.err.Error() }
@@ -76,23 +81,70 @@ func run(args []string, stdout, stderr io.Writer) (status int) {
 	}
 	c, rest, ok := lookup(args)
 	if !ok {
-		fmt.Fprintf(stderr, "palette: unknown command %q\n\n", strings.Join(args[:min(2, len(args))], " "))
-		printUsage(stderr)
+		fmt.Fprintf(stderr, "palette: unknown command %s (palette help lists the commands)\n", quoteArg(strings.Join(args[:min(2, len(args))], " ")))
 		return 2
 	}
-	if err := c.run(rest, stdout, stderr); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0 // the flag set has printed the usage
-		}
-		fmt.Fprintf(stderr, "palette %s: %v\n", c.name, err)
-		var ue usageError
-		if errors.As(err, &ue) {
-			return 2
-		}
-		return 1
+	err := c.run(rest, stdout, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return 0 // the flag set has printed the usage
 	}
-	return 0
+	if err != nil {
+		fmt.Fprintf(stderr, "palette %s: %s\n", c.name, errorLine(err))
+	}
+	return exitStatus(err)
 }
+
+// exitStatus is the one exit-code policy of every command: 0 for no error; 2 for what is wrong
+// with the user's input, arguments or output path (a usageError, a file that is a directory,
+// device or pipe, an output folder that does not exist); 1 for everything else, a failed
+// write (a full disk) included.
+func exitStatus(err error) int {
+	var (
+		ue usageError
+		nr *regfile.NotRegularError
+		te *atomicfile.TargetError
+	)
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue), errors.As(err, &nr), errors.As(err, &te):
+		return 2
+	}
+	return 1
+}
+
+// maxErrorLine bounds the line an error prints: messages quote what they read, and a hostile
+// file may hold megabytes where a name or a config should be.
+const maxErrorLine = 400
+
+// errorLine is err as one line: the first line of a message of several, with a count of the
+// rest, and an overlong line cut in the middle (its beginning and end say the most).
+func errorLine(err error) string {
+	msg, rest, more := strings.Cut(strings.TrimSpace(err.Error()), "\n")
+	if more {
+		msg += fmt.Sprintf(" (and %d more)", strings.Count(rest, "\n")+1)
+	}
+	return shorten(msg, maxErrorLine)
+}
+
+// shorten cuts s to about n bytes, keeping its beginning and end, at rune boundaries.
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	head, tail := n*2/3, n/3
+	for head > 0 && !utf8.RuneStart(s[head]) {
+		head--
+	}
+	t := len(s) - tail
+	for t < len(s) && !utf8.RuneStart(s[t]) {
+		t++
+	}
+	return fmt.Sprintf("%s … (%d bytes left out) … %s", s[:head], t-head, s[t:])
+}
+
+// quoteArg quotes a value the user gave for an error message, cut to a readable length.
+func quoteArg(s string) string { return strconv.Quote(shorten(s, 80)) }
 
 // lookup finds the command that args name, preferring a two-word name, and returns the rest.
 func lookup(args []string) (command, []string, bool) {

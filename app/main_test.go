@@ -1,11 +1,15 @@
 package main
 
 import (
+	"errors"
 	"flag"
+	"fmt"
 	"sort"
 	"strings"
 	"testing"
 
+	"github.com/latentpalette/palette/internal/atomicfile"
+	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/musicvae"
 )
 
@@ -56,5 +60,37 @@ func TestOverrideSchedule(t *testing.T) {
 	}
 	if err := overrideSchedule(fs, &c, given); err == nil || !strings.Contains(err.Error(), "--batch cannot change") {
 		t.Errorf("--batch on resume: %v", err)
+	}
+}
+
+// Every error is one line, of bounded length, whatever it quotes; the status follows the one
+// policy: 2 for the user's input, arguments and output path, 1 for the rest.
+func TestErrorLineAndStatus(t *testing.T) {
+	long := strings.Repeat("x", 100000)
+	tests := []struct {
+		err    error
+		status int
+	}{
+		{nil, 0},
+		{usagef("bad %s", long), 2},
+		{fmt.Errorf("wrapped: %w", &regfile.NotRegularError{Path: "/dev/x", Kind: "device"}), 2},
+		{&atomicfile.TargetError{Path: "a", Err: errors.New("the folder does not exist")}, 2},
+		{errors.Join(errors.New("one"), errors.New("two"), errors.New("three")), 1},
+		{errors.New("write x: no space left on device"), 1},
+	}
+	for _, tt := range tests {
+		if got := exitStatus(tt.err); got != tt.status {
+			t.Errorf("exitStatus(%.40v) = %d, want %d", tt.err, got, tt.status)
+		}
+		if tt.err == nil {
+			continue
+		}
+		line := errorLine(tt.err)
+		if strings.Contains(line, "\n") || len(line) > maxErrorLine+40 {
+			t.Errorf("errorLine is %d bytes: %.80q", len(line), line)
+		}
+	}
+	if got := errorLine(errors.Join(errors.New("one"), errors.New("two"), errors.New("three"))); got != "one (and 2 more)" {
+		t.Errorf("errorLine of three = %q", got)
 	}
 }

@@ -6,12 +6,12 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"math"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -48,7 +48,17 @@ func (e *FormatError) Error() string {
 	if e.Tensor == "" {
 		return "checkpoint: " + e.Msg
 	}
-	return fmt.Sprintf("checkpoint: tensor %q: %s", e.Tensor, e.Msg)
+	return fmt.Sprintf("checkpoint: tensor %s: %s", quoteName(e.Tensor), e.Msg)
+}
+
+// quoteName quotes a tensor name for a message, cut short: a hostile header may hold a name of
+// megabytes.
+func quoteName(name string) string {
+	const most = 120
+	if len(name) > most {
+		return strconv.Quote(strings.ToValidUTF8(name[:most], "")) + "…"
+	}
+	return strconv.Quote(name)
 }
 
 func formatErr(tensor, format string, a ...any) error {
@@ -56,10 +66,37 @@ func formatErr(tensor, format string, a ...any) error {
 }
 
 // Limits on what Load accepts, so that a hostile header cannot ask for unbounded memory.
+// MaxElements is shared by every reader of weights (safetensors, Magenta checkpoint folders):
+// the most float32 values one model may hold, 1 GiB of them (Magenta's largest melody model,
+// mel_2bar_big, has 134.6 million).
 const (
-	MaxHeader = 16 << 20 // bytes of JSON header
-	MaxData   = 4 << 30  // bytes of tensor data
+	MaxHeader   = 16 << 20        // bytes of JSON header
+	MaxElements = 1 << 28         // values of all tensors together
+	MaxData     = 4 * MaxElements // bytes of tensor data
 )
+
+// CheckElements reports, with a *FormatError, shapes that hold more than MaxElements values
+// together (or a negative size): a reader checks the shapes a file declares before it builds them.
+func CheckElements(shapes map[string][]int) error {
+	var total int64
+	for name, shape := range shapes {
+		n := int64(1)
+		for _, d := range shape {
+			if d < 0 {
+				return formatErr(name, "shape %v has a negative size", shape)
+			}
+			if d > 0 && n > MaxElements/int64(d) {
+				n = MaxElements + 1
+				break
+			}
+			n *= int64(d)
+		}
+		if total += n; total > MaxElements {
+			return formatErr(name, "the tensors take more than checkpoint.MaxElements (%d) values", MaxElements)
+		}
+	}
+	return nil
+}
 
 const metadataKey = "__metadata__"
 
@@ -111,13 +148,10 @@ func Load(r io.Reader) (*File, error) {
 		if e.DType != "F32" {
 			return nil, formatErr(name, "dtype %q is not supported (want F32)", e.DType)
 		}
-		elems := int64(1)
-		for _, d := range e.Shape {
-			if d < 0 || (d > 0 && elems > MaxData/int64(d)) {
-				return nil, formatErr(name, "shape %v is negative or too large", e.Shape)
-			}
-			elems *= int64(d)
+		if err := CheckElements(map[string][]int{name: e.Shape}); err != nil {
+			return nil, err
 		}
+		elems := int64(size(e.Shape))
 		b, end := e.DataOffsets[0], e.DataOffsets[1]
 		if b < 0 || end < b || end > MaxData {
 			return nil, formatErr(name, "data offsets [%d, %d] are invalid", b, end)
@@ -139,26 +173,37 @@ func Load(r io.Reader) (*File, error) {
 			return nil, formatErr(s.name, "data starts at byte %d, expected %d (gap or overlap)", s.begin, total)
 		}
 		total = s.end
+		if total > MaxData {
+			return nil, formatErr(s.name, "the tensors take more than checkpoint.MaxElements (%d) values", MaxElements)
+		}
 	}
-	data, err := io.ReadAll(io.LimitReader(r, total))
-	if err != nil {
-		return nil, formatErr("", "reading tensor data: %v", err)
-	}
-	if int64(len(data)) != total {
-		return nil, formatErr("", "file is truncated: %d of %d data bytes", len(data), total)
-	}
+	// Tensor by tensor, through a small buffer: memory grows with the data that is there, not
+	// with what the header declares, and holds each value once.
+	buf := make([]byte, 64<<10)
+	var read int64
 	for _, s := range spans {
-		b := data[s.begin:s.end]
-		t := Tensor{Shape: s.e.Shape, Data: make([]float32, len(b)/4)}
+		t := Tensor{Shape: s.e.Shape}
 		if t.Shape == nil {
 			t.Shape = []int{}
 		}
-		for i := range t.Data {
-			v := math.Float32frombits(binary.LittleEndian.Uint32(b[4*i:]))
-			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-				return nil, formatErr(s.name, "value %d is %v", i, v)
+		for left := s.end - s.begin; left > 0; {
+			b := buf[:min(left, int64(len(buf)))]
+			n, err := io.ReadFull(r, b)
+			read += int64(n)
+			if err != nil {
+				return nil, formatErr("", "file is truncated: %d of %d data bytes", read, total)
 			}
-			t.Data[i] = v
+			for i := 0; i < n; i += 4 {
+				v := math.Float32frombits(binary.LittleEndian.Uint32(b[i:]))
+				if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+					return nil, formatErr(s.name, "value %d is %v", len(t.Data), v)
+				}
+				t.Data = append(t.Data, v) // grows with what is read, never to a declared size
+			}
+			left -= int64(n)
+		}
+		if t.Data == nil {
+			t.Data = []float32{}
 		}
 		f.Tensors[s.name] = t
 	}
@@ -233,10 +278,11 @@ func (e *errWriter) write(b []byte) {
 	}
 }
 
-// Expect checks that f holds exactly the named tensors with the given shapes, and says which
-// tensor is missing, unexpected or of the wrong shape.
+// Expect checks that f holds exactly the named tensors with the given shapes. Its error is one
+// line: how many tensors are missing, unexpected or of the wrong shape, and what is wrong with
+// the first few, in name order.
 func (f *File) Expect(shapes map[string][]int) error {
-	var errs []error
+	var errs []*FormatError
 	names := make([]string, 0, len(shapes))
 	for name := range shapes {
 		names = append(names, name)
@@ -246,9 +292,9 @@ func (f *File) Expect(shapes map[string][]int) error {
 		t, ok := f.Tensors[name]
 		switch {
 		case !ok:
-			errs = append(errs, formatErr(name, "missing"))
+			errs = append(errs, &FormatError{name, "missing"})
 		case !slices.Equal(t.Shape, shapes[name]):
-			errs = append(errs, formatErr(name, "shape %v, want %v", t.Shape, shapes[name]))
+			errs = append(errs, &FormatError{name, fmt.Sprintf("shape %v, want %v", t.Shape, shapes[name])})
 		}
 	}
 	extra := []string{}
@@ -259,7 +305,25 @@ func (f *File) Expect(shapes map[string][]int) error {
 	}
 	slices.Sort(extra)
 	for _, name := range extra {
-		errs = append(errs, formatErr(name, "not expected in this model"))
+		errs = append(errs, &FormatError{name, "not expected in this model"})
 	}
-	return errors.Join(errs...)
+	if len(errs) == 0 {
+		return nil
+	}
+	if len(errs) == 1 {
+		return errs[0]
+	}
+	const shown = 3
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d tensors do not match the model: ", len(errs))
+	for i, e := range errs[:min(shown, len(errs))] {
+		if i > 0 {
+			b.WriteString("; ")
+		}
+		fmt.Fprintf(&b, "%s: %s", quoteName(e.Tensor), e.Msg)
+	}
+	if len(errs) > shown {
+		fmt.Fprintf(&b, "; and %d more", len(errs)-shown)
+	}
+	return &FormatError{Msg: b.String()}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -158,4 +159,26 @@ func FuzzLoad(f *testing.F) {
 			t.Fatalf("%d tensors, then %d", len(file.Tensors), len(again.Tensors))
 		}
 	})
+}
+
+// Expect's error is one line that counts the tensors and names the first few; CheckElements
+// refuses shapes beyond MaxElements, even where their product overflows.
+func TestExpectOneLineAndElements(t *testing.T) {
+	f := &File{Tensors: map[string]Tensor{}}
+	shapes := map[string][]int{}
+	for i := range 10 {
+		shapes[fmt.Sprintf("t%d", i)] = []int{i + 1}
+	}
+	err := f.Expect(shapes)
+	if err == nil || strings.Contains(err.Error(), "\n") || !strings.Contains(err.Error(), "10 tensors do not match") || !strings.Contains(err.Error(), "and 7 more") {
+		t.Errorf("Expect = %v", err)
+	}
+	for _, s := range [][]int{{MaxElements + 1}, {1 << 40, 1 << 40, 1 << 40}, {-1}} {
+		if CheckElements(map[string][]int{"a": s}) == nil {
+			t.Errorf("CheckElements accepted %v", s)
+		}
+	}
+	if err := CheckElements(map[string][]int{"a": {MaxElements / 2}, "b": {MaxElements / 2}}); err != nil {
+		t.Error(err)
+	}
 }

@@ -89,7 +89,26 @@ func Weights(tensors map[string]checkpoint.Tensor) (*musicvae.Weights, error) {
 	_, hasK := tensors[sigmaKernel]
 	_, hasB := tensors[sigmaBias]
 	if !hasK && !hasB {
+		// The shapes come from the file: check them against the tensors it holds before
+		// building the ones it leaves out, so that the zeros cannot be larger than mu.
 		shapes := c.Shapes()
+		if err := checkpoint.CheckElements(shapes); err != nil {
+			return nil, fmt.Errorf("magenta: %w", err)
+		}
+		others := map[string][]int{}
+		own := &checkpoint.File{Tensors: map[string]checkpoint.Tensor{}}
+		for n, s := range shapes {
+			if n == sigmaKernel || n == sigmaBias {
+				continue
+			}
+			others[n] = s
+			if t, ok := tensors[n]; ok {
+				own.Tensors[n] = t
+			}
+		}
+		if err := own.Expect(others); err != nil {
+			return nil, fmt.Errorf("magenta: the checkpoint does not fit the model its shapes describe: %w", err)
+		}
 		with := make(map[string]checkpoint.Tensor, len(tensors)+2)
 		for n, t := range tensors {
 			with[n] = t

@@ -11,6 +11,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/checkpoint"
 )
 
@@ -118,21 +119,22 @@ func Read(fsys fs.FS) (*Checkpoint, error) {
 
 // readSmall reads a JSON file of the directory, bounded by MaxJSON; missing, it is an error of kind k.
 func readSmall(fsys fs.FS, name string, missing ErrorKind) ([]byte, error) {
-	f, err := fsys.Open(name)
+	// Look before opening: opening a named pipe waits for a writer, a device may never end.
+	st, err := fs.Stat(fsys, name)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, formatErr(missing, "", "no %s: this is not a Magenta.js MusicVAE checkpoint directory", name)
 	}
 	if err != nil {
-		return nil, formatErr(missing, name, "%v", err)
+		return nil, formatErr(missing, name, "%v", errors.Unwrap(err))
 	}
-	defer f.Close()
-	st, err := f.Stat()
+	if k := regfile.Kind(st.Mode()); k != "" {
+		return nil, formatErr(missing, name, "is a %s, not a file", k)
+	}
+	f, err := fsys.Open(name)
 	if err != nil {
 		return nil, formatErr(missing, name, "%v", err)
 	}
-	if st.IsDir() {
-		return nil, formatErr(missing, name, "is a directory, not a file")
-	}
+	defer f.Close()
 	if st.Size() > MaxJSON {
 		return nil, formatErr(TooLarge, name, "%d bytes is more than the %d this reader accepts", st.Size(), MaxJSON)
 	}
@@ -159,7 +161,7 @@ func parseManifest(data []byte) ([]manifestGroup, error) {
 	}
 	seen := map[string]bool{}
 	var names []string
-	var total int64
+	var total, values int64
 	for gi, g := range groups {
 		for _, p := range g.Paths {
 			if !fs.ValidPath(p) || p == "." {
@@ -188,6 +190,9 @@ func parseManifest(data []byte) ([]manifestGroup, error) {
 			width, err := valueBytes(w)
 			if err != nil {
 				return nil, err
+			}
+			if values += elems; values > checkpoint.MaxElements {
+				return nil, formatErr(TooLarge, ManifestFile, "the weights hold more than checkpoint.MaxElements (%d) values", checkpoint.MaxElements)
 			}
 			total += elems * width
 			if total > MaxData {
@@ -244,8 +249,8 @@ func readGroup(fsys fs.FS, gi int, g manifestGroup, total *int64) ([]byte, error
 		if err != nil {
 			return nil, formatErr(MissingShard, p, "shard %q of group %d is missing: %v", p, gi+1, errors.Unwrap(err))
 		}
-		if st.IsDir() {
-			return nil, formatErr(MissingShard, p, "shard %q of group %d is a directory", p, gi+1)
+		if k := regfile.Kind(st.Mode()); k != "" {
+			return nil, formatErr(MissingShard, p, "shard %q of group %d is a %s, not a file", p, gi+1, k)
 		}
 		have += st.Size()
 		if *total+have > MaxData {

@@ -219,10 +219,6 @@ func dropPoints(d Drawing, prob float64, rng *rand.Rand) Drawing {
 	return out
 }
 
-// MaxPoints is the most points a drawing may have to be kept by the app: sketch-rnn's data sets
-// stop at 250 and hand-made drawings are simplified, so more is not a drawing.
-const MaxPoints = 10000
-
 // Validate reports why d is not a drawing to keep: no points, too many, or an offset that is
 // not finite or beyond MaxCoord.
 func (d Drawing) Validate() error {

@@ -2,6 +2,7 @@ package sketch
 
 import (
 	"bytes"
+	"math"
 	"os"
 	"testing"
 )
@@ -47,5 +48,25 @@ func FuzzReadNPY(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		ReadNPY(bytes.NewReader(data))
+	})
+}
+
+// FuzzSimplify: simplification keeps every stroke's ends, never adds points, and leaves out only
+// points within epsilon of what it keeps (checked on the strokes that fit one RDP span).
+func FuzzSimplify(f *testing.F) {
+	f.Add([]byte{0, 0, 10, 0, 20, 5, 30, 0}, 2.0)
+	f.Add(bytes.Repeat([]byte{0, 100, 1, 0}, 600), 2.0)
+	f.Fuzz(func(t *testing.T, data []byte, eps float64) {
+		if math.IsNaN(eps) || eps < 0 || eps > 1e6 {
+			return
+		}
+		var line [][2]float32
+		for i := 0; i+1 < len(data); i += 2 {
+			line = append(line, [2]float32{float32(int8(data[i])), float32(int8(data[i+1]))})
+		}
+		got := rdp(line, eps)
+		if len(got) > len(line) || (len(line) > 0 && (got[0] != line[0] || got[len(got)-1] != line[len(line)-1])) {
+			t.Fatalf("rdp(%d points) = %d points, ends %v", len(line), len(got), got)
+		}
 	})
 }

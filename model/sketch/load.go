@@ -2,8 +2,9 @@ package sketch
 
 import (
 	"fmt"
-	"os"
 	"strings"
+
+	"github.com/latentpalette/palette/internal/regfile"
 )
 
 // DefaultSplit is the array Load reads from an .npz when the path names none: the split for
@@ -13,13 +14,14 @@ const DefaultSplit = "test"
 // Load reads the drawings of a file for the command line: FILE.ndjson (Quick, Draw! NDJSON),
 // FILE.npz or FILE.npz:SPLIT (a sketch-rnn array; SPLIT is train, valid or test, DefaultSplit
 // if absent), or FILE.npy. For NDJSON with malformed lines it returns the good drawings and a
-// LineErrors error; callers that want all or nothing treat any error as failure.
+// LineErrors error; callers that want all or nothing treat any error as failure. A path that
+// is not a regular file (a directory, device or pipe) is a *regfile.NotRegularError.
 func Load(path string) ([]Drawing, error) {
 	name, split := path, ""
 	if i := strings.LastIndex(path, ":"); i >= 0 && strings.HasSuffix(strings.ToLower(path[:i]), ".npz") {
 		name, split = path[:i], path[i+1:]
 	}
-	f, err := os.Open(name)
+	f, err := regfile.Open(name)
 	if err != nil {
 		return nil, err
 	}

@@ -12,8 +12,9 @@ import (
 // MaxCoord is the largest absolute coordinate the readers accept; larger values are not a drawing.
 const MaxCoord = 1e6
 
-// maxLine bounds one NDJSON line (raw Quick, Draw! lines are a few hundred kilobytes at most).
-const maxLine = 64 << 20
+// maxLine bounds one NDJSON line (raw Quick, Draw! lines are a few hundred kilobytes at most,
+// and MaxRawPoints points with their times take about 3 MB).
+const maxLine = 16 << 20
 
 // Item is one drawing of a Quick, Draw! NDJSON file with its label and id.
 type Item struct {
@@ -42,16 +43,23 @@ type ndjsonLine struct {
 // raw layout. The times are ignored, and raw drawings, which are in screen pixels with a point
 // every pixel or so, are scaled and simplified as Quick, Draw! made its simplified data
 // (FromHand); every drawing starts at its first point. Blank lines are skipped. A malformed line (bad JSON, no
-// drawing, mismatched x/y lengths, no points at all, coordinates beyond MaxCoord) is skipped and
-// reported: the items of the good lines are returned with a LineErrors error. Any other error
-// (reading r, a line longer than 64 MiB) stops reading and is returned with the items so far.
+// drawing, mismatched x/y lengths, no points at all, coordinates beyond MaxCoord, more than
+// MaxPoints points, or MaxRawPoints before simplification) is skipped and reported: the items
+// of the good lines are returned with a LineErrors error. Any other error (reading r, a line
+// longer than 16 MiB, more than MaxFilePoints points in all) stops reading and is returned
+// with the items so far. A UTF-8 byte-order mark before the first line is skipped.
 func ReadNDJSON(r io.Reader) ([]Item, error) {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxLine)
 	var items []Item
 	var bad LineErrors
+	points := 0
 	for n := 1; sc.Scan(); n++ {
-		line := bytes.TrimSpace(sc.Bytes())
+		line := sc.Bytes()
+		if n == 1 {
+			line = bytes.TrimPrefix(line, []byte("\xef\xbb\xbf"))
+		}
+		line = bytes.TrimSpace(line)
 		if len(line) == 0 {
 			continue
 		}
@@ -59,6 +67,9 @@ func ReadNDJSON(r io.Reader) ([]Item, error) {
 		if err != nil {
 			bad = append(bad, &LineError{Line: n, Err: err})
 			continue
+		}
+		if points += len(it.Drawing); points > MaxFilePoints {
+			return items, limitErr("MaxFilePoints", MaxFilePoints, "more than %d points by line %d", MaxFilePoints, n)
 		}
 		items = append(items, it)
 	}
@@ -82,6 +93,19 @@ func parseNDJSONLine(line []byte) (Item, error) {
 	it := Item{Word: l.Word, KeyID: keyID(l.KeyID)}
 	lines := make([][][2]float32, 0, len(*l.Drawing))
 	raw := false // strokes with times: screen coordinates, as the pen moved
+	points := 0
+	for _, s := range *l.Drawing {
+		if len(s) > 0 {
+			points += len(s[0])
+		}
+		raw = raw || len(s) == 3
+	}
+	switch {
+	case raw && points > MaxRawPoints:
+		return Item{}, limitErr("MaxRawPoints", MaxRawPoints, "a raw drawing of %d points", points)
+	case !raw && points > MaxPoints:
+		return Item{}, limitErr("MaxPoints", MaxPoints, "a drawing of %d points", points)
+	}
 	for i, s := range *l.Drawing {
 		if len(s) != 2 && len(s) != 3 {
 			return Item{}, FormatError(fmt.Sprintf("stroke %d has %d arrays, want [x, y] or [x, y, t]", i, len(s)))
@@ -109,6 +133,9 @@ func parseNDJSONLine(line []byte) (Item, error) {
 		d, err := FromHand(lines)
 		if err != nil {
 			return Item{}, FormatError("empty drawing: no points")
+		}
+		if len(d) > MaxPoints {
+			return Item{}, limitErr("MaxPoints", MaxPoints, "a raw drawing of %d points after simplification", len(d))
 		}
 		it.Drawing = d
 		return it, nil

@@ -13,9 +13,6 @@ import (
 	"strings"
 )
 
-// maxEntry bounds one .npy inside an .npz (the largest sketch-rnn file holds tens of megabytes).
-const maxEntry = 1 << 30
-
 // ReadNPZ reads a sketch-rnn .npz file: a zip of .npy arrays, usually train.npy, valid.npy and
 // test.npy. The result maps each entry's name without ".npy" to its drawings.
 func ReadNPZ(r io.ReaderAt, size int64) (map[string][]Drawing, error) {
@@ -61,8 +58,8 @@ func ReadNPZSplit(r io.ReaderAt, size int64, split string) ([]Drawing, error) {
 }
 
 func readNPZEntry(f *zip.File) ([]Drawing, error) {
-	if f.UncompressedSize64 > maxEntry {
-		return nil, FormatError(fmt.Sprintf("%s is %d bytes, more than %d", f.Name, f.UncompressedSize64, maxEntry))
+	if f.UncompressedSize64 > MaxArrayBytes {
+		return nil, limitErr("MaxArrayBytes", MaxArrayBytes, "%s inflates to %d bytes", f.Name, f.UncompressedSize64)
 	}
 	rc, err := f.Open()
 	if err != nil {
@@ -71,7 +68,7 @@ func readNPZEntry(f *zip.File) ([]Drawing, error) {
 	defer rc.Close()
 	// Deflate expands at most about 1032 times: do not trust a larger declared size.
 	hint := min(f.UncompressedSize64, f.CompressedSize64*1032+1024, 64<<20)
-	ds, err := readNPY(io.LimitReader(rc, maxEntry), int64(hint))
+	ds, err := readNPY(rc, int64(hint))
 	if err != nil {
 		return nil, fmt.Errorf("sketch: read %s: %w", f.Name, err)
 	}
@@ -148,11 +145,14 @@ func readNPY(r io.Reader, sizeHint int64) ([]Drawing, error) {
 		if len(shape) != 1 {
 			return nil, FormatError(fmt.Sprintf("object array of shape %v, want one dimension", shape))
 		}
-		buf := bytes.NewBuffer(make([]byte, 0, min(max(sizeHint, 0), maxEntry)+bytes.MinRead))
-		_, err := buf.ReadFrom(io.LimitReader(r, maxEntry))
+		buf := bytes.NewBuffer(make([]byte, 0, min(max(sizeHint, 0), MaxArrayBytes)+bytes.MinRead))
+		_, err := buf.ReadFrom(io.LimitReader(r, MaxArrayBytes+1))
 		data := buf.Bytes()
 		if err != nil {
 			return nil, fmt.Errorf("sketch: read npy: %w", err)
+		}
+		if len(data) > MaxArrayBytes {
+			return nil, limitErr("MaxArrayBytes", MaxArrayBytes, "an array of more than %d bytes", MaxArrayBytes)
 		}
 		a, err := unpickleArray(data)
 		if err != nil {
@@ -165,10 +165,16 @@ func readNPY(r io.Reader, sizeHint int64) ([]Drawing, error) {
 			return nil, FormatError(fmt.Sprintf("npy header says %d drawings, pickle holds %d", shape[0], len(a.objects)))
 		}
 		ds := make([]Drawing, len(a.objects))
+		points := 0
 		for i, o := range a.objects {
 			e, ok := o.(*ndarray)
 			if !ok || e.dtype == nil {
 				return nil, FormatError(fmt.Sprintf("drawing %d is %T, not an array", i, o))
+			}
+			if len(e.shape) > 0 {
+				if points += e.shape[0]; points > MaxFilePoints {
+					return nil, limitErr("MaxFilePoints", MaxFilePoints, "more than %d points by drawing %d", MaxFilePoints, i)
+				}
 			}
 			if ds[i], err = e.drawing(); err != nil {
 				return nil, fmt.Errorf("drawing %d: %w", i, err)
@@ -186,6 +192,9 @@ func readNPY(r io.Reader, sizeHint int64) ([]Drawing, error) {
 	}
 	size, _ := itemSize(typ)
 	want := int64(a.shape[0]) * 3 * int64(size)
+	if want > MaxArrayBytes {
+		return nil, limitErr("MaxArrayBytes", MaxArrayBytes, "an array of %d bytes", want)
+	}
 	if a.raw, err = readUpTo(r, want); err != nil {
 		return nil, fmt.Errorf("sketch: read npy: %w", err)
 	}
@@ -224,6 +233,9 @@ func (a *ndarray) checkShape() error {
 	}
 	if a.shape[0] == 0 {
 		return FormatError("empty drawing: no points")
+	}
+	if a.shape[0] > MaxPoints {
+		return limitErr("MaxPoints", MaxPoints, "a drawing of %d points", a.shape[0])
 	}
 	return nil
 }

@@ -20,6 +20,9 @@ import (
 // protocol 2); every other global is refused, and the opcode stream is checked first so that
 // nothing hostile or oversized is ever handed to the unpickler.
 
+// maxPickleOps bounds the opcodes of one pickle: sketch-rnn's arrays take about 15 per drawing.
+const maxPickleOps = 1 << 24
+
 // allowedGlobal lists the Python globals a NumPy array pickle may name.
 func allowedGlobal(module, name string) (any, bool) {
 	switch module + "." + name {
@@ -93,9 +96,12 @@ func (r *byteReader) ReadByte() (byte, error) {
 
 // checkPickle walks the opcode stream without interpreting it. It accepts only the opcodes a
 // pickled NumPy array uses, checks that every length stays inside the data (gopickle allocates
-// the length it reads before reading), and refuses GLOBAL names outside allowedGlobal.
+// the length it reads before reading), and refuses GLOBAL names outside allowedGlobal and
+// streams of more than maxPickleOps opcodes (each may make an object: a list of references to
+// one array would otherwise grow far beyond the bytes of the file).
 func checkPickle(data []byte) error {
 	off := 0
+	ops := 0
 	need := func(n uint64) error {
 		if n > uint64(len(data)-off) {
 			return FormatError(fmt.Sprintf("pickle truncated at byte %d", off))
@@ -134,6 +140,9 @@ func checkPickle(data []byte) error {
 		return "", FormatError(fmt.Sprintf("pickle truncated at byte %d", off))
 	}
 	for off < len(data) {
+		if ops++; ops > maxPickleOps {
+			return limitErr("maxPickleOps", maxPickleOps, "a pickle of more than %d opcodes", maxPickleOps)
+		}
 		at := off
 		op := data[off]
 		off++

@@ -1,6 +1,7 @@
 package sketch
 
 import (
+	"fmt"
 	"image"
 	"image/color"
 	"image/draw"
@@ -45,6 +46,18 @@ func (o Options) withDefaults() Options {
 		o.Color = color.Black
 	}
 	return o
+}
+
+// check reports options no writer can honour: a line width or margin that is not a finite
+// number, or a cell larger than a sheet may be.
+func (o Options) check() error {
+	switch {
+	case math.IsNaN(o.LineWidth) || math.IsInf(o.LineWidth, 0):
+		return fmt.Errorf("sketch: line width %v is not a finite number", o.LineWidth)
+	case math.IsNaN(o.Margin) || math.IsInf(o.Margin, 0):
+		return fmt.Errorf("sketch: margin %v is not a finite number", o.Margin)
+	}
+	return CheckSheetSize(1, 1, o.Size)
 }
 
 // fit maps drawing coordinates into a cell: pixel = (p - origin) * scale.
@@ -103,16 +116,21 @@ func Render(d Drawing, opt Options) *image.RGBA {
 	return RenderSheet([][]Drawing{{d}}, opt)
 }
 
+// sheetCols is the number of columns of a sheet: the length of its longest row.
+func sheetCols(rows [][]Drawing) int {
+	cols := 0
+	for _, row := range rows {
+		cols = max(cols, len(row))
+	}
+	return cols
+}
+
 // RenderSheet draws a contact sheet: row i of rows is row i of the grid, one cell per drawing.
 // Rows may differ in length (the sheet is as wide as the longest); a nil drawing leaves its cell
 // empty.
 func RenderSheet(rows [][]Drawing, opt Options) *image.RGBA {
 	o := opt.withDefaults()
-	cols := 0
-	for _, row := range rows {
-		cols = max(cols, len(row))
-	}
-	img := image.NewRGBA(image.Rect(0, 0, max(cols, 1)*o.Size, max(len(rows), 1)*o.Size))
+	img := image.NewRGBA(image.Rect(0, 0, max(sheetCols(rows), 1)*o.Size, max(len(rows), 1)*o.Size))
 	if o.Background != nil {
 		draw.Draw(img, img.Bounds(), image.NewUniform(o.Background), image.Point{}, draw.Src)
 	}
@@ -181,10 +199,17 @@ func dot(z *vector.Rasterizer, x, y, r float64) {
 
 // WritePNG writes d as a Size x Size PNG.
 func WritePNG(w io.Writer, d Drawing, opt PNGOptions) error {
-	return png.Encode(w, Render(d, opt))
+	return WriteSheetPNG(w, [][]Drawing{{d}}, opt)
 }
 
-// WriteSheetPNG writes a contact sheet (see RenderSheet) as a PNG.
+// WriteSheetPNG writes a contact sheet (see RenderSheet) as a PNG, of at most MaxSheetPixels.
 func WriteSheetPNG(w io.Writer, rows [][]Drawing, opt PNGOptions) error {
+	o := opt.withDefaults()
+	if err := o.check(); err != nil {
+		return err
+	}
+	if err := CheckSheetSize(len(rows), sheetCols(rows), o.Size); err != nil {
+		return err
+	}
 	return png.Encode(w, RenderSheet(rows, opt))
 }

@@ -10,6 +10,11 @@ const DefaultEpsilon = 2.0
 // dropped when it lies within epsilon of the line through the ends of the span it belongs to (as
 // the Python rdp package, which measures distance to the infinite line, or to the start point
 // when a span's ends coincide). The ends of every stroke are kept, so strokes keep their places.
+//
+// RDP takes time quadratic in a span's points on adversarial shapes (a zigzag whose farthest
+// point is always next to an end), so a stroke longer than rdpSpan points is simplified in
+// spans of rdpSpan, each with its ends kept: every dropped point is still within epsilon of the
+// result, the time is O(n·rdpSpan) at worst, and strokes of hand-drawn length are unchanged.
 func (d Drawing) Simplify(epsilon float64) Drawing {
 	lines := d.Strokes()
 	for i, line := range lines {
@@ -18,6 +23,9 @@ func (d Drawing) Simplify(epsilon float64) Drawing {
 	return FromStrokes(lines)
 }
 
+// rdpSpan is the most points RDP considers at once (see Simplify).
+const rdpSpan = 1024
+
 // rdp keeps the points of line that matter at tolerance eps; it works with an explicit stack
 // so that long strokes cannot exhaust the goroutine stack.
 func rdp(line [][2]float32, eps float64) [][2]float32 {
@@ -25,9 +33,13 @@ func rdp(line [][2]float32, eps float64) [][2]float32 {
 		return line
 	}
 	keep := make([]bool, len(line))
-	keep[0], keep[len(line)-1] = true, true
 	type span struct{ a, b int }
-	stack := []span{{0, len(line) - 1}}
+	var stack []span
+	for a := 0; a < len(line)-1; a += rdpSpan - 1 {
+		b := min(a+rdpSpan-1, len(line)-1)
+		keep[a], keep[b] = true, true
+		stack = append(stack, span{a, b})
+	}
 	for len(stack) > 0 {
 		s := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]

@@ -13,6 +13,9 @@ import (
 // coordinates, a viewBox fitted around it with the margin, round caps and joins.
 func WriteSVG(w io.Writer, d Drawing, opt SVGOptions) error {
 	o := opt.withDefaults()
+	if err := o.check(); err != nil {
+		return err
+	}
 	lines := drawable(d)
 	f := fitCell(lines, o)
 	side := float64(o.Size) / f.scale
@@ -31,11 +34,10 @@ func WriteSVG(w io.Writer, d Drawing, opt SVGOptions) error {
 // the drawing's coordinates into it.
 func WriteSheetSVG(w io.Writer, rows [][]Drawing, opt SVGOptions) error {
 	o := opt.withDefaults()
-	cols := 0
-	for _, row := range rows {
-		cols = max(cols, len(row))
+	if err := o.check(); err != nil {
+		return err
 	}
-	width, height := max(cols, 1)*o.Size, max(len(rows), 1)*o.Size
+	width, height := max(sheetCols(rows), 1)*o.Size, max(len(rows), 1)*o.Size
 	bw := bufio.NewWriter(w)
 	fmt.Fprintf(bw, `<svg xmlns="http://www.w3.org/2000/svg" width="%d" height="%d" viewBox="0 0 %d %d">`+"\n", width, height, width, height)
 	if o.Background != nil {

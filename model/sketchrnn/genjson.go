@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
 
 	"github.com/latentpalette/palette/model/nn"
 )
@@ -59,8 +58,8 @@ func ReadGenJSON(r io.Reader) (*Weights, GenInfo, error) {
 	if err := json.Unmarshal(parts[2], &strs); err != nil {
 		return nil, GenInfo{}, GenFormatError("weights: " + err.Error())
 	}
-	if !(info.ScaleFactor > 0) || math.IsInf(info.ScaleFactor, 0) {
-		return nil, GenInfo{}, GenFormatError(fmt.Sprintf("scale_factor %v must be positive", info.ScaleFactor))
+	if !(info.ScaleFactor >= MinScaleFactor && info.ScaleFactor <= MaxScaleFactor) {
+		return nil, GenInfo{}, GenFormatError(fmt.Sprintf("scale_factor %v is outside %g..%g", info.ScaleFactor, MinScaleFactor, MaxScaleFactor))
 	}
 	if len(dims) != 5 || len(strs) != 5 {
 		return nil, GenInfo{}, GenFormatError(fmt.Sprintf("%d dims and %d weight arrays, want 5 of each (a decoder-only LSTM model)", len(dims), len(strs)))
@@ -99,7 +98,7 @@ func ReadGenJSON(r io.Reader) (*Weights, GenInfo, error) {
 	}
 	cfg := DefaultConfig()
 	cfg.EncSize, cfg.ZSize, cfg.DecSize, cfg.Mixtures = 0, 0, H, (O-3)/6
-	if info.MaxSeqLen > 0 && info.MaxSeqLen <= 10000 {
+	if info.MaxSeqLen > 0 && info.MaxSeqLen <= MaxDecodeLen {
 		cfg.MaxSeqLen = info.MaxSeqLen
 	}
 	w := &Weights{

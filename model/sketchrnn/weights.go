@@ -90,13 +90,28 @@ func (w *Weights) params() []param {
 	return ps
 }
 
-// Check reports weights whose sizes do not match their config.
+// The range of a model's scale factor (offsets are divided by it on the way in and multiplied
+// on the way out; sketch-rnn's data sets have 10 to 100): beyond it float32 offsets overflow or
+// vanish.
+const (
+	MinScaleFactor = 1e-3
+	MaxScaleFactor = 1e4
+)
+
+// MaxDecodeLen is the most points a model's config may ask one decode for (sketch-rnn's
+// max_seq_len is 250; .gen.json files asking for more fall back to the default).
+const MaxDecodeLen = 10000
+
+// Check reports weights whose sizes or scale factor do not fit their config or the limits above.
 func (w *Weights) Check() error {
 	if err := w.Config.Validate(); err != nil {
 		return err
 	}
-	if !(w.ScaleFactor > 0) {
-		return fmt.Errorf("sketch vae: scale factor %v must be positive", w.ScaleFactor)
+	if !(w.ScaleFactor >= MinScaleFactor && w.ScaleFactor <= MaxScaleFactor) {
+		return fmt.Errorf("sketch vae: scale factor %v is outside %g..%g", w.ScaleFactor, MinScaleFactor, MaxScaleFactor)
+	}
+	if w.Config.MaxSeqLen > MaxDecodeLen {
+		return fmt.Errorf("sketch vae: max_seq_len %d is more than sketchrnn.MaxDecodeLen (%d), the most points a decode may take", w.Config.MaxSeqLen, MaxDecodeLen)
 	}
 	cfg := w.Config
 	want := map[string][]int{
