@@ -107,7 +107,7 @@ func TestModelConvert(t *testing.T) {
 		t.Fatal(err)
 	}
 	for name, data := range map[string]string{
-		"config.json":           `{"type":"MusicVAE","dataConverter":{"type":"DrumsConverter","args":{"numSteps":32}}}`,
+		"config.json":           `{"type":"MusicVAE","dataConverter":{"type":"DrumsConverter","args":{"numSteps":64}}}`,
 		"weights_manifest.json": `[]`,
 	} {
 		if err := os.WriteFile(filepath.Join(drums, name), []byte(data), 0o644); err != nil {
@@ -125,7 +125,7 @@ func TestModelConvert(t *testing.T) {
 		{"one argument", []string{model}, "want IN and OUT"},
 		{"missing input", []string{filepath.Join(dir, "none.safetensors"), back}, "no such file"},
 		{"directory without config.json", []string{notCkpt, back}, "no config.json"},
-		{"drums", []string{drums, back}, "DrumsConverter"},
+		{"drums of 4 bars", []string{drums, back}, "numSteps 64"},
 		{"not a model", []string{filepath.Join(notCkpt, "notes.txt"), back}, "checkpoint"},
 		{"no built-in model yet", []string{"builtin:melody", back}, "no built-in melody model"},
 		{"output over a folder of other files", []string{model, notCkpt}, "something other than a checkpoint"},

@@ -2,6 +2,7 @@ package magenta
 
 import (
 	"math"
+	"slices"
 	"testing"
 	"testing/fstest"
 )
@@ -36,7 +37,7 @@ func FuzzRead(f *testing.F) {
 			}
 			return
 		}
-		if ck.Config.DataConverter.Type != "MelodyConverter" || ck.Config.DataConverter.Args.NumSteps != 32 {
+		if !slices.Contains([]string{"MelodyConverter", "DrumsConverter"}, ck.Config.DataConverter.Type) || ck.Config.DataConverter.Args.NumSteps != 32 {
 			t.Fatalf("accepted config %+v", ck.Config)
 		}
 		for name, tn := range ck.Tensors {

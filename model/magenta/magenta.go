@@ -1,5 +1,6 @@
 // Package magenta reads and writes Magenta.js MusicVAE checkpoint directories (config.json,
-// weights_manifest.json and binary shards), so melody models move between Magenta and Latent Palette.
+// weights_manifest.json and binary shards), so melody and drum models move between Magenta and
+// Latent Palette.
 package magenta
 
 import (
@@ -38,8 +39,8 @@ type DataConverter struct {
 type ConverterArgs struct {
 	NumSteps    int `json:"numSteps"`
 	NumSegments int `json:"numSegments,omitempty"`
-	MinPitch    int `json:"minPitch"`
-	MaxPitch    int `json:"maxPitch"`
+	MinPitch    int `json:"minPitch,omitempty"`
+	MaxPitch    int `json:"maxPitch,omitempty"`
 }
 
 // MelodyConfig is the config of a 2-bar melody model in the 90-class encoding, as written by Write.
@@ -48,6 +49,16 @@ var MelodyConfig = Config{
 	DataConverter: DataConverter{Type: "MelodyConverter", Args: ConverterArgs{
 		NumSteps: melody.WindowSteps, MinPitch: melody.MinPitch, MaxPitch: melody.MaxPitch}},
 }
+
+// DrumsConfig is the config of a 2-bar drum model (drums_2bar: 9 drum classes, 512 tokens), as
+// written by Write.
+var DrumsConfig = Config{
+	Type:          "MusicVAE",
+	DataConverter: DataConverter{Type: "DrumsConverter", Args: ConverterArgs{NumSteps: melody.WindowSteps}},
+}
+
+// IsDrums reports whether c is a drum model's config.
+func (c Config) IsDrums() bool { return c.DataConverter.Type == DrumsConfig.DataConverter.Type }
 
 // ErrorKind says what is wrong with a checkpoint directory that Read rejects.
 type ErrorKind int
@@ -93,7 +104,8 @@ func formatErr(k ErrorKind, file, format string, a ...any) *FormatError {
 }
 
 // ParseConfig parses config.json and checks that it describes a flat 2-bar melody model in the
-// 90-class encoding (MelodyConverter, 32 steps, pitches 21..108, no chords, no segments).
+// 90-class encoding (MelodyConverter, 32 steps, pitches 21..108, no chords, no segments) or a
+// flat 2-bar drum model (DrumsConverter, 32 steps).
 func ParseConfig(data []byte) (Config, error) {
 	var c Config
 	if err := json.Unmarshal(data, &c); err != nil {
@@ -104,15 +116,18 @@ func ParseConfig(data []byte) (Config, error) {
 	}
 	dc := c.DataConverter
 	want := MelodyConfig.DataConverter
+	if c.IsDrums() {
+		want = DrumsConfig.DataConverter
+	}
 	switch {
 	case dc.Type != want.Type:
-		return c, formatErr(NotMelody, ConfigFile, "data converter %q is not a melody converter (want %s): drum, trio and multitrack models are not supported",
-			dc.Type, want.Type)
+		return c, formatErr(NotMelody, ConfigFile, "data converter %q is neither a melody nor a drums converter: trio and multitrack models are not supported",
+			dc.Type)
 	case dc.Args.NumSegments > 1:
 		return c, formatErr(NotMelody, ConfigFile, "a hierarchical model of %d segments: only flat 2-bar melody models are supported", dc.Args.NumSegments)
 	case dc.Args.NumSteps != want.Args.NumSteps:
-		return c, formatErr(NotMelody, ConfigFile, "numSteps %d: only 2-bar melody models (numSteps %d) are supported", dc.Args.NumSteps, want.Args.NumSteps)
-	case dc.Args.MinPitch != want.Args.MinPitch || dc.Args.MaxPitch != want.Args.MaxPitch:
+		return c, formatErr(NotMelody, ConfigFile, "numSteps %d: only 2-bar models (numSteps %d) are supported", dc.Args.NumSteps, want.Args.NumSteps)
+	case !c.IsDrums() && (dc.Args.MinPitch != want.Args.MinPitch || dc.Args.MaxPitch != want.Args.MaxPitch):
 		return c, formatErr(NotMelody, ConfigFile, "pitch range %d..%d: only %d..%d (the 90-class encoding) is supported",
 			dc.Args.MinPitch, dc.Args.MaxPitch, want.Args.MinPitch, want.Args.MaxPitch)
 	case c.ChordEncoder != "":

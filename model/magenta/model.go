@@ -126,7 +126,8 @@ func Weights(tensors map[string]checkpoint.Tensor) (*musicvae.Weights, error) {
 	return w, nil
 }
 
-// LoadDir reads a checkpoint directory and builds its melody model.
+// LoadDir reads a checkpoint directory and builds its model, melody or drums; the config and
+// the tensors must agree on which.
 func LoadDir(dir string) (*musicvae.Weights, error) {
 	ck, err := ReadDir(dir)
 	if err != nil {
@@ -135,6 +136,10 @@ func LoadDir(dir string) (*musicvae.Weights, error) {
 	w, err := Weights(ck.Tensors)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", dir, err)
+	}
+	if drums := w.Config.Input == musicvae.InputDrumRoll; drums != ck.Config.IsDrums() {
+		return nil, formatErr(BadConfig, ConfigFile, "the config says %s but the weights are a %s model's",
+			ck.Config.DataConverter.Type, map[bool]string{true: "drum", false: "melody"}[drums])
 	}
 	return w, nil
 }

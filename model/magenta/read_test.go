@@ -229,9 +229,9 @@ func TestReadBadInput(t *testing.T) {
 		}, NoConfig, "directory"},
 		{"config not JSON", func(d fstest.MapFS) { d[ConfigFile].Data = []byte("{type") }, BadConfig, "not valid JSON"},
 		{"not MusicVAE", func(d fstest.MapFS) { d[ConfigFile].Data = []byte(`{"type":"MusicRNN"}`) }, NotMelody, "MusicRNN"},
-		{"drums", func(d fstest.MapFS) {
-			d[ConfigFile].Data = []byte(`{"type":"MusicVAE","dataConverter":{"type":"DrumsConverter","args":{"numSteps":32}}}`)
-		}, NotMelody, "DrumsConverter"},
+		{"drums of 4 bars", func(d fstest.MapFS) {
+			d[ConfigFile].Data = []byte(`{"type":"MusicVAE","dataConverter":{"type":"DrumsConverter","args":{"numSteps":64}}}`)
+		}, NotMelody, "numSteps 64"},
 		{"trio", func(d fstest.MapFS) {
 			d[ConfigFile].Data = []byte(`{"type":"MusicVAE","dataConverter":{"type":"TrioConverter","args":{"numSteps":256,"numSegments":16}}}`)
 		}, NotMelody, "TrioConverter"},

@@ -50,8 +50,8 @@ func Exportable(c musicvae.Config) error {
 	return nil
 }
 
-// Write writes tensors as a 2-bar melody checkpoint that Magenta.js loads: config.json
-// (MelodyConfig), weights_manifest.json with one group, and float32 shards of ShardSize bytes
+// Write writes tensors as a 2-bar checkpoint that Magenta.js loads: config.json (MelodyConfig,
+// or DrumsConfig for a drum model's 512-token output), weights_manifest.json with one group, and float32 shards of ShardSize bytes
 // named group1-shard1of2 and so on. Weights are stored in name order.
 func Write(dst DirWriter, tensors map[string]checkpoint.Tensor) error {
 	return write(dst, tensors, ShardSize)
@@ -99,7 +99,11 @@ func write(dst DirWriter, tensors map[string]checkpoint.Tensor, shardSize int) e
 	if err != nil {
 		return fmt.Errorf("magenta: manifest: %w", err)
 	}
-	config, err := json.Marshal(MelodyConfig)
+	cfg := MelodyConfig
+	if out, ok := tensors[outBias]; ok && len(out.Shape) == 1 && out.Shape[0] == drumTokens {
+		cfg = DrumsConfig
+	}
+	config, err := json.Marshal(cfg)
 	if err != nil {
 		return fmt.Errorf("magenta: config: %w", err)
 	}
@@ -112,3 +116,6 @@ func write(dst DirWriter, tensors map[string]checkpoint.Tensor, shardSize int) e
 	}
 	return nil
 }
+
+// drumTokens is the output size of a drum model (a 9-bit set of drum classes per step).
+var drumTokens = musicvae.Config{}.Drums().Tokens
