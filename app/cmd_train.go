@@ -26,48 +26,20 @@ func init() {
 func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("train melody", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	tc := musicvae.DefaultTrainConfig()
 	var data, validDirs dirsFlag
 	fs.Var(&data, "data", "folder of training MIDI files (windows are transposed by -5..+5); repeat for several")
 	fs.Var(&validDirs, "valid", "folder of validation MIDI files (picks the best weights); repeat for several")
-	out := fs.String("out", "", "write the best weights by validation here (safetensors)")
-	state := fs.String("state", "training/melody-resume.safetensors", "resumable training state: weights, Adam's moments, step")
-	resume := fs.Bool("resume", false, "continue the run saved in --state")
-	steps := fs.Int("steps", 30000, "train until this step")
-	enc := fs.Int("enc", 128, "encoder LSTM units per direction")
-	dec := fs.String("dec", "128,128", "decoder LSTM units per layer, comma-separated")
-	zSize := fs.Int("z", 64, "latent size")
-	saveEvery := fs.Duration("save-every", 5*time.Minute, "write the training state this often")
-	evalEvery := fs.Int("eval-every", 500, "evaluate on the validation windows every this many steps")
-	evalWindows := fs.Int("eval-windows", 1500, "validation windows used per evaluation (0: all)")
-	evalPairs := fs.Int("eval-pairs", 100, "validation window pairs of the interpolation measure per evaluation")
-	threads := fs.Int("threads", 2, "goroutines that share a step, each over its part of the batch (1 or 2 on two cores)")
-	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
-	fs.IntVar(&tc.Batch, "batch", tc.Batch, "batch size")
-	fs.Uint64Var(&tc.Seed, "seed", tc.Seed, "seed of initialisation, data order and noise")
-	fs.Float64Var(&tc.LearningRate, "lr", tc.LearningRate, "initial learning rate")
-	fs.Float64Var(&tc.MinLearningRate, "min-lr", tc.MinLearningRate, "final learning rate")
-	fs.Float64Var(&tc.DecayRate, "lr-decay", tc.DecayRate, "learning rate decay per step")
-	fs.Float64Var(&tc.MaxBeta, "max-beta", tc.MaxBeta, "largest KL weight")
-	fs.Float64Var(&tc.BetaRate, "beta-rate", tc.BetaRate, "KL weight schedule: max-beta * (1 - beta-rate^step)")
-	fs.Float64Var(&tc.FreeBits, "free-bits", tc.FreeBits, "KL below this many bits per window is not penalised")
-	fs.Float64Var(&tc.TokenDropout, "token-dropout", tc.TokenDropout, "probability of hiding the previous event from the decoder at a step (word dropout)")
+	r := addVAERunFlags(fs, musicvae.DefaultTrainConfig(), vaeDefaults{
+		state: "training/melody-resume.safetensors", steps: 30000, enc: 128, dec: "128,128", z: 64})
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if len(data) == 0 || *out == "" {
+	if len(data) == 0 || *r.out == "" {
 		return usagef("need --data DIR and --out FILE.safetensors (and --valid DIR to pick the best weights)")
 	}
-	if *threads < 1 || *threads > 64 {
-		return usagef("--threads must be in 1..64, not %d", *threads)
+	if err := r.check(); err != nil {
+		return err
 	}
-	if !(tc.TokenDropout >= 0 && tc.TokenDropout < 1) {
-		return usagef("--token-dropout must be in [0, 1), not %v", tc.TokenDropout)
-	}
-	if *steps <= 0 || *evalEvery <= 0 || *logEvery <= 0 || *saveEvery <= 0 {
-		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
-	}
-
 	train, trainDesc, err := loadMelodyDatasets(data, true, stdout, "train")
 	if err != nil {
 		return err
@@ -76,49 +48,120 @@ func runTrainMelody(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	return r.run("melody", musicvae.Config{}, train, valid, trainDesc, stdout, stderr)
+}
 
+// vaeDefaults are a command's defaults for the flags every MusicVAE training run has.
+type vaeDefaults struct {
+	state  string
+	steps  int
+	enc, z int
+	dec    string
+}
+
+// vaeRun is a MusicVAE training run (melodies or drums) as its flags describe it.
+type vaeRun struct {
+	fs                                *flag.FlagSet
+	tc                                musicvae.TrainConfig
+	out, state, dec                   *string
+	resume                            *bool
+	steps, enc, zSize                 *int
+	saveEvery                         *time.Duration
+	evalEvery, evalWindows, evalPairs *int
+	threads, logEvery                 *int
+}
+
+// addVAERunFlags adds the flags of a MusicVAE training run, with tc's schedule as defaults.
+func addVAERunFlags(fs *flag.FlagSet, tc musicvae.TrainConfig, d vaeDefaults) *vaeRun {
+	r := &vaeRun{fs: fs, tc: tc}
+	r.out = fs.String("out", "", "write the best weights by validation here (safetensors)")
+	r.state = fs.String("state", d.state, "resumable training state: weights, Adam's moments, step")
+	r.resume = fs.Bool("resume", false, "continue the run saved in --state")
+	r.steps = fs.Int("steps", d.steps, "train until this step")
+	r.enc = fs.Int("enc", d.enc, "encoder LSTM units per direction")
+	r.dec = fs.String("dec", d.dec, "decoder LSTM units per layer, comma-separated")
+	r.zSize = fs.Int("z", d.z, "latent size")
+	r.saveEvery = fs.Duration("save-every", 5*time.Minute, "write the training state this often")
+	r.evalEvery = fs.Int("eval-every", 500, "evaluate on the validation windows every this many steps")
+	r.evalWindows = fs.Int("eval-windows", 1500, "validation windows used per evaluation (0: all)")
+	r.evalPairs = fs.Int("eval-pairs", 100, "validation window pairs of the interpolation measure per evaluation")
+	r.threads = fs.Int("threads", 2, "goroutines that share a step, each over its part of the batch (1 or 2 on two cores)")
+	r.logEvery = fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
+	fs.IntVar(&r.tc.Batch, "batch", tc.Batch, "batch size")
+	fs.Uint64Var(&r.tc.Seed, "seed", tc.Seed, "seed of initialisation, data order and noise")
+	fs.Float64Var(&r.tc.LearningRate, "lr", tc.LearningRate, "initial learning rate")
+	fs.Float64Var(&r.tc.MinLearningRate, "min-lr", tc.MinLearningRate, "final learning rate")
+	fs.Float64Var(&r.tc.DecayRate, "lr-decay", tc.DecayRate, "learning rate decay per step")
+	fs.Float64Var(&r.tc.MaxBeta, "max-beta", tc.MaxBeta, "largest KL weight")
+	fs.Float64Var(&r.tc.BetaRate, "beta-rate", tc.BetaRate, "KL weight schedule: max-beta * (1 - beta-rate^step)")
+	fs.Float64Var(&r.tc.FreeBits, "free-bits", tc.FreeBits, "KL below this many bits per window is not penalised")
+	fs.Float64Var(&r.tc.TokenDropout, "token-dropout", tc.TokenDropout, "probability of hiding the previous step from the decoder (word dropout)")
+	return r
+}
+
+// check refuses flag values out of range.
+func (r *vaeRun) check() error {
+	if *r.threads < 1 || *r.threads > 64 {
+		return usagef("--threads must be in 1..64, not %d", *r.threads)
+	}
+	if !(r.tc.TokenDropout >= 0 && r.tc.TokenDropout < 1) {
+		return usagef("--token-dropout must be in [0, 1), not %v", r.tc.TokenDropout)
+	}
+	if *r.steps <= 0 || *r.evalEvery <= 0 || *r.logEvery <= 0 || *r.saveEvery <= 0 {
+		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
+	}
+	return nil
+}
+
+// run resumes or starts the run (a new model of the flags' sizes, shaped by kind: the zero
+// Config for melodies, Config{}.Drums() for drums) and trains it on train, validating on valid.
+func (r *vaeRun) run(what string, kind musicvae.Config, train, valid []melody.Melody, trainDesc string, stdout, stderr io.Writer) error {
 	var tr *musicvae.Trainer
-	if *resume {
-		f, err := os.Open(*state)
+	if *r.resume {
+		f, err := os.Open(*r.state)
 		if err != nil {
 			return usagef("--resume: %v", err)
 		}
 		tr, err = musicvae.Resume(f, train)
 		f.Close()
 		if err != nil {
-			return usageError{fmt.Errorf("--resume %s: %w", *state, err)}
+			return usageError{fmt.Errorf("--resume %s: %w", *r.state, err)}
 		}
-		if err := overrideSchedule(fs, &tr.Config, tc); err != nil {
+		if got := tr.Weights().Config; got.Input != kind.Input || got.Tokens != kind.Tokens {
+			return usagef("--resume %s: the state is not a %s model's", *r.state, what)
+		}
+		if err := overrideSchedule(r.fs, &tr.Config, r.tc); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "resumed %s at step %d\n", *state, tr.Steps())
+		fmt.Fprintf(stdout, "resumed %s at step %d\n", *r.state, tr.Steps())
 	} else {
-		sizes, err := parseSizes(*dec)
+		sizes, err := parseSizes(*r.dec)
 		if err != nil {
 			return usagef("--dec: %v", err)
 		}
-		cfg := musicvae.Config{EncoderSize: *enc, DecoderSizes: sizes, ZSize: *zSize}
-		w, err := musicvae.NewWeights(cfg, tc.Seed)
+		cfg := kind
+		cfg.EncoderSize, cfg.DecoderSizes, cfg.ZSize = *r.enc, sizes, *r.zSize
+		w, err := musicvae.NewWeights(cfg, r.tc.Seed)
 		if err != nil {
 			return usageError{err}
 		}
-		if tr, err = musicvae.NewTrainer(w, tc, train); err != nil {
+		if tr, err = musicvae.NewTrainer(w, r.tc, train); err != nil {
 			return usageError{err}
 		}
 	}
-	tr.Threads = *threads
-	tr.Valid, tr.ValidOptions = valid, musicvae.EvalOptions{MaxWindows: *evalWindows, Pairs: *evalPairs, Seed: 1}
+	tr.Threads = *r.threads
+	tr.Valid, tr.ValidOptions = valid, musicvae.EvalOptions{MaxWindows: *r.evalWindows, Pairs: *r.evalPairs, Seed: 1}
 	w := tr.Weights()
-	fmt.Fprintf(stdout, "melody vae: %+v, %d parameters, train config %+v, %d threads, blas %s\n", w.Config, w.NumParams(), tr.Config, tr.Threads, nn.BLAS())
+	fmt.Fprintf(stdout, "%s vae: %+v, %d parameters, train config %+v, %d threads, blas %s\n", what, w.Config, w.NumParams(), tr.Config, tr.Threads, nn.BLAS())
 	if hint := nn.BLASHint(); hint != "" {
-		fmt.Fprintln(stderr, "palette train melody: "+hint)
+		fmt.Fprintf(stderr, "palette train %s: %s\n", what, hint)
 	}
-	loop := trainLoop{tr: tr, steps: *steps, logEvery: *logEvery, saveEvery: *saveEvery, state: *state, out: *out,
+	loop := trainLoop{tr: tr, steps: *r.steps, logEvery: *r.logEvery, saveEvery: *r.saveEvery, state: *r.state, out: *r.out,
 		meta: map[string]string{musicvae.MetaData: trainDesc}}
 	if len(valid) > 0 {
-		loop.evalEvery = *evalEvery
+		loop.evalEvery = *r.evalEvery
 	}
-	return loop.run(stdout, *resume)
+	return loop.run(stdout, *r.resume)
 }
 
 // dirsFlag is a flag that may be given several times, one folder each.
