@@ -144,7 +144,7 @@ func runMelodyReconstruct(args []string, stdout, stderr io.Writer) error {
 	if err := mf.checkOut(*out); err != nil {
 		return err
 	}
-	in, err := readWindow(pos[0], *bar)
+	in, err := readWindowNoting(pos[0], *bar, stderr)
 	if err != nil {
 		return err
 	}
@@ -192,11 +192,11 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	if *barB < 0 {
 		*barB = *bar
 	}
-	a, err := readWindow(pos[0], *bar)
+	a, err := readWindowNoting(pos[0], *bar, stderr)
 	if err != nil {
 		return err
 	}
-	b, err := readWindow(pos[1], *barB)
+	b, err := readWindowNoting(pos[1], *barB, stderr)
 	if err != nil {
 		return err
 	}

@@ -242,7 +242,7 @@ func runMelodyEncode(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	win, err := readWindow(pos[0], *bar)
+	win, err := readWindowNoting(pos[0], *bar, stderr)
 	if err != nil {
 		return err
 	}

@@ -63,7 +63,7 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 	if err := checkOutput(*out); err != nil {
 		return err
 	}
-	m, err := readWindow(pos[0], *bar)
+	m, err := readWindowNoting(pos[0], *bar, stderr)
 	if err != nil {
 		return err
 	}
@@ -78,14 +78,21 @@ func runMelodyRender(args []string, stdout, stderr io.Writer) error {
 }
 
 // readWindow reads the MIDI file at path and returns its 2 bars from bar on; what is wrong
-// with the file or the bar is a usage error.
+// with the file or the bar is a usage error. What the import did that the user may want to
+// know (a grid found in the playing, no steady beat) is not said: see readWindowNoting.
 func readWindow(path string, bar int) (melody.Melody, error) {
+	return readWindowNoting(path, bar, io.Discard)
+}
+
+// readWindowNoting is readWindow that writes the import's notices to w, a line each, naming
+// the file.
+func readWindowNoting(path string, bar int, w io.Writer) (melody.Melody, error) {
 	f, err := openInput(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	segs, err := melody.ReadMIDI(f)
+	imp, err := melody.Import(f)
 	var fe *melody.FormatError
 	if errors.As(err, &fe) {
 		return nil, usagef("%s: %s", path, fe.Msg)
@@ -93,6 +100,10 @@ func readWindow(path string, bar int) (melody.Melody, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", path, err)
 	}
+	for _, n := range imp.Notices {
+		fmt.Fprintf(w, "%s: %s\n", path, n)
+	}
+	segs := imp.Segments
 	m, err := melody.WindowAt(segs, bar)
 	if err != nil {
 		return nil, usagef("%s: %v (choose with --bar)", path, strings.TrimPrefix(err.Error(), "melody: "))

@@ -5,6 +5,8 @@ import (
 	"image/color"
 	"io"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -69,11 +71,12 @@ func openMIDI(path string, win fyne.Window, done func(melody.Melody)) {
 		return
 	}
 	defer f.Close()
-	segs, err := melody.ReadMIDI(f)
+	imp, err := melody.Import(f)
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("%s is not a MIDI file the palette can use: %w\n\nChoose a Standard MIDI File with a melody", path, err), win)
 		return
 	}
+	segs := imp.Segments
 	bars := melody.BarCount(segs)
 	if bars == 0 {
 		dialog.ShowError(fmt.Errorf("%s has no notes to use: choose a MIDI file with a melody", path), win)
@@ -83,7 +86,26 @@ func openMIDI(path string, win fyne.Window, done func(melody.Melody)) {
 	choose(win, "Choose 2 bars", n,
 		func(i int) string { return fmt.Sprintf("Bars %d–%d of %d", i+1, i+2, bars) },
 		func(i int) (melody.Melody, error) { return melody.WindowAt(segs, i) },
-		NewPianoRoll(false, colAccent), done)
+		NewPianoRoll(false, colAccent), func(m melody.Melody) {
+			done(m)
+			if len(imp.Notices) > 0 {
+				dialog.ShowInformation("Imported with changes", importNote(path, imp), win)
+			}
+		})
+}
+
+// importNote says what the melody import of the file at path did: the track it took the
+// melody from, and its notices (a grid found in the playing, no steady beat), a line each.
+func importNote(path string, imp melody.Imported) string {
+	track := fmt.Sprintf("track %d", imp.Track)
+	if imp.TrackName != "" {
+		track += fmt.Sprintf(" (%q)", imp.TrackName)
+	}
+	lines := []string{fmt.Sprintf("%s: the melody of %s, channel %d", filepath.Base(path), track, imp.Channel)}
+	for _, n := range imp.Notices {
+		lines = append(lines, n.Msg)
+	}
+	return strings.Join(lines, "\n")
 }
 
 // build adds the transport and the instrument above the palette's controls.

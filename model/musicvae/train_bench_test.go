@@ -89,8 +89,8 @@ func trainFLOPs(c Config, B int) float64 {
 	return 2 * 3 * float64(macs) * float64(B)
 }
 
-// shipped is the size of the model in assets/melody.safetensors.
-var shipped = Config{EncoderSize: 128, DecoderSizes: []int{128, 128}, ZSize: 64}
+// shipped is the size of the model in assets/melody.safetensors (256 / 2x256 / z 128).
+var shipped = Config{EncoderSize: 256, DecoderSizes: []int{256, 256}, ZSize: 128}
 
 // BenchmarkEngines decodes one z greedily at the shipped size through the Gorgonia graphs (the
 // app's path) and through the plain-Go oracle.
