@@ -193,12 +193,13 @@ func stepLogits(w *musicvae.Weights, z []float32, prefix melody.Melody) []float3
 		}
 		off += 2 * d
 	}
-	logits := make([]float32, melody.NumClasses)
+	classes := w.Out.Out // 90 melody events, or 512 drum hit sets
+	logits := make([]float32, classes)
 	for t := 0; t <= len(prefix); t++ {
 		for k, cell := range w.Dec {
 			pre := make([]float32, 4*cell.Hidden)
 			if k == 0 {
-				cell.AddInput(pre, melody.NumClasses, z, len(z))
+				cell.AddInput(pre, classes, z, len(z))
 				if t > 0 {
 					cell.AddOneHot(pre, 0, prefix[t-1])
 				}
@@ -258,11 +259,56 @@ func TestMagentaJS(t *testing.T) {
 	t.Run(name, func(t *testing.T) { agreeWithMagentaJS(t, other) })
 }
 
+// TestMagentaJSDrums does the same for the shipped drum model (Magenta's drums_2bar layout:
+// Magenta.js reads it with its DrumsConverter; the encoder reads the drum roll).
+func TestMagentaJSDrums(t *testing.T) {
+	needHarness(t)
+	w, _, err := musicvae.Load(bytes.NewReader(assets.DrumsModel))
+	if err != nil {
+		t.Fatalf("the shipped drum model: %v", err)
+	}
+	if w.Config.Input != musicvae.InputDrumRoll {
+		t.Fatalf("the shipped drum model reads %q, not a drum roll", w.Config.Input)
+	}
+	agreeWithMagentaJS(t, w)
+}
+
+// randomGrooves makes n windows of drum tokens (a bit per drum class hit): a kick, snare and
+// hat pattern with random extra hits and rests.
+func randomGrooves(n int, seed uint64) []melody.Melody {
+	rng := rand.New(rand.NewPCG(seed, 3))
+	out := make([]melody.Melody, n)
+	for i := range out {
+		m := make(melody.Melody, melody.WindowSteps)
+		for s := range m {
+			tok := 0
+			if s%2 == 0 && rng.IntN(4) > 0 {
+				tok |= 1 << 2 // closed hi-hat
+			}
+			if s%8 == 0 {
+				tok |= 1 << 0 // kick
+			}
+			if s%8 == 4 {
+				tok |= 1 << 1 // snare
+			}
+			if rng.IntN(6) == 0 {
+				tok |= 1 << rng.IntN(9)
+			}
+			m[s] = tok
+		}
+		out[i] = m
+	}
+	return out
+}
+
 func agreeWithMagentaJS(t *testing.T, w *musicvae.Weights) {
 	dir := exportModel(t, w)
 	m := musicvae.NewModel(w)
 	zs := randomZs(16, w.Config.ZSize, 5)
 	mels := randomMelodies(8, 6)
+	if w.Config.Input == musicvae.InputDrumRoll {
+		mels = randomGrooves(8, 6)
+	}
 	corners := mels[:4]
 	req := harnessRequest{Decode: zs, Encode: mels, Interpolate: corners}
 	ours := decodeZ(m, zs)

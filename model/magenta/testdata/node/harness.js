@@ -6,7 +6,8 @@
 //
 // Request (every field optional):
 //   {"decode": [[z...], ...],            greedy-decode each z: reply "decode", 32 tokens per z
-//    "encode": [[32 tokens], ...],        encode melodies in the 90-class numbering: reply "encode", mu per melody
+//    "encode": [[32 tokens], ...],        encode melodies in the 90-class numbering (drum models: tokens
+//                                         0..511, a bit per drum class): reply "encode", mu per window
 //    "interpolate": [[32 tokens] x 4],   4x4 interpolation of 4 corners (Magenta's interpolateTensors):
 //                                         reply "interpolate", 16 token arrays, row by row
 //    "bench": {"repeats": N, "z": [[z...] x 16], "corners": [[32 tokens] x 4]}}
@@ -83,12 +84,33 @@ function readStdin() {
   });
 }
 
-// oneHot turns melodies (32 tokens each) into the [B, 32, 90] input of encodeTensors.
+// drums is set when the checkpoint's config names a DrumsConverter (drums_2bar): its windows
+// are 32 tokens of 0..511, one bit per drum class hit, and the encoder reads a drum roll.
+let drums = false;
+const DRUM_CLASSES = 9;
+
+// oneHot turns windows (32 tokens each) into the input of encodeTensors: for melodies
+// [B, 32, 90] one-hot; for drums the roll of DrumsConverter.toTensor, [B, 32, 10]: one column
+// per drum class hit, the last set where nothing is.
 function oneHot(melodies) {
   for (const m of melodies) {
     if (m.length !== STEPS) {
-      throw new Error(`a melody of ${m.length} steps, want ${STEPS}`);
+      throw new Error(`a window of ${m.length} steps, want ${STEPS}`);
     }
+  }
+  if (drums) {
+    const roll = [];
+    for (const m of melodies) {
+      roll.push(m.map((tok) => {
+        const row = new Array(DRUM_CLASSES + 1).fill(0);
+        for (let c = 0; c < DRUM_CLASSES; c++) {
+          row[c] = (tok >> c) & 1;
+        }
+        row[DRUM_CLASSES] = tok === 0 ? 1 : 0;
+        return row;
+      }));
+    }
+    return tf.tensor3d(roll, [melodies.length, STEPS, DRUM_CLASSES + 1], 'float32');
   }
   return tf.tidy(() => tf.oneHot(tf.tensor2d(melodies, [melodies.length, STEPS], 'int32'), NUM_CLASSES).toFloat());
 }
@@ -208,6 +230,8 @@ async function main() {
     throw new Error(`the ${args.backend} backend did not start`);
   }
   const request = JSON.parse(await readStdin());
+  const config = JSON.parse(fs.readFileSync(path.join(args.dir, 'config.json'), 'utf8'));
+  drums = config.dataConverter && config.dataConverter.type === 'DrumsConverter';
   const server = await serve(path.resolve(args.dir));
   const model = new mvae.MusicVAE(`http://127.0.0.1:${server.address().port}`);
   try {
