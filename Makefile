@@ -2,12 +2,12 @@
 GO ?= go
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag docs-screenshots bench clean
+.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys docs-screenshots bench clean
 
 run: deps build
 	./palette
 
-test: test-deps vet fmt-check build unit smoke ui-drag
+test: test-deps vet fmt-check build unit smoke ui-drag ui-keys
 
 deps:
 	@scripts/install-deps.sh
@@ -32,6 +32,9 @@ smoke: build
 
 ui-drag: build
 	scripts/ui-drag.sh ./palette build/ui-drag
+
+ui-keys: build
+	scripts/ui-keys.sh ./palette build/ui-keys
 
 docs-screenshots: build
 	scripts/ui-drag.sh --docs ./palette build/ui-drag

@@ -38,21 +38,6 @@ drag() { # x0 y0 x1 y1: press, move in small steps (Fyne needs several motion ev
 	sleep 1 # the last result and a frame
 }
 
-# changed BEFORE AFTER REGION MIN WHAT: at least MIN pixels of REGION (WxH+X+Y) differ between
-# the screenshots BEFORE and AFTER (paths without .png), or the test fails saying WHAT.
-changed() {
-	local before=$1 after=$2 region=$3 least=$4 what=$5 ae
-	convert "$before.png" -crop "$region" +repage "$before-crop.png"
-	convert "$after.png" -crop "$region" +repage "$after-crop.png"
-	ae=$(compare -metric AE "$before-crop.png" "$after-crop.png" null: 2>&1 || true)
-	ae=${ae%% *}
-	echo "ui-drag: $what: $ae pixels changed"
-	if ! awk "BEGIN{exit !($ae >= $least)}"; then
-		echo "ui-drag: $what: fewer than $least pixels changed ($before.png, $after.png)"
-		exit 1
-	fi
-}
-
 check_palette() { # name
 	local name=$1
 	import -window "$win" "$out/$name-before.png"

@@ -39,3 +39,30 @@ cleanup_palette() {
 	[ -n "$config" ] && rm -rf "$config"
 	true
 }
+
+# diff_count BEFORE AFTER REGION prints how many pixels of REGION (WxH+X+Y) differ between the
+# screenshots BEFORE and AFTER (paths without .png).
+diff_count() {
+	local before=$1 after=$2 region=$3 ae
+	convert "$before.png" -crop "$region" +repage "$before-crop.png"
+	convert "$after.png" -crop "$region" +repage "$after-crop.png"
+	ae=$(compare -metric AE "$before-crop.png" "$after-crop.png" null: 2>&1 || true)
+	echo "${ae%% *}"
+}
+
+# changed BEFORE AFTER REGION MIN WHAT: at least MIN pixels of REGION differ, or the test fails
+# saying WHAT.
+changed() {
+	local ae
+	ae=$(diff_count "$1" "$2" "$3")
+	echo "$5: $ae pixels changed"
+	if ! awk "BEGIN{exit !($ae >= $4)}"; then echo "$5: fewer than $4 pixels changed ($1.png, $2.png)"; exit 1; fi
+}
+
+# same BEFORE AFTER REGION MAX WHAT: at most MAX pixels of REGION differ, or the test fails.
+same() {
+	local ae
+	ae=$(diff_count "$1" "$2" "$3")
+	echo "$5: $ae pixels changed"
+	if ! awk "BEGIN{exit !($ae <= $4)}"; then echo "$5: more than $4 pixels changed ($1.png, $2.png)"; exit 1; fi
+}

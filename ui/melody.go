@@ -10,7 +10,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/model/melody"
@@ -118,7 +117,7 @@ func (m *melodyTab) build() fyne.CanvasObject {
 			m.tr.player.SetMelody(m.current)
 		}
 	}, m.result.(*PianoRoll).SetPlayhead)
-	inst := widget.NewSelect(m.tr.player.Instruments(), func(name string) {
+	inst := newKeySelect(m.keys, m.tr.player.Instruments(), func(name string) {
 		m.instrument = name
 		if err := m.tr.player.SetInstrument(name); err != nil {
 			dialog.ShowError(fmt.Errorf("instrument %s: %w", name, err), m.win)

@@ -143,16 +143,19 @@ func (p *Pad) FocusGained() { p.focused = true; p.Refresh() }
 // FocusLost is part of fyne.Focusable.
 func (p *Pad) FocusLost() { p.focused = false; p.Refresh() }
 
-// TypedRune is part of fyne.Focusable.
-func (p *Pad) TypedRune(r rune) {
-	if r == ' ' && p.OnKey != nil {
-		p.OnKey(&fyne.KeyEvent{Name: fyne.KeySpace})
-	}
-}
+// TypedRune is part of fyne.Focusable. The space bar comes as a key too: TypedKey passes it on.
+func (p *Pad) TypedRune(rune) {}
 
 // TypedKey nudges the puck with the arrow keys and hands other keys to OnKey.
 func (p *Pad) TypedKey(e *fyne.KeyEvent) {
-	switch e.Name {
+	if !p.nudge(e.Name) && p.OnKey != nil {
+		p.OnKey(e)
+	}
+}
+
+// nudge moves the puck one step for an arrow key and reports whether key was one.
+func (p *Pad) nudge(key fyne.KeyName) bool {
+	switch key {
 	case fyne.KeyLeft:
 		p.moveTo(p.u-padNudge, p.v)
 	case fyne.KeyRight:
@@ -161,13 +164,10 @@ func (p *Pad) TypedKey(e *fyne.KeyEvent) {
 		p.moveTo(p.u, p.v-padNudge)
 	case fyne.KeyDown:
 		p.moveTo(p.u, p.v+padNudge)
-	case fyne.KeySpace:
-		// TypedRune reports it
 	default:
-		if p.OnKey != nil {
-			p.OnKey(e)
-		}
+		return false
 	}
+	return true
 }
 
 // MinSize keeps the pad usable.

@@ -9,7 +9,6 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
-	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
@@ -83,7 +82,7 @@ func openDrawings(path string, win fyne.Window, done func(sketch.Drawing)) {
 const replayRest = 300 * time.Millisecond
 
 func (s *sketchTab) build() fyne.CanvasObject {
-	replay := widget.NewButtonWithIcon("Replay strokes", theme.MediaReplayIcon(), s.startReplay)
+	replay := newKeyButton(s.keys, "Replay strokes", theme.MediaReplayIcon(), s.startReplay)
 	// When no newer result follows for a moment (the puck came to rest), the drawing draws itself
 	// again, stroke by stroke, once per point. A timer rather than the pad's release decides,
 	// as the last drag events may come after the release.

@@ -76,17 +76,18 @@ type paletteTab[T any] struct {
 	onResult     func(T)                   // after the result view shows a new result or a kept one
 	onDecoded    func(r palette.Result[T]) // after the result view shows a new result
 	content      fyne.CanvasObject
-	temp         *widget.Slider
+	temp         *keySlider
 	tempLabel    *widget.Label
 	pinned       *fyne.Container
 	resultFooter fyne.CanvasObject // under the result view (the drum grid's hint); nil for none
+	keys         *keyRoute         // where the tab's controls send the transport keys
 }
 
 // newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
 // above the shared ones. It starts with the example corners, named, or with a saved session's
 // corners and kept results.
-func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], examples [4]T, exampleNames [4]string, saved *tabSession[T]) *paletteTab[T] {
-	t := &paletteTab[T]{win: win, kind: k, examples: examples, exampleNames: exampleNames}
+func newPaletteTab[T any](win fyne.Window, keys *keyRoute, k kind[T], m palette.Model[T], examples [4]T, exampleNames [4]string, saved *tabSession[T]) *paletteTab[T] {
+	t := &paletteTab[T]{win: win, keys: keys, kind: k, examples: examples, exampleNames: exampleNames}
 	corners, names := examples, exampleNames
 	if saved != nil {
 		corners, names = saved.Corners, saved.Names
@@ -103,7 +104,7 @@ func newPaletteTab[T any](win fyne.Window, k kind[T], m palette.Model[T], exampl
 	var tiles [4]fyne.CanvasObject
 	for i := range 4 {
 		t.thumbs[i] = k.newView(true, colCorner[i])
-		menu := widget.NewButtonWithIcon("", theme.MoreVerticalIcon(), nil)
+		menu := newKeyButton(t.keys, "", theme.MoreVerticalIcon(), nil)
 		menu.Importance = widget.LowImportance
 		menu.OnTapped = func() {
 			pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(menu)
@@ -144,7 +145,7 @@ func (t *paletteTab[T]) changed() {
 
 // build lays the tab out around extra controls (nil for none).
 func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
-	t.temp = widget.NewSlider(0, 1.5)
+	t.temp = newKeySlider(t.keys, 0, 1.5)
 	t.temp.Step = 0.05
 	t.temp.Value = t.pal.Settings().Temperature
 	t.tempLabel = widget.NewLabel("")
@@ -155,7 +156,7 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 		s.Temperature = x
 		t.pal.SetSettings(s)
 	}
-	seed := widget.NewButtonWithIcon("New seed", theme.ViewRefreshIcon(), func() {
+	seed := newKeyButton(t.keys, "New seed", theme.ViewRefreshIcon(), func() {
 		s := t.pal.Settings()
 		s.Seed = rand.Int64()
 		if s.Temperature == 0 {
@@ -164,18 +165,18 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 		}
 		t.pal.SetSettings(s)
 	})
-	slerp := widget.NewCheck("Spherical blend", func(on bool) {
+	slerp := newKeyCheck(t.keys, "Spherical blend", func(on bool) {
 		s := t.pal.Settings()
 		s.Spherical = on
 		t.pal.SetSettings(s)
 	})
-	pin := widget.NewButtonWithIcon("Keep", theme.ContentAddIcon(), t.pin)
+	pin := newKeyButton(t.keys, "Keep", theme.ContentAddIcon(), t.pin)
 	var exports []fyne.CanvasObject
 	for _, e := range t.kind.exporters {
-		exports = append(exports, widget.NewButtonWithIcon(e.label, theme.DocumentSaveIcon(), func() { t.export(e) }))
+		exports = append(exports, newKeyButton(t.keys, e.label, theme.DocumentSaveIcon(), func() { t.export(e) }))
 	}
-	var kept *widget.Button
-	kept = widget.NewButtonWithIcon("All kept…", theme.DocumentSaveIcon(), func() {
+	var kept *keyButton
+	kept = newKeyButton(t.keys, "All kept…", theme.DocumentSaveIcon(), func() {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(kept)
 		widget.ShowPopUpMenuAtPosition(t.exportKeptMenu(), t.win.Canvas(), pos.AddXY(0, kept.Size().Height))
 	})
@@ -366,7 +367,7 @@ func (t *paletteTab[T]) addKeptView(item T) {
 		}
 	}
 	var use *keptButton
-	use = newKeptButton(show, func(at fyne.Position) {
+	use = newKeptButton(t.keys, show, func(at fyne.Position) {
 		widget.ShowPopUpMenuAtPosition(use.menu, t.win.Canvas(), at)
 	})
 	cell = container.NewStack(box, use, container.NewPadded(v))
@@ -390,13 +391,13 @@ func (t *paletteTab[T]) removeKept(cell fyne.CanvasObject) {
 
 // keptButton is a kept result's button: a tap shows the result, a right click opens a menu.
 type keptButton struct {
-	widget.Button
+	keyButton
 	menu        *fyne.Menu
 	onSecondary func(at fyne.Position)
 }
 
-func newKeptButton(tap func(), secondary func(at fyne.Position)) *keptButton {
-	b := &keptButton{onSecondary: secondary}
+func newKeptButton(k *keyRoute, tap func(), secondary func(at fyne.Position)) *keptButton {
+	b := &keptButton{keyButton: keyButton{keys: k}, onSecondary: secondary}
 	b.OnTapped = tap
 	b.Importance = widget.LowImportance
 	b.ExtendBaseWidget(b)

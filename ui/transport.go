@@ -21,10 +21,11 @@ type transport struct {
 	player Player
 	tempo  float64
 	parts  []*part
-	tempos []*widget.Slider
-	loops  []*widget.Check
-	bars   []*widget.Check
-	warned bool // the user has been told once that audio is unavailable
+	tempos []*keySlider
+	loops  []*keyCheck
+	bars   []*keyCheck
+	warned bool      // the user has been told once that audio is unavailable
+	keys   *keyRoute // where the controls send the transport keys
 }
 
 func newTransport(p Player) *transport { return &transport{player: p, tempo: audio.DefaultBPM} }
@@ -33,7 +34,7 @@ func newTransport(p Player) *transport { return &transport{player: p, tempo: aud
 type part struct {
 	tr       *transport
 	on       bool
-	play     *widget.Button
+	play     *keyButton
 	anim     *fyne.Animation
 	lastTick time.Time
 	status   *widget.Label
@@ -46,7 +47,7 @@ type part struct {
 // newPart adds a palette's part; status is its tab's status line.
 func (tr *transport) newPart(status *widget.Label, sound func(on bool), playhead func(step float64)) *part {
 	p := &part{tr: tr, status: status, sound: sound, playhead: playhead}
-	p.play = widget.NewButtonWithIcon("Play", theme.MediaPlayIcon(), p.toggle)
+	p.play = newKeyButton(tr.keys, "Play", theme.MediaPlayIcon(), p.toggle)
 	p.play.Importance = widget.HighImportance
 	p.anim = fyne.NewAnimation(time.Second, func(float32) { p.tick() })
 	p.anim.RepeatCount = fyne.AnimationRepeatForever
@@ -59,20 +60,20 @@ func (tr *transport) newPart(status *widget.Label, sound func(on bool), playhead
 // extra (the melody's instrument) at its right.
 func (p *part) controls(extra ...fyne.CanvasObject) fyne.CanvasObject {
 	tr := p.tr
-	loop := widget.NewCheck("Loop", func(on bool) {
+	loop := newKeyCheck(tr.keys, "Loop", func(on bool) {
 		tr.player.SetLoop(on)
 		for _, c := range tr.loops {
 			c.SetChecked(on)
 		}
 	})
-	bar := widget.NewCheck("Change on the bar", func(on bool) {
+	bar := newKeyCheck(tr.keys, "Change on the bar", func(on bool) {
 		tr.player.SetBarQuantize(on)
 		for _, c := range tr.bars {
 			c.SetChecked(on)
 		}
 	})
 	tempoLabel := widget.NewLabel("")
-	tempo := widget.NewSlider(audio.MinBPM, audio.MaxBPM)
+	tempo := newKeySlider(tr.keys, audio.MinBPM, audio.MaxBPM)
 	tempo.Step = 1
 	tempo.OnChanged = func(x float64) {
 		tr.tempo = x

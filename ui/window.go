@@ -31,6 +31,7 @@ type window struct {
 	sketch      *sketchTab
 	drums       *drumsTab
 	sessionPath string // where the corners and kept results are saved; "" saves nothing
+	keys        *keyRoute
 }
 
 // The tabs, in order.
@@ -79,6 +80,7 @@ func newWindow(a fyne.App, o options) *window {
 		player = noPlayer{}
 	}
 	w := &window{win: a.NewWindow(Title), sessionPath: o.session}
+	w.keys = &keyRoute{handle: w.transportKey}
 	var saved session
 	var sessionErr error
 	if o.session != "" {
@@ -95,15 +97,16 @@ func newWindow(a fyne.App, o options) *window {
 		mcorners[i], mnames[i] = e.Item, e.Name
 	}
 	tr := newTransport(player)
+	tr.keys = w.keys
 	w.melody = &melodyTab{tr: tr, instrument: synth.Names()[0]}
-	w.melody.paletteTab = newPaletteTab(w.win, melodyKind(w.melody, o.notes.melody), o.melodyModel, mcorners, mnames, saved.Melody)
+	w.melody.paletteTab = newPaletteTab(w.win, w.keys, melodyKind(w.melody, o.notes.melody), o.melodyModel, mcorners, mnames, saved.Melody)
 
 	var scorners [4]sketch.Drawing
 	var snames [4]string
 	for i, e := range examples.Drawings() {
 		scorners[i], snames[i] = e.Item, e.Name
 	}
-	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, sketchKind(o.notes.sketch), o.sketchModel, scorners, snames, saved.Sketch)}
+	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, w.keys, sketchKind(o.notes.sketch), o.sketchModel, scorners, snames, saved.Sketch)}
 
 	grooves, gerr := examples.Grooves()
 	var dcorners [4]drums.Pattern
@@ -112,7 +115,7 @@ func newWindow(a fyne.App, o options) *window {
 		dcorners[i], dnames[i] = e.Item, e.Name
 	}
 	w.drums = &drumsTab{tr: tr}
-	w.drums.paletteTab = newPaletteTab(w.win, drumsKind(w.drums, o.notes.drums), o.drumsModel, dcorners, dnames, saved.Drums)
+	w.drums.paletteTab = newPaletteTab(w.win, w.keys, drumsKind(w.drums, o.notes.drums), o.drumsModel, dcorners, dnames, saved.Drums)
 	w.melody.onChange = w.saveSession
 	w.sketch.onChange = w.saveSession
 	w.drums.onChange = w.saveSession
@@ -136,7 +139,7 @@ func newWindow(a fyne.App, o options) *window {
 	}
 
 	w.win.SetOnDropped(w.dropped)
-	w.win.Canvas().SetOnTypedKey(w.typedKey)
+	w.win.Canvas().SetOnTypedKey(w.typedKey) // while nothing has the focus
 	w.melody.pad.OnKey = w.typedKey
 	w.sketch.pad.OnKey = w.typedKey
 	w.drums.pad.OnKey = w.typedKey
@@ -174,12 +177,25 @@ func (w *window) shown() onShow {
 	return onShow{w.melody.pad, w.melody.drop, w.melody.part}
 }
 
-// typedKey handles the window's keys: the space bar plays and stops the melody or the drums,
-// whichever tab is on show.
-func (w *window) typedKey(e *fyne.KeyEvent) {
-	if p := w.shown().part; e.Name == fyne.KeySpace && p != nil {
-		p.toggle()
+// typedKey handles the keys typed while no widget has the focus, or passed on by the pad.
+func (w *window) typedKey(e *fyne.KeyEvent) { w.transportKey(e) }
+
+// transportKey handles the window's transport keys, whatever widget has the focus (see keys.go):
+// the space bar plays and stops the melody or the drums, whichever tab is on show, and the arrow
+// keys move the puck of the palette on show. It reports whether e was one of them.
+func (w *window) transportKey(e *fyne.KeyEvent) bool {
+	if !isTransportKey(e) {
+		return false
 	}
+	s := w.shown()
+	if e.Name == fyne.KeySpace {
+		if s.part != nil {
+			s.part.toggle()
+		}
+		return true
+	}
+	s.pad.nudge(e.Name)
+	return true
 }
 
 // dropped sends files dropped on the window to the nearest corner of the palette on show.

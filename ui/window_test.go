@@ -142,7 +142,7 @@ func checkDecode[T any](t *testing.T, tab *paletteTab[T], spy *spyModel[T], u, v
 	for i, c := range tab.pal.Corners() {
 		zs[i] = c.Z
 	}
-	if want := palette.Blend(zs, pt, false); !slices.Equal(spy.last(), want) {
+	if want := palette.Blend(zs, pt, tab.pal.Settings().Spherical); !slices.Equal(spy.last(), want) {
 		t.Fatalf("the last decode was not at the pad's point")
 	}
 	r, ok := tab.pal.Result()
@@ -220,6 +220,9 @@ func findButton(t *testing.T, o fyne.CanvasObject, label string) *widget.Button 
 	for _, obj := range test.LaidOutObjects(o) {
 		if b, ok := obj.(*widget.Button); ok && b.Text == label {
 			return b
+		}
+		if b, ok := obj.(*keyButton); ok && b.Text == label {
+			return &b.Button
 		}
 	}
 	t.Fatalf("no button %q", label)
