@@ -60,7 +60,7 @@ func TestPadReports(t *testing.T) {
 	p.DragEnd()
 	test.TapSecondaryAt(p, fyne.NewPos(380, 380))
 	test.TapSecondaryAt(p, fyne.NewPos(200, 200)) // not on a tile
-	p.TypedRune(' ') // the space bar's rune: dropped, its key event is passed on
+	p.TypedRune(' ')                              // the space bar's rune: dropped, its key event is passed on
 	p.TypedKey(&fyne.KeyEvent{Name: fyne.KeySpace})
 	p.TypedKey(&fyne.KeyEvent{Name: fyne.KeyEscape})
 	p.SetPoint(2, -1) // programmatic: clamped, not reported
