@@ -21,6 +21,7 @@ type WriteOptions struct {
 	Program   uint8   // General MIDI program, 0..127 (0 is Acoustic Grand Piano)
 	TrackName string  // the name of the melody track; "" means "Melody"
 	Channel   uint8   // MIDI channel 0..15 (shown as 1..16); 9 is the drum channel, which ReadMIDI ignores
+	Key       KeyLock // when not off, a key signature (KeyLock.Signature) and a text event naming the scale
 }
 
 func (o WriteOptions) withDefaults() (WriteOptions, error) {
@@ -65,6 +66,11 @@ func WriteMIDI(w io.Writer, m Melody, opt WriteOptions) error {
 	conductor.Add(0, smf.MetaTrackSequenceName(opt.TrackName))
 	conductor.Add(0, smf.MetaTempo(opt.BPM))
 	conductor.Add(0, smf.MetaTimeSig(4, 4, 24, 8)) // 4/4, a metronome click every quarter
+	if !opt.Key.Off() {
+		sf, minor := opt.Key.Signature()
+		conductor.Add(0, smf.MetaKey(0, !minor, uint8(max(sf, -sf)), sf < 0)) // the first argument is unused
+		conductor.Add(0, smf.MetaText("key: "+opt.Key.String()))
+	}
 	conductor.Close(end)
 
 	var tr smf.Track

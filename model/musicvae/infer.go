@@ -156,6 +156,11 @@ func (m *Model) Decode(zs [][]float32, opts vae.DecodeOptions) ([]melody.Melody,
 // decode runs the decoder. With teacher (one window per z) it feeds the true previous events and
 // returns every step's logits [Steps][B*90] too; otherwise it feeds back its own choices.
 func (m *Model) decode(zs [][]float32, teacher []melody.Melody, opts vae.DecodeOptions) ([]melody.Melody, [][]float32, error) {
+	return m.decodeMasked(zs, teacher, opts, nil)
+}
+
+// decodeMasked is decode choosing only the tokens i with allowed[i] (nil allows every token).
+func (m *Model) decodeMasked(zs [][]float32, teacher []melody.Melody, opts vae.DecodeOptions, allowed []bool) ([]melody.Melody, [][]float32, error) {
 	if len(zs) == 0 {
 		return nil, nil, nil
 	}
@@ -180,6 +185,7 @@ func (m *Model) decode(zs [][]float32, teacher []melody.Melody, opts vae.DecodeO
 	}
 	out := emptyMelodies(B)
 	pick := newPicker(m.W.Config.classes(), opts.Temperature, opts.Seed)
+	pick.allowed = allowed
 	prev := nn.Values(ig.prev)
 	var all [][]float32
 	for t := range Steps {
@@ -239,6 +245,7 @@ type picker struct {
 	temperature float64
 	rng         *rand.Rand
 	probs       []float64
+	allowed     []bool // when not nil, only these tokens are chosen (see maskedArgmax)
 }
 
 func newPicker(classes int, temperature float64, seed int64) *picker {
@@ -253,6 +260,10 @@ func newPicker(classes int, temperature float64, seed int64) *picker {
 func (p *picker) step(out []melody.Melody, t int, logits []float32) {
 	for b := range out {
 		row := logits[b*len(p.probs) : (b+1)*len(p.probs)]
+		if p.allowed != nil {
+			out[b][t] = p.masked(row)
+			continue
+		}
 		if p.rng == nil {
 			out[b][t] = nn.Argmax(row)
 		} else {
