@@ -297,7 +297,7 @@ func (l KeyLock) Signature() (sf int8, minor bool) {
 	if minor {
 		major += 3 // the relative major's signature
 	}
-	s := ((major%12+12)%12 * 7) % 12 // sharps of the major key, 0..11
+	s := ((major%12 + 12) % 12 * 7) % 12 // sharps of the major key, 0..11
 	pos, neg := s, s-12
 	switch {
 	case l.Flats && neg >= -7:
