@@ -65,9 +65,9 @@ func loadDrumModel(spec string) (*musicvae.DrumModel, error) {
 		}
 		r, name = bytes.NewReader(assets.DrumsModel), builtinDrums
 	} else {
-		f, err := os.Open(spec)
+		f, err := openInput(spec)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("--model: %w", err)}
+			return nil, usageError{fmt.Errorf("model: %w", err)}
 		}
 		defer f.Close()
 		r = f

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 
 	fyneapp "fyne.io/fyne/v2/app"
 
 	"github.com/latentpalette/palette/assets"
+	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/musicvae"
 	"github.com/latentpalette/palette/ui"
 )
@@ -54,7 +56,7 @@ func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 	if _, ok := builtinMelodyModel(); ok || melodySpec != "" {
 		w, err := loadMelodyWeights(melodySpec)
 		if err != nil {
-			return models, err
+			return models, flagError("melody-model", err)
 		}
 		models.Melody = musicvae.NewModel(w)
 		models.MelodyName = fmt.Sprintf("%s (z %d, decoder %v)", modelName(melodySpec, "built-in MusicVAE"), w.Config.ZSize, w.Config.DecoderSizes)
@@ -62,7 +64,7 @@ func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 	if _, ok := builtinSketchModel(); ok || sketchPath != "" {
 		w, err := loadSketchModel(sketchPath)
 		if err != nil {
-			return models, err
+			return models, flagError("sketch-model", err)
 		}
 		m, err := ui.SketchVAE(w)
 		if err != nil {
@@ -82,12 +84,28 @@ func addDrumModel(models *ui.Models, path string) error {
 	}
 	m, err := loadDrumModel(path)
 	if err != nil {
-		return fmt.Errorf("--drum-model: %w", err)
+		return flagError("drum-model", err)
 	}
 	c := m.Weights().Config
 	models.Drums = m
 	models.DrumsName = fmt.Sprintf("%s (z %d, decoder %v)", modelName(path, "built-in drum VAE"), c.ZSize, c.DecoderSizes)
 	return nil
+}
+
+// flagError says that the model of the window's --flag failed to load: the loaders' errors
+// name the commands' --model, which the window does not have. A bad file stays a usage error.
+func flagError(flag string, err error) error {
+	msg := err.Error()
+	for _, p := range []string{"--model: ", "model: "} {
+		msg = strings.TrimPrefix(msg, p)
+	}
+	e := fmt.Errorf("--%s: %s", flag, msg)
+	var ue usageError
+	var nr *regfile.NotRegularError
+	if errors.As(err, &ue) || errors.As(err, &nr) {
+		return usageError{e}
+	}
+	return e
 }
 
 func modelName(path, builtin string) string {
