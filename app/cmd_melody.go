@@ -23,6 +23,7 @@ func init() {
 type melodyFlags struct {
 	model string
 	bpm   float64
+	key   keyFlags // the key lock, where a command adds it (addKeyFlags)
 }
 
 // addModelFlags adds --model.
@@ -64,7 +65,7 @@ func (f *melodyFlags) writeMelody(path string, ws []melody.Melody) error {
 	if path == "" {
 		return usagef("need -o OUT.mid")
 	}
-	opt := melody.WriteOptions{BPM: f.bpm}
+	opt := melody.WriteOptions{BPM: f.bpm, Key: f.key.lock}
 	return writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, melody.Concat(ws...), opt) })
 }
 
@@ -176,7 +177,8 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	steps := fs.Int("steps", 5, "windows to decode, both ends included (2..100)")
 	bar := fs.Int("bar", 0, "first of the 2 bars to take from A (0-based)")
 	barB := fs.Int("bar-b", -1, "first of the 2 bars to take from B (default: --bar)")
-	pos, err := parseModelFlags(fs, args, "usage: palette melody interpolate A.mid B.mid --steps N -o OUT.mid [--model FILE]", stderr)
+	mf.addKeyFlags(fs)
+	pos, err := parseModelFlags(fs, args, "usage: palette melody interpolate A.mid B.mid --steps N -o OUT.mid [--key K --scale S [--fit]] [--model FILE]", stderr)
 	if err != nil {
 		return err
 	}
@@ -185,6 +187,9 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	}
 	if *steps < 2 || *steps > 100 {
 		return usagef("--steps %d is outside 2..100", *steps)
+	}
+	if err := mf.parseKey(); err != nil {
+		return err
 	}
 	if err := mf.checkOut(*out); err != nil {
 		return err
@@ -204,11 +209,11 @@ func runMelodyInterpolate(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	mu, err := encodeMelodies(m, mf.model, a, b)
+	mu, err := encodeMelodies(m, mf.model, mf.fitted(a, pos[0], stderr), mf.fitted(b, pos[1], stderr))
 	if err != nil {
 		return err
 	}
-	ws, err := m.Decode(musicvae.Lerp(mu[0], mu[1], *steps), vae.DecodeOptions{})
+	ws, err := mf.decode(m, musicvae.Lerp(mu[0], mu[1], *steps), vae.DecodeOptions{})
 	if err != nil {
 		return err
 	}
@@ -226,7 +231,8 @@ func runMelodySample(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 4, "windows to sample (1..100)")
 	temp := fs.Float64("temperature", 0.5, "sampling temperature; 0 takes the most likely event at each step")
 	seed := fs.Int64("seed", 1, "seed of the latent points and the sampling")
-	pos, err := parseModelFlags(fs, args, "usage: palette melody sample -n N --temperature T --seed S -o OUT.mid [--model FILE]", stderr)
+	mf.addKeyFlags(fs)
+	pos, err := parseModelFlags(fs, args, "usage: palette melody sample -n N --temperature T --seed S -o OUT.mid [--key K --scale S] [--model FILE]", stderr)
 	if err != nil {
 		return err
 	}
@@ -238,6 +244,9 @@ func runMelodySample(args []string, stdout, stderr io.Writer) error {
 	}
 	if !(*temp >= 0 && *temp <= 10) {
 		return usagef("--temperature %v is outside 0..10", *temp)
+	}
+	if err := mf.parseKey(); err != nil {
+		return err
 	}
 	if err := mf.checkOut(*out); err != nil {
 		return err
@@ -254,7 +263,7 @@ func runMelodySample(args []string, stdout, stderr io.Writer) error {
 			zs[i][k] = float32(rng.NormFloat64())
 		}
 	}
-	ws, err := m.Decode(zs, vae.DecodeOptions{Temperature: *temp, Seed: *seed})
+	ws, err := mf.decode(m, zs, vae.DecodeOptions{Temperature: *temp, Seed: *seed})
 	if err != nil {
 		return err
 	}
