@@ -1,0 +1,119 @@
+package palette_test
+
+import (
+	"bytes"
+	"io"
+	"testing"
+	"time"
+
+	"github.com/latentpalette/palette/assets"
+	"github.com/latentpalette/palette/assets/examples"
+	"github.com/latentpalette/palette/model/cells"
+	"github.com/latentpalette/palette/model/drums"
+	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/musicvae"
+	"github.com/latentpalette/palette/model/palette"
+	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
+)
+
+// The budgets with the shipped models: an 11×11 melody grid within 100 ms (one batched
+// decode), an 11×11 sketch grid within 2 s, a 60-frame walk GIF within 5 s.
+
+func shippedCorners[T any](b *testing.B, m palette.Model[T], items [4]T) [4]palette.Corner[T] {
+	zs, err := m.Encode(items[:])
+	if err != nil {
+		b.Fatal(err)
+	}
+	var cs [4]palette.Corner[T]
+	for i := range cs {
+		cs[i] = palette.Corner[T]{Item: items[i], Z: zs[i], Set: true}
+	}
+	return cs
+}
+
+func benchGrid[T any](b *testing.B, m palette.Model[T], items [4]T, s palette.Settings) {
+	cs := shippedCorners(b, m, items)
+	pts := palette.GridPoints(palette.MaxGridSize)
+	b.ResetTimer()
+	start := cpuTime()
+	for range b.N {
+		if _, err := palette.DecodePoints(m, cs, pts, s, 0, nil); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
+
+// reportCPU adds the CPU time per op since start (ms), which waiting for a busy core leaves out.
+func reportCPU(b *testing.B, start time.Duration) {
+	if start > 0 {
+		b.ReportMetric(float64(cpuTime()-start)/float64(time.Millisecond)/float64(b.N), "cpu-ms/op")
+	}
+}
+
+func shippedMelody(b *testing.B) *musicvae.Model {
+	w, _, err := musicvae.Load(bytes.NewReader(assets.MelodyModel))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return musicvae.NewModel(w)
+}
+
+func shippedSketch(b *testing.B) *sketchrnn.Model {
+	w, err := sketchrnn.Load(bytes.NewReader(assets.SketchModel))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return sketchrnn.NewModel(w)
+}
+
+func BenchmarkGrid11(b *testing.B) {
+	b.Run("melody", func(b *testing.B) {
+		benchGrid[melody.Melody](b, shippedMelody(b), exampleMelodies(b), palette.Settings{})
+	})
+	b.Run("drums", func(b *testing.B) {
+		if len(assets.DrumsModel) == 0 {
+			b.Skip("no drum model in this build")
+		}
+		w, _, err := musicvae.Load(bytes.NewReader(assets.DrumsModel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := musicvae.NewDrumModel(w)
+		if err != nil {
+			b.Fatal(err)
+		}
+		ex, err := examples.Grooves()
+		if err != nil {
+			b.Fatal(err)
+		}
+		var items [4]drums.Pattern
+		for i, e := range ex {
+			items[i] = e.Item
+		}
+		benchGrid[drums.Pattern](b, m, items, palette.Settings{})
+	})
+	b.Run("sketch", func(b *testing.B) {
+		benchGrid[sketch.Drawing](b, shippedSketch(b), exampleDrawings(), palette.Settings{Temperature: 0.2, Seed: 1})
+	})
+}
+
+// BenchmarkWalkGIF60 is a 60-frame walk around the pad's edge: the decodes and the GIF, 256 px.
+func BenchmarkWalkGIF60(b *testing.B) {
+	m := shippedSketch(b)
+	cs := shippedCorners(b, m, exampleDrawings())
+	path := palette.Path{{U: 0, V: 0}, {U: 1, V: 0}, {U: 1, V: 1}, {U: 0, V: 1}, {U: 0, V: 0}}
+	b.ResetTimer()
+	start := cpuTime()
+	for range b.N {
+		ds, err := palette.DecodePoints(m, cs, path.Even(60), palette.Settings{Temperature: 0.2, Seed: 1}, 0, nil)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if err := cells.WriteGIF(io.Discard, ds, cells.GIFOptions{Drawing: sketch.Options{Size: 256}, Loop: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	reportCPU(b, start)
+}
