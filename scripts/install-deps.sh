@@ -4,10 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-# Build: cgo for Fyne (GLFW, OpenGL), oto (ALSA) and the OpenBLAS matrix products.
-build_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev libopenblas-dev)
+# Build: cgo for Fyne (GLFW, OpenGL), oto (ALSA), the OpenBLAS matrix products and the JACK MIDI
+# port (libjack; go build -tags nomidiport leaves it out).
+build_pkgs=(gcc pkg-config libgl1-mesa-dev xorg-dev libasound2-dev libopenblas-dev libjack-jackd2-dev)
 # Tests: a virtual X server and tools that check our files the way other programs read them.
-test_pkgs=(xvfb xdotool x11-utils imagemagick midicsv python3-mido sox librsvg2-bin nodejs npm)
+# jackd2: a JACK server with a dummy back end and jack_midi_dump, for the MIDI port's tests.
+test_pkgs=(xvfb xdotool x11-utils imagemagick midicsv python3-mido sox librsvg2-bin nodejs npm jackd2)
 
 want=("${build_pkgs[@]}")
 if [ "${1:-}" = "--test" ]; then want+=("${test_pkgs[@]}"); fi
