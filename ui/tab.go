@@ -81,6 +81,7 @@ type paletteTab[T any] struct {
 	pinned       *fyne.Container
 	resultFooter fyne.CanvasObject // under the result view (the drum grid's hint); nil for none
 	keys         *keyRoute         // where the tab's controls send the transport keys
+	space        *space[T]         // the grid and the path over the pad (grid.go, path.go)
 }
 
 // newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
@@ -209,7 +210,7 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 	right := container.NewBorder(resultTitle, controls, nil, nil, result)
 	statusBar := container.NewBorder(nil, nil, nil, nil, t.status)
 	t.content = container.NewBorder(nil, statusBar, nil, nil,
-		container.New(&splitLayout{}, container.NewPadded(t.pad), container.NewPadded(right)))
+		container.New(&splitLayout{}, container.NewPadded(t.spaceArea()), container.NewPadded(right)))
 	return t.content
 }
 
@@ -221,7 +222,10 @@ func (t *paletteTab[T]) setTempLabel(x float64) {
 	t.tempLabel.SetText(fmt.Sprintf("%.2f", x))
 }
 
-func (t *paletteTab[T]) moveTo(u, v float64) { t.pal.MoveTo(palette.Point{U: u, V: v}) }
+func (t *paletteTab[T]) moveTo(u, v float64) {
+	t.pal.MoveTo(palette.Point{U: u, V: v})
+	t.spaceMoved(u, v)
+}
 
 // formatLatency shows a decode time to a useful precision.
 func formatLatency(d time.Duration) string {
@@ -246,6 +250,7 @@ func (t *paletteTab[T]) showResult(r palette.Result[T]) {
 	if t.onDecoded != nil {
 		t.onDecoded(r)
 	}
+	t.spaceResult(r)
 }
 
 func (t *paletteTab[T]) showCorners(c [4]palette.Corner[T]) {

@@ -234,3 +234,6 @@ func (g *GridDecoder[T]) run(req gridRequest[T]) {
 		report(GridUpdate[T]{Seq: req.seq, Size: req.size, Items: items, Done: len(items), Total: total, Err: err})
 	}
 }
+
+// Model returns the model the palette decodes with, for a grid or a path decoded beside it.
+func (p *Palette[T]) Model() Model[T] { return p.model }
