@@ -137,6 +137,7 @@ func (d *drumsTab) build() fyne.CanvasObject {
 		d.setHint()
 	}
 	d.resultFooter = d.hint
+	d.clock = d.tr.clock // a path plays along with the transport
 	return d.paletteTab.build(d.part.controls())
 }
 

@@ -34,10 +34,9 @@ type space[T any] struct {
 	cellBox  *fyne.Container
 	views    []view[T]
 	size     int
-	seq      uint64         // the newest grid request
-	items    []T            // the newest grid's cells so far
-	of       gridKey        // what the shown grid was decoded from
-	bpm      func() float64 // the tempo files are written at; nil means audio.DefaultBPM
+	seq      uint64  // the newest grid request
+	items    []T     // the newest grid's cells so far
+	of       gridKey // what the shown grid was decoded from
 
 	path pathState[T]
 }
@@ -239,8 +238,9 @@ func (t *paletteTab[T]) spaceResult(palette.Result[T]) {
 
 // tempo is the tempo files are written at.
 func (s *space[T]) tempo() float64 {
-	if s.bpm != nil {
-		return s.bpm()
+	if s.t.clock != nil {
+		bpm, _, _ := s.t.clock()
+		return bpm
 	}
 	return audio.DefaultBPM
 }

@@ -7,7 +7,9 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
@@ -254,4 +256,39 @@ func TestSketchPathExportsGIF(t *testing.T) {
 	if len(g.Image) != pathFrames || g.Delay[0] != frameDelay {
 		t.Errorf("%d frames with delay %d, want %d and %d", len(g.Image), g.Delay[0], pathFrames, frameDelay)
 	}
+}
+
+// TestPathFollowsTheTransport: with the transport playing, the next window comes just before
+// each pass of the 2-bar loop ends, not on a timer.
+func TestPathFollowsTheTransport(t *testing.T) {
+	f := newFixture(t)
+	tab := f.w.drums.paletteTab
+	var mu sync.Mutex
+	step := 3.0
+	tab.clock = func() (float64, float64, bool) {
+		mu.Lock()
+		defer mu.Unlock()
+		return 30, step, true // 30 BPM: the timer alone would wait 16 s a window
+	}
+	setStep := func(s float64) { mu.Lock(); step = s; mu.Unlock() }
+	recordPath(tab, palette.Point{U: 0, V: 0}, palette.Point{U: 1, V: 1})
+	p := &tab.space.path
+	p.barsSel.SetSelected("8 bars")
+	p.play.SetChecked(true)
+	f.until(t, "the path's windows", func() bool { return len(p.windows) == 4 && p.k == 0 })
+	time.Sleep(100 * time.Millisecond)
+	f.settle()
+	if p.k != 0 {
+		t.Fatalf("window %d before the loop's end", p.k)
+	}
+	for want := 1; want <= 4; want++ {
+		setStep(31)
+		f.until(t, fmt.Sprintf("window %d", want%4), func() bool { return p.k == want%4 })
+		if !slices.Equal(tab.current, p.windows[p.k]) {
+			t.Fatalf("window %d is not the result", p.k)
+		}
+		setStep(0.5) // the next pass
+		time.Sleep(60 * time.Millisecond)
+	}
+	p.play.SetChecked(false)
 }

@@ -125,11 +125,13 @@ func (m *melodyTab) build() fyne.CanvasObject {
 	})
 	inst.SetSelected(m.instrument)
 	m.onResult = func(melody.Melody) { m.part.changed() }
+	m.clock = m.tr.clock // a path plays along with the transport
 	return m.paletteTab.build(m.part.controls(inst))
 }
 
 // knownSteps says in how many of its steps the model's reconstruction of an item matches it: a
-// melody's events, or the sets of drums a groove hits.
+// melody's events, or the sets of drums a groove hits ("model: 26/32", short enough for the
+// smallest corner tile).
 func knownSteps(item, recon melody.Melody) string {
 	same := 0
 	for i := range min(len(item), len(recon)) {
@@ -137,5 +139,5 @@ func knownSteps(item, recon melody.Melody) string {
 			same++
 		}
 	}
-	return fmt.Sprintf("model: %d/%d steps", same, len(item))
+	return fmt.Sprintf("model: %d/%d", same, len(item))
 }

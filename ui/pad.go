@@ -171,7 +171,7 @@ func (p *Pad) nudge(key fyne.KeyName) bool {
 }
 
 // MinSize keeps the pad usable.
-func (p *Pad) MinSize() fyne.Size { return fyne.NewSize(320, 320) }
+func (p *Pad) MinSize() fyne.Size { return fyne.NewSize(360, 360) }
 
 // CreateRenderer is part of fyne.Widget.
 func (p *Pad) CreateRenderer() fyne.WidgetRenderer {

@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/model/cells"
+	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
 )
@@ -184,23 +185,58 @@ func (p *pathState[T]) start(t *paletteTab[T]) {
 	})
 }
 
-// tick advances the playback a window at a time until stopped.
-func (p *pathState[T]) tick(t *paletteTab[T], run uint64, window time.Duration, stopped chan struct{}) {
-	tk := time.NewTicker(window)
-	defer tk.Stop()
+// clock is the transport as a path's playback follows it: the tempo, the step of the loop the
+// listener hears, and whether it plays. The melody and drum tabs set paletteTab.clock to it.
+func (tr *transport) clock() (bpm, step float64, playing bool) {
+	step, playing = tr.player.Step()
+	return tr.tempo, step, playing
+}
+
+// pathLead is how many steps before the end of the loop the next window is handed to the
+// player: the player hears a little behind where its sequencer is, and a new melody starts at
+// the sequencer's next step, so the window starts on the loop's first step.
+const pathLead = 1.5
+
+// tick advances the playback a window at a time until stopped: with the transport playing,
+// just before each pass of the loop ends, so that the windows, the playhead and the puck keep
+// in step; otherwise every period.
+func (p *pathState[T]) tick(t *paletteTab[T], run uint64, period time.Duration, stopped chan struct{}) {
 	do := runOnUI
+	next := func() {
+		do(func() {
+			if run != p.run || len(p.windows) == 0 {
+				return
+			}
+			p.k = (p.k + 1) % len(p.windows)
+			p.show(t)
+		})
+	}
+	const poll = 15 * time.Millisecond
+	tk := time.NewTicker(poll)
+	defer tk.Stop()
+	last, armed := time.Now(), true
 	for {
 		select {
 		case <-stopped:
 			return
-		case <-tk.C:
-			do(func() {
-				if run != p.run || len(p.windows) == 0 {
-					return
+		case now := <-tk.C:
+			if t.clock != nil {
+				if _, step, playing := t.clock(); playing && step >= 0 {
+					switch end := float64(melody.WindowSteps) - pathLead; {
+					case step >= end && armed:
+						armed = false
+						last = now
+						next()
+					case step < end:
+						armed = true
+					}
+					continue
 				}
-				p.k = (p.k + 1) % len(p.windows)
-				p.show(t)
-			})
+			}
+			if now.Sub(last) >= period {
+				last = now
+				next()
+			}
 		}
 	}
 }

@@ -51,7 +51,7 @@ type kind[T any] struct {
 	modelNote string           // says which model decodes, for the status line
 	settings  palette.Settings // what the tab starts with: temperature and seed
 	// known says how well the model knows a corner, from its item and the model's greedy
-	// reconstruction of it ("model: 26/32 steps"); nil shows nothing.
+	// reconstruction of it ("model: 26/32"); nil shows nothing.
 	known func(item, recon T) string
 }
 
@@ -79,9 +79,12 @@ type paletteTab[T any] struct {
 	temp         *keySlider
 	tempLabel    *widget.Label
 	pinned       *fyne.Container
+	keptHint     *fyne.Container // says what the empty row of kept results is for
 	resultFooter fyne.CanvasObject // under the result view (the drum grid's hint); nil for none
 	keys         *keyRoute         // where the tab's controls send the transport keys
 	space        *space[T]         // the grid and the path over the pad (grid.go, path.go)
+	// clock is the transport a path plays along with (melodies, drums); nil for none.
+	clock func() (bpm, step float64, playing bool)
 }
 
 // newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
@@ -179,7 +182,7 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 	var kept *keyButton
 	kept = newKeyButton(t.keys, "All kept…", theme.DocumentSaveIcon(), func() {
 		pos := fyne.CurrentApp().Driver().AbsolutePositionForObject(kept)
-		widget.ShowPopUpMenuAtPosition(t.exportKeptMenu(), t.win.Canvas(), pos.AddXY(0, kept.Size().Height))
+		showMenu(t.exportKeptMenu(), t.win.Canvas(), pos.AddXY(0, kept.Size().Height))
 	})
 	exports = append(exports, kept)
 
@@ -191,11 +194,19 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 	}
 	model := container.NewVBox(
 		heading("Model"),
-		container.NewBorder(nil, nil, widget.NewLabel("Temperature"), t.tempLabel, t.temp),
+		container.NewBorder(nil, nil, widget.NewLabel("Temperature"),
+			container.New(atLeast{fyne.NewSize(textWidth("0 (greedy)", "1.50"), 0)}, t.tempLabel),
+			container.New(atLeast{fyne.NewSize(sliderMinWidth, 0)}, t.temp)),
 		container.NewHBox(seed, slerp),
 	)
-	save := container.NewVBox(heading("Keep and export"), container.NewHBox(append([]fyne.CanvasObject{pin}, exports...)...),
-		container.NewHScroll(t.pinned))
+	// The row of kept results has its height from the start, so that the first Keep moves nothing.
+	keptHint := canvas.NewText("Kept results show here: tap one to show it again", colMuted)
+	keptHint.TextSize = theme.CaptionTextSize()
+	t.keptHint = container.NewCenter(keptHint)
+	cell := t.kind.newView(true, colAccent).MinSize().AddWidthHeight(2*theme.Padding(), 2*theme.Padding())
+	keptRow := container.New(atLeast{fyne.NewSize(0, max(keptBoxSize.Height, cell.Height))}, t.keptHint, container.NewHScroll(t.pinned))
+	t.showKeptHint()
+	save := container.NewVBox(heading("Keep and export"), container.NewHBox(append([]fyne.CanvasObject{pin}, exports...)...), keptRow)
 	var controls *fyne.Container
 	if extra != nil {
 		controls = container.NewVBox(extra, widget.NewSeparator(), model, widget.NewSeparator(), save)
@@ -278,7 +289,7 @@ func (t *paletteTab[T]) showError(err error) {
 }
 
 func (t *paletteTab[T]) showCornerMenu(i int, at fyne.Position) {
-	widget.ShowPopUpMenuAtPosition(t.cornerMenu(i), t.win.Canvas(), at)
+	showMenu(t.cornerMenu(i), t.win.Canvas(), at)
 }
 
 // cornerMenu is what can be done to corner i.
@@ -362,7 +373,7 @@ func (t *paletteTab[T]) addKeptView(item T) {
 	v.show(item)
 	box := canvas.NewRectangle(colPanel)
 	box.CornerRadius = 6
-	box.SetMinSize(fyne.NewSize(72, 54))
+	box.SetMinSize(keptBoxSize)
 	var cell *fyne.Container
 	show := func() {
 		t.current, t.hasCurrent = item, true
@@ -373,7 +384,7 @@ func (t *paletteTab[T]) addKeptView(item T) {
 	}
 	var use *keptButton
 	use = newKeptButton(t.keys, show, func(at fyne.Position) {
-		widget.ShowPopUpMenuAtPosition(use.menu, t.win.Canvas(), at)
+		showMenu(use.menu, t.win.Canvas(), at)
 	})
 	cell = container.NewStack(box, use, container.NewPadded(v))
 	use.menu = fyne.NewMenu("",
@@ -381,6 +392,22 @@ func (t *paletteTab[T]) addKeptView(item T) {
 		fyne.NewMenuItem("Remove", func() { t.removeKept(cell) }),
 	)
 	t.pinned.Add(cell)
+	t.showKeptHint()
+}
+
+// keptBoxSize is the least size of a kept result's cell.
+var keptBoxSize = fyne.NewSize(72, 54)
+
+// showKeptHint shows the empty row's hint while nothing is kept.
+func (t *paletteTab[T]) showKeptHint() {
+	if t.keptHint == nil {
+		return
+	}
+	if len(t.pinned.Objects) == 0 {
+		t.keptHint.Show()
+	} else {
+		t.keptHint.Hide()
+	}
 }
 
 // removeKept removes the kept result shown in cell.
@@ -391,6 +418,7 @@ func (t *paletteTab[T]) removeKept(cell fyne.CanvasObject) {
 	}
 	t.pal.Unpin(i)
 	t.pinned.Remove(cell)
+	t.showKeptHint()
 	t.changed()
 }
 
@@ -470,23 +498,6 @@ func safely(f func() error) (err error) {
 		}
 	}()
 	return f()
-}
-
-// splitLayout gives the first object a square as tall as the space (at most 60% of the width)
-// and the second the rest.
-type splitLayout struct{}
-
-func (splitLayout) Layout(objs []fyne.CanvasObject, s fyne.Size) {
-	side := min(s.Height, s.Width*0.6)
-	objs[0].Move(fyne.NewPos(0, 0))
-	objs[0].Resize(fyne.NewSize(side, s.Height))
-	objs[1].Move(fyne.NewPos(side, 0))
-	objs[1].Resize(fyne.NewSize(s.Width-side, s.Height))
-}
-
-func (splitLayout) MinSize(objs []fyne.CanvasObject) fyne.Size {
-	a, b := objs[0].MinSize(), objs[1].MinSize()
-	return fyne.NewSize(a.Width+b.Width, max(a.Height, b.Height))
 }
 
 // runOnUI runs f on Fyne's thread; every callback from a palette or a background goroutine

@@ -91,7 +91,9 @@ func (p *part) controls(extra ...fyne.CanvasObject) fyne.CanvasObject {
 	tr.loops, tr.bars, tr.tempos = append(tr.loops, loop), append(tr.bars, bar), append(tr.tempos, tempo)
 	return container.NewVBox(
 		container.NewHBox(p.play, loop, bar),
-		container.NewBorder(nil, nil, widget.NewLabel("Tempo"), container.NewHBox(append([]fyne.CanvasObject{tempoLabel}, extra...)...), tempo),
+		container.NewBorder(nil, nil, widget.NewLabel("Tempo"),
+			container.NewHBox(append([]fyne.CanvasObject{container.New(atLeast{fyne.NewSize(textWidth("000 BPM"), 0)}, tempoLabel)}, extra...)...),
+			container.New(atLeast{fyne.NewSize(sliderMinWidth, 0)}, tempo)),
 	)
 }
 

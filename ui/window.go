@@ -145,6 +145,8 @@ func newWindow(a fyne.App, o options) *window {
 	w.drums.pad.OnKey = w.typedKey
 	w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyQ, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { a.Quit() })
+	w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { w.shown().keep() })
 	w.win.SetOnClosed(func() {
 		player.Close()
 		w.melody.pal.Close()
@@ -162,6 +164,7 @@ func (w *window) focusPad() { w.win.Canvas().Focus(w.shown().pad) }
 // onShow is what the window's keys and drops need of the palette on show.
 type onShow struct {
 	pad  *Pad
+	keep func() // Keep: pin the result
 	drop func(pos fyne.Position, uris []fyne.URI)
 	part *part // nil for the sketches, which do not play
 }
@@ -170,11 +173,11 @@ type onShow struct {
 func (w *window) shown() onShow {
 	switch w.tabs.SelectedIndex() {
 	case sketchTabIndex:
-		return onShow{w.sketch.pad, w.sketch.drop, nil}
+		return onShow{w.sketch.pad, w.sketch.pin, w.sketch.drop, nil}
 	case drumsTabIndex:
-		return onShow{w.drums.pad, w.drums.drop, w.drums.part}
+		return onShow{w.drums.pad, w.drums.pin, w.drums.drop, w.drums.part}
 	}
-	return onShow{w.melody.pad, w.melody.drop, w.melody.part}
+	return onShow{w.melody.pad, w.melody.pin, w.melody.drop, w.melody.part}
 }
 
 // typedKey handles the keys typed while no widget has the focus, or passed on by the pad.
