@@ -2,12 +2,12 @@
 GO ?= go
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys docs-screenshots bench clean
+.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys ui-layout docs-screenshots bench clean
 
 run: deps build
 	./palette
 
-test: test-deps vet fmt-check build unit smoke ui-drag ui-keys
+test: test-deps vet fmt-check build unit smoke ui-drag ui-keys ui-layout
 
 deps:
 	@scripts/install-deps.sh
@@ -35,6 +35,9 @@ ui-drag: build
 
 ui-keys: build
 	scripts/ui-keys.sh ./palette build/ui-keys
+
+ui-layout: build
+	scripts/ui-layout.sh ./palette build/ui-layout
 
 docs-screenshots: build
 	scripts/ui-drag.sh --docs ./palette build/ui-drag

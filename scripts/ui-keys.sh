@@ -19,16 +19,18 @@ geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
 [ "$geom" = "1100x750" ] || { echo "ui-keys: window is $geom, the regions below assume 1100x750"; exit 1; }
 
 # Window coordinates at 1100x750 (the Melody tab).
-check_x=790 check_y=585 check_region=24x24+778+573 # the "Spherical blend" checkbox
-play_region=80x34+662+424                            # the Play / Stop button
-temp_x=800 temp_y=545 temp_region=436x30+664+530     # the Temperature slider and its value
+check_x=790 check_y=563 check_region=24x24+778+551 # the "Spherical blend" checkbox
+play_region=80x34+662+402                            # the Play / Stop button
+temp_x=800 temp_y=523 temp_region=436x30+664+508     # the Temperature slider and its value
 pad_region=300x120+182+315                           # around the puck at the pad's centre
 result_region=420x320+668+92
 
 shot() { sleep "${2:-0.6}"; import -window "$win" "$out/$1.png"; }
 
+shot start 0
 xdotool mousemove --window "$win" "$check_x" "$check_y" click 1
 shot check-clicked
+changed "$out/start" "$out/check-clicked" "$check_region" 20 "ui-keys: the checkbox after the click (it was hit)"
 xdotool key --window "$win" space
 shot check-space
 changed "$out/check-clicked" "$out/check-space" "$play_region" 100 "ui-keys: the Play button after space with the focus on the checkbox"
@@ -41,6 +43,7 @@ same "$out/check-clicked" "$out/check-space-2" "$check_region" 0 "ui-keys: the c
 xdotool mousemove --window "$win" "$temp_x" "$temp_y" click 1
 xdotool mousemove --window "$win" 1000 300 # the pointer off the slider: no hover highlight
 shot temp-clicked 1
+changed "$out/check-space-2" "$out/temp-clicked" "$temp_region" 20 "ui-keys: the Temperature slider after the click (it was hit)"
 for _ in 1 2 3 4; do xdotool key --window "$win" Right; sleep 0.1; done
 xdotool key --window "$win" Up
 shot temp-arrows 1

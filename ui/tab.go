@@ -79,7 +79,7 @@ type paletteTab[T any] struct {
 	temp         *keySlider
 	tempLabel    *widget.Label
 	pinned       *fyne.Container
-	keptHint     *fyne.Container // says what the empty row of kept results is for
+	keptHint     *fyne.Container   // says what the empty row of kept results is for
 	resultFooter fyne.CanvasObject // under the result view (the drum grid's hint); nil for none
 	keys         *keyRoute         // where the tab's controls send the transport keys
 	space        *space[T]         // the grid and the path over the pad (grid.go, path.go)
