@@ -2,12 +2,12 @@
 GO ?= go
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys ui-layout docs-screenshots bench clean
+.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys ui-layout ui-grid docs-screenshots bench clean
 
 run: deps build
 	./palette
 
-test: test-deps vet fmt-check build unit smoke ui-drag ui-keys ui-layout
+test: test-deps vet fmt-check build unit smoke ui-drag ui-keys ui-layout ui-grid
 
 deps:
 	@scripts/install-deps.sh
@@ -39,8 +39,12 @@ ui-keys: build
 ui-layout: build
 	scripts/ui-layout.sh ./palette build/ui-layout
 
+ui-grid: build
+	scripts/ui-grid.sh ./palette build/ui-grid
+
 docs-screenshots: build
 	scripts/ui-drag.sh --docs ./palette build/ui-drag
+	scripts/ui-grid.sh --docs ./palette build/ui-grid
 
 # The benchmarks run with the OpenBLAS kernels the palette binary picks for itself (see
 # app/blas_exec_linux.go); a machine's own OPENBLAS_CORETYPE wins.
