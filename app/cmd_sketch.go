@@ -7,8 +7,8 @@ import (
 	"image/color"
 	"io"
 	"math"
-	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -39,6 +39,7 @@ type sketchFlags struct {
 	lineWidth   *float64
 	transparent *bool
 	out         *string
+	word        string // the class written with each drawing in an NDJSON output
 }
 
 // addSketchFlags adds the shared flags of the sketch commands that write a sheet; outHelp
@@ -46,7 +47,7 @@ type sketchFlags struct {
 // same output every run, and Sketch-RNN's greedy decoding (--greedy) tends to loop.
 func addSketchFlags(fs *flag.FlagSet, outHelp string) *sketchFlags {
 	return &sketchFlags{
-		model:       fs.String("model", "", "sketch model: a safetensors checkpoint or a sketch-rnn-js FILE.gen.json (default: the built-in model)"),
+		model:       fs.String("model", "", "sketch model: a safetensors checkpoint, a sketch-rnn-js FILE.gen.json or builtin:NAME (palette sketch models lists them; default: the first)"),
 		temperature: fs.Float64("temperature", 0.2, "sampling temperature (unless --greedy)"),
 		seed:        fs.Uint64("seed", 1, "sampling seed"),
 		greedy:      fs.Bool("greedy", false, "draw the most likely points instead of sampling"),
@@ -123,6 +124,9 @@ func loadSketch(path string) (*sketchrnn.Model, error) {
 
 // loadSketchModel reads --model, or the built-in weights.
 func loadSketchModel(path string) (*sketchrnn.Weights, error) {
+	if name, ok := strings.CutPrefix(path, builtinSketchPrefix); ok {
+		return loadBuiltinSketch(name)
+	}
 	if path == "" {
 		data, ok := builtinSketchModel()
 		if !ok {
@@ -156,8 +160,11 @@ func runSketchEval(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "drawings: FILE.ndjson or FILE.npz[:split] (split test by default)")
 	asJSON := fs.Bool("json", false, `print {"sketches": N, "r_loss": x, "kl_loss": y}`)
 	model := fs.String("model", "", "sketch model (default: the built-in one)")
-	seed := fs.Uint64("seed", 0, "seed of the posterior samples z = mu + sigma*eps")
-	const usage = "usage: palette sketch eval --data FILE.ndjson|FILE.npz[:split] [--json] [--model FILE]"
+	seed := fs.Uint64("seed", 0, "seed of the posterior samples z = mu + sigma*eps (with --judge: of the teacher's own drawings that set the size)")
+	judge := fs.String("judge", "", "score the drawings under a sketch-rnn-js TEACHER.gen.json instead: per-point NLL, each drawing scaled to the teacher's median size")
+	class := fs.String("class", "", "with --judge: only the drawings of this class (NDJSON \"word\")")
+	judgeT := fs.Float64("judge-temperature", 0.45, "with --judge: temperature of the teacher's own drawings that set the size")
+	const usage = "usage: palette sketch eval --data FILE.ndjson|FILE.npz[:split] [--json] [--model FILE | --judge TEACHER.gen.json [--class C]]"
 	pos, err := parseModelFlags(fs, args, usage, stderr)
 	if err != nil {
 		return err
@@ -167,6 +174,15 @@ func runSketchEval(args []string, stdout, stderr io.Writer) error {
 	}
 	if *data == "" || len(pos) > 0 {
 		return usagef("%s", usage)
+	}
+	if *judge != "" {
+		if *model != "" {
+			return usagef("--judge and --model: give one (the judge is a decoder-only teacher)")
+		}
+		if !(*judgeT > 0) || *judgeT > 10 {
+			return usagef("--judge-temperature must be in (0, 10], not %v", *judgeT)
+		}
+		return runJudge(*judge, *data, *class, *seed, *judgeT, *asJSON, stdout)
 	}
 	m, err := loadSketch(*model)
 	if err != nil {
@@ -266,6 +282,9 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	if len(dec) > len(idx) {
 		rows = append(rows, dec[len(idx):])
 	}
+	if isNDJSON(*sf.out) {
+		rows = rows[1:] // the drawings the model made, without the originals
+	}
 	return writeSheet(*sf.out, rows, sf)
 }
 
@@ -321,6 +340,7 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	sf := addSketchFlags(fs, "output OUT.png or OUT.svg")
 	n := fs.Int("n", 8, "number of drawings")
 	perRow := fs.Int("per-row", 8, "drawings per row of the sheet")
+	class := fs.String("class", "", "draw from this class of a multi-class model (palette sketch models lists them)")
 	_, opt, err := sf.parse(fs, args, stderr, 0, "usage: palette sketch sample -n N --temperature T --seed S -o OUT.png|OUT.svg")
 	if err != nil {
 		return err
@@ -335,14 +355,11 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	rng := rand.New(rand.NewPCG(*sf.seed, 0x2))
-	zs := make([][]float32, *n)
-	for i := range zs {
-		zs[i] = make([]float32, m.ZSize())
-		for k := range zs[i] {
-			zs[i][k] = float32(rng.NormFloat64())
-		}
+	zs, err := classZs(m, *sf.model, *class, *n, *sf.seed)
+	if err != nil {
+		return err
 	}
+	sf.word = *class
 	ds, err := decode(m, *sf.model, zs, opt)
 	if err != nil {
 		return err
@@ -442,10 +459,10 @@ func parseIndices(s string) ([]int, error) {
 // checkSheetPath refuses an output path writeSheet cannot write, before any work is done.
 func checkSheetPath(path string) error {
 	switch strings.ToLower(filepath.Ext(path)) {
-	case ".png", ".svg":
+	case ".png", ".svg", ".ndjson":
 		return nil
 	}
-	return usagef("-o %s: the output must end in .png or .svg", path)
+	return usagef("-o %s: the output must end in .png or .svg (a sheet) or .ndjson (the drawings, Quick, Draw! simplified NDJSON)", path)
 }
 
 // writeSheet writes rows of drawings as a PNG or SVG sheet, by the file's extension.
@@ -459,6 +476,8 @@ func writeSheet(path string, rows [][]sketch.Drawing, sf *sketchFlags) error {
 		return writeFileAtomic(path, func(w io.Writer) error { return sketch.WriteSheetPNG(w, rows, opt) })
 	case ".svg":
 		return writeFileAtomic(path, func(w io.Writer) error { return sketch.WriteSheetSVG(w, rows, opt) })
+	case ".ndjson":
+		return writeNDJSON(path, slices.Concat(rows...), sf.word)
 	}
-	return usagef("-o %s: the output must end in .png or .svg", path)
+	return usagef("-o %s: the output must end in .png or .svg (a sheet) or .ndjson (the drawings)", path)
 }

@@ -41,6 +41,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.ZSize, "z", cfg.ZSize, "latent size")
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.IntVar(&cfg.MaxSeqLen, "max-len", cfg.MaxSeqLen, "longest drawing kept, in points")
+	fs.Float64Var(&cfg.KLDecayRate, "kl-decay", cfg.KLDecayRate, "KL weight annealing: the gap to the final weight shrinks by this factor every step")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -52,6 +53,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	}
 	if *steps <= 0 || *evalEvery <= 0 || *logEvery <= 0 || *saveEvery <= 0 {
 		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
+	}
+	if !(cfg.KLDecayRate > 0 && cfg.KLDecayRate <= 1) {
+		return usagef("--kl-decay must be in (0, 1], not %v", cfg.KLDecayRate)
 	}
 	train, valid, err := loadTrainingSets(*data, *validPath)
 	if err != nil {

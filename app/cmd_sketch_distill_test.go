@@ -1,0 +1,126 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/latentpalette/palette/internal/shared"
+	"github.com/latentpalette/palette/model/sketch"
+)
+
+// A tiny distilled data set: two teachers, labelled lines, read back by the trainer's reader;
+// the judge prefers each teacher's own class; continue and the NDJSON exports write drawings.
+func TestSketchDistillJudgeContinue(t *testing.T) {
+	dog := shared.Data(t, "sketch-rnn-models/dog.gen.json")
+	bird := shared.Data(t, "sketch-rnn-models/bird.gen.json")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "tiny.ndjson")
+	sketchRun(t, 0, "sketch", "distill", "--teacher", dog, bird, "-n", "6", "--temperature", "0.45", "--seed", "4", "-o", data)
+	f, err := os.Open(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	items, err := sketch.ReadNDJSON(f)
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	words := map[string]int{}
+	for _, it := range items {
+		words[it.Word]++
+		if len(it.Drawing) < 11 {
+			t.Errorf("%s drawing of %d points: distill keeps 11 or more", it.Word, len(it.Drawing))
+		}
+	}
+	if words["dog"] != 6 || words["bird"] != 6 || len(items) != 12 {
+		t.Fatalf("classes %v, want 6 dogs and 6 birds", words)
+	}
+
+	out := sketchRun(t, 0, "sketch", "eval", "--judge", dog, "--data", data, "--json")
+	var res struct {
+		Judge   string
+		Size    float64
+		Results []judgeResult
+	}
+	if err := json.Unmarshal([]byte(out), &res); err != nil {
+		t.Fatalf("%v: %s", err, out)
+	}
+	nll := map[string]float64{}
+	for _, r := range res.Results {
+		nll[r.Class] = r.NLL
+	}
+	if res.Judge != "dog" || res.Size <= 0 || len(res.Results) != 3 {
+		t.Fatalf("judge report %s", out)
+	}
+	if !(nll["dog"] < nll["bird"]) {
+		t.Errorf("the dog teacher scores dogs %.3f and birds %.3f: it should prefer dogs", nll["dog"], nll["bird"])
+	}
+	sketchRun(t, 2, "sketch", "eval", "--judge", dog, "--data", data, "--class", "cat")
+
+	cont := filepath.Join(dir, "more.ndjson")
+	sketchRun(t, 0, "sketch", "continue", data, "--index", "1", "--strokes", "1", "-n", "3", "--model", dog, "-o", cont)
+	if n := sketchLines(t, cont); n != 3 {
+		t.Errorf("continue wrote %d drawings, want 3", n)
+	}
+	sketchRun(t, 0, "sketch", "continue", data, "--index", "1", "--strokes", "1", "-n", "2", "--model", dog, "-o", filepath.Join(dir, "more.png"))
+	sketchRun(t, 2, "sketch", "continue", data, "--index", "99", "--model", dog, "-o", filepath.Join(dir, "bad.png"))
+	sample := filepath.Join(dir, "s.ndjson")
+	sketchRun(t, 0, "sketch", "sample", "-n", "4", "--model", bird, "-o", sample)
+	if n := sketchLines(t, sample); n != 4 {
+		t.Errorf("sample wrote %d drawings, want 4", n)
+	}
+}
+
+func TestSketchModelsAndClasses(t *testing.T) {
+	if _, ok := builtinSketchModel(); !ok {
+		t.Skip("no built-in sketch model in this build")
+	}
+	out := sketchRun(t, 0, "sketch", "models")
+	if !strings.HasPrefix(out, "sheep: sheep\n") {
+		t.Errorf("sketch models printed %q", out)
+	}
+	dir := t.TempDir()
+	errOut := sketchRunErr(t, 2, "sketch", "sample", "--class", "unicorn", "-o", filepath.Join(dir, "u.png"))
+	if !strings.Contains(errOut, "sheep") || !strings.Contains(errOut, "unicorn") {
+		t.Errorf("unknown class: %q should name the class and the ones the model knows", errOut)
+	}
+	errOut = sketchRunErr(t, 2, "sketch", "sample", "--model", "builtin:unicorn", "-o", filepath.Join(dir, "u.png"))
+	if !strings.Contains(errOut, "builtin:sheep") {
+		t.Errorf("unknown built-in model: %q should list the built-in models", errOut)
+	}
+	sketchRun(t, 0, "sketch", "sample", "-n", "2", "--model", "builtin:sheep", "--class", "sheep", "-o", filepath.Join(dir, "s.svg"))
+	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
+		t.Errorf("%d files in the output folder, want only s.svg", len(entries))
+	}
+}
+
+func sketchRun(t *testing.T, status int, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if got := run(args, &stdout, &stderr); got != status {
+		t.Fatalf("palette %s: status %d, want %d (stderr %q)", strings.Join(args, " "), got, status, stderr.String())
+	}
+	return stdout.String()
+}
+
+func sketchRunErr(t *testing.T, status int, args ...string) string {
+	t.Helper()
+	var stdout, stderr bytes.Buffer
+	if got := run(args, &stdout, &stderr); got != status {
+		t.Fatalf("palette %s: status %d, want %d (stderr %q)", strings.Join(args, " "), got, status, stderr.String())
+	}
+	return stderr.String()
+}
+
+func sketchLines(t *testing.T, path string) int {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Count(string(b), "\n")
+}

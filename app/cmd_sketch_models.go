@@ -1,0 +1,301 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
+)
+
+func init() {
+	register(command{name: "sketch models", summary: "list the built-in sketch models and the classes each knows", run: runSketchModels})
+	register(command{name: "sketch classes", summary: "store where each class lies in a sketch VAE's latent space: --model M --data LABELLED.ndjson -o OUT.safetensors", run: runSketchClasses})
+}
+
+// builtinSketchPrefix starts a --model value that names a built-in sketch model.
+const builtinSketchPrefix = "builtin:"
+
+// builtinSketch is a sketch model that ships in the binary. classes names what it knows when
+// its file does not say (a model trained on one class).
+type builtinSketch struct {
+	name    string
+	data    func() ([]byte, bool)
+	classes []string
+}
+
+// builtinSketches are the built-in sketch models, the default first.
+var builtinSketches = []builtinSketch{
+	{name: "sheep", data: func() ([]byte, bool) { return builtinSketchModel() }, classes: []string{"sheep"}},
+}
+
+func builtinSketchNames() string {
+	names := make([]string, len(builtinSketches))
+	for i, b := range builtinSketches {
+		names[i] = builtinSketchPrefix + b.name
+	}
+	return strings.Join(names, ", ")
+}
+
+// findBuiltinSketch returns the built-in model called name, or a usage error listing them.
+func findBuiltinSketch(name string) (builtinSketch, error) {
+	for _, b := range builtinSketches {
+		if strings.EqualFold(b.name, name) {
+			return b, nil
+		}
+	}
+	return builtinSketch{}, usagef("--model %s%s: no such built-in sketch model: the built-in models are %s", builtinSketchPrefix, name, builtinSketchNames())
+}
+
+// loadBuiltinSketch reads the weights of the built-in model called name.
+func loadBuiltinSketch(name string) (*sketchrnn.Weights, error) {
+	b, err := findBuiltinSketch(name)
+	if err != nil {
+		return nil, err
+	}
+	data, ok := b.data()
+	if !ok {
+		return nil, usagef("--model %s%s: this build does not hold that model", builtinSketchPrefix, b.name)
+	}
+	w, err := sketchrnn.Load(strings.NewReader(string(data)))
+	if err != nil {
+		return nil, fmt.Errorf("built-in sketch model %s: %w", b.name, err)
+	}
+	return w, nil
+}
+
+// sketchClasses returns the classes a sketch model (a --model value; "" for the default) knows,
+// with their places in its latent space when its file stores them (sketch classes). A
+// sketch-rnn-js decoder knows the one class it names.
+func sketchClasses(spec string, w *sketchrnn.Weights) (sketchrnn.Classes, error) {
+	var meta map[string]string
+	var fallback []string
+	switch {
+	case spec == "" || strings.HasPrefix(spec, builtinSketchPrefix):
+		b := builtinSketches[0]
+		if spec != "" {
+			var err error
+			if b, err = findBuiltinSketch(strings.TrimPrefix(spec, builtinSketchPrefix)); err != nil {
+				return sketchrnn.Classes{}, err
+			}
+		}
+		fallback = b.classes
+		if data, ok := b.data(); ok {
+			meta, _ = sketchrnn.Metadata(strings.NewReader(string(data)))
+		}
+	case strings.HasSuffix(strings.ToLower(spec), ".json"):
+		f, err := openInput(spec)
+		if err != nil {
+			return sketchrnn.Classes{}, err
+		}
+		defer f.Close()
+		_, info, err := sketchrnn.ReadGenJSON(f)
+		if err != nil {
+			return sketchrnn.Classes{}, usageError{fmt.Errorf("--model %s: %w", spec, err)}
+		}
+		if info.Name != "" {
+			fallback = []string{info.Name}
+		}
+	default:
+		f, err := openInput(spec)
+		if err != nil {
+			return sketchrnn.Classes{}, err
+		}
+		defer f.Close()
+		meta, _ = sketchrnn.Metadata(f)
+	}
+	c, err := sketchrnn.ReadClasses(meta[sketchrnn.MetaClasses], w.Config.ZSize)
+	if err != nil {
+		return sketchrnn.Classes{}, usageError{fmt.Errorf("--model %s: %w", orDefault(spec), err)}
+	}
+	if len(c.Names) == 0 {
+		c.Names = fallback
+	}
+	return c, nil
+}
+
+func orDefault(spec string) string {
+	if spec == "" {
+		return builtinSketchPrefix + builtinSketches[0].name
+	}
+	return spec
+}
+
+// classZs returns n latent vectors from seed: from the prior N(0, I), or from the Gaussian of
+// class (by name) when class is not "". A class the model does not know is a usage error that
+// lists the ones it does.
+func classZs(m *sketchrnn.Model, spec, class string, n int, seed uint64) ([][]float32, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x2))
+	zs := make([][]float32, n)
+	if class == "" {
+		for i := range zs {
+			zs[i] = make([]float32, m.ZSize())
+			for k := range zs[i] {
+				zs[i][k] = float32(rng.NormFloat64())
+			}
+		}
+		return zs, nil
+	}
+	c, err := sketchClasses(spec, m.W)
+	if err != nil {
+		return nil, err
+	}
+	i, err := c.Index(class)
+	if err != nil {
+		return nil, usagef("--class: %v", err)
+	}
+	if len(c.Mean) == 0 {
+		if m.ZSize() > 0 && len(c.Names) > 1 {
+			return nil, usagef("--class %s: the model names its classes but not where they lie (run palette sketch classes)", class)
+		}
+		return classZs(m, spec, "", n, seed) // the model's one class: its prior
+	}
+	for k := range zs {
+		zs[k] = c.Sample(i, rng)
+	}
+	return zs, nil
+}
+
+func runSketchModels(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sketch models", flag.ContinueOnError)
+	pos, err := parseModelFlags(fs, args, "usage: palette sketch models", stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 {
+		return usagef("usage: palette sketch models")
+	}
+	for _, b := range builtinSketches {
+		if _, ok := b.data(); !ok {
+			continue
+		}
+		w, err := loadBuiltinSketch(b.name)
+		if err != nil {
+			return err
+		}
+		c, err := sketchClasses(builtinSketchPrefix+b.name, w)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "%s: %s\n", b.name, strings.Join(c.Names, ", "))
+	}
+	return nil
+}
+
+const classesUsage = "usage: palette sketch classes --model FILE.safetensors --data LABELLED.ndjson -o OUT.safetensors"
+
+// runSketchClasses encodes labelled drawings and writes the model again with each class's
+// Gaussian in its metadata, for --class and the window's class picker.
+func runSketchClasses(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("sketch classes", flag.ContinueOnError)
+	model := fs.String("model", "", "sketch VAE: FILE.safetensors (a training state is written as a model)")
+	data := fs.String("data", "", "drawings labelled with their class: Quick, Draw! NDJSON (\"word\")")
+	per := fs.Int("per-class", 500, "drawings of each class to encode (the first ones in the file)")
+	out := fs.String("o", "", "the model with its classes, FILE.safetensors")
+	pos, err := parseModelFlags(fs, args, classesUsage, stderr)
+	if err != nil {
+		return err
+	}
+	if len(pos) > 0 || *model == "" || *data == "" || *out == "" {
+		return usagef("%s", classesUsage)
+	}
+	if *per < 2 || *per > 100000 {
+		return usagef("--per-class must be 2 to 100,000, not %d", *per)
+	}
+	if err := checkOutput(*out); err != nil {
+		return err
+	}
+	w, err := loadSketchModel(*model)
+	if err != nil {
+		return err
+	}
+	if w.Config.ZSize == 0 {
+		return usagef("--model %s has no encoder (a decoder-only model has no latent space to place classes in)", *model)
+	}
+	var meta map[string]string
+	if f, err := os.Open(*model); err == nil {
+		meta, _ = sketchrnn.Metadata(f)
+		f.Close()
+	}
+	items, err := loadItems(*data)
+	if err != nil {
+		return err
+	}
+	count := map[string]int{}
+	var kept []sketch.Item
+	for _, it := range items {
+		if it.Word != "" && count[it.Word] < *per {
+			count[it.Word]++
+			kept = append(kept, it)
+		}
+	}
+	c, err := sketchrnn.FitClasses(sketchrnn.NewModel(w), kept)
+	if err != nil {
+		return usageError{fmt.Errorf("%s: %w", *data, err)}
+	}
+	value, err := c.Encode()
+	if err != nil {
+		return err
+	}
+	md := map[string]string{}
+	for k, v := range meta {
+		switch k {
+		case "step", "seed", "adam_step", "format", "config", "scale_factor":
+		default:
+			md[k] = v
+		}
+	}
+	md[sketchrnn.MetaClasses] = value
+	for _, name := range c.Names {
+		fmt.Fprintf(stdout, "%s: %d drawings\n", name, count[name])
+	}
+	return writeFileAtomic(*out, func(wr io.Writer) error { return w.SaveWithMetadata(wr, md) })
+}
+
+// loadItems reads labelled drawings: NDJSON keeps each line's word; other files give drawings
+// without one. Any bad line is a usage error, as in loadDrawings.
+func loadItems(path string) ([]sketch.Item, error) {
+	lower := strings.ToLower(path)
+	if !strings.HasSuffix(lower, ".ndjson") && !strings.HasSuffix(lower, ".jsonl") {
+		ds, err := loadDrawings(path)
+		if err != nil {
+			return nil, err
+		}
+		items := make([]sketch.Item, len(ds))
+		for i, d := range ds {
+			items[i] = sketch.Item{Drawing: d}
+		}
+		return items, nil
+	}
+	f, err := openInput(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	items, err := sketch.ReadNDJSON(f)
+	if err != nil {
+		return nil, usageError{fmt.Errorf("%s: %w", path, err)}
+	}
+	if len(items) == 0 {
+		return nil, usagef("%s holds no drawings", path)
+	}
+	return items, nil
+}
+
+func isNDJSON(path string) bool { return strings.EqualFold(filepath.Ext(path), ".ndjson") }
+
+// writeNDJSON writes drawings as Quick, Draw! simplified NDJSON, each labelled word.
+func writeNDJSON(path string, ds []sketch.Drawing, word string) error {
+	items := make([]sketch.Item, 0, len(ds))
+	for _, d := range ds {
+		if len(d) > 0 {
+			items = append(items, sketch.Item{Word: word, Drawing: d})
+		}
+	}
+	return writeFileAtomic(path, func(w io.Writer) error { return sketch.WriteNDJSON(w, items) })
+}
