@@ -47,9 +47,9 @@ type Live struct {
 	closed   bool
 	gen      int // bumped by Play and Stop: the loop goroutine of another generation ends
 
-	sounding int // the melody pitch sounding, -1 for none (the loop goroutine's)
+	sounding int                        // the melody pitch sounding, -1 for none (the loop goroutine's)
 	on       map[[2]uint8]time.Duration // channel and pitch of each note sent -> when its off goes out (maxOff: not yet)
-	batch    []Event // a step's messages, sent in time order by flush
+	batch    []Event                    // a step's messages, sent in time order by flush
 	done     chan struct{}
 }
 
@@ -238,16 +238,20 @@ func (l *Live) playSteps(gen int) {
 		pos++
 		beat++
 		at += step
-		// Sleep until the next step is due to be scheduled (or a Stop wakes us).
-		if wait := at - liveAhead - l.out.Now(); wait > 0 {
+		// Sleep until the next step is due to be scheduled (or a Stop wakes us). The port's
+		// clock may run slower than the wall clock (a JACK server that is late), so the timer is
+		// set again until the port's time has come.
+		for l.gen == gen && !l.closed {
+			wait := at - liveAhead - l.out.Now()
+			if wait <= 0 {
+				break
+			}
 			timer := time.AfterFunc(wait, func() {
 				l.mu.Lock()
 				l.cond.Broadcast()
 				l.mu.Unlock()
 			})
-			for l.gen == gen && !l.closed && at-liveAhead > l.out.Now() {
-				l.cond.Wait()
-			}
+			l.cond.Wait()
 			timer.Stop()
 		}
 	}
