@@ -60,8 +60,15 @@ menu_height() { # x y name
 	sleep 0.6
 	box_height "$(diff_box "$out/menu-$3-before" "$out/menu-$3")"
 }
-high=$(menu_height 40 180 high)
-low=$(menu_height 330 $((h - 190)) low)
+# tile_point COLOUR prints a point inside the corner tile drawn in COLOUR (its frame's bounding box).
+tile_point() {
+	local box
+	box=$(convert "$out/melody-$minsize.png" -fuzz 3% -fill white -opaque "$1" -fill black +opaque white -trim -format '%wx%h%O' info:)
+	local w=${box%%x*} rest=${box#*x}; local hh=${rest%%+*} xy=${rest#*+}
+	echo "$(( ${xy%+*} + w / 2 )) $(( ${xy#*+} + hh * 3 / 4 ))"
+}
+high=$(menu_height $(tile_point '#ff7a6b') high) # the coral tile, top left
+low=$(menu_height $(tile_point '#9d8cff') low)   # the violet tile, bottom right
 echo "ui-layout: a corner menu is $high pixels tall opened high, $low opened low"
 [ "$high" -gt 100 ] && [ "$low" -ge $((high - 6)) ] || { echo "ui-layout: the corner menu opened low is cut off ($out/menu-low.png)"; exit 1; }
 edges_clear "$out/menu-low-before" "the window before the menu"
