@@ -4,7 +4,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"image"
 	"io"
+	"slices"
 	"strings"
 
 	"github.com/latentpalette/palette/assets/examples"
@@ -16,13 +18,85 @@ import (
 	"github.com/latentpalette/palette/model/palette"
 )
 
-const (
-	melodyGridUsage = "usage: palette melody grid --corners A B C D --size N -o OUT.mid|OUT.png [--model M] [--bpm B]"
-	melodyPathUsage = `usage: palette melody path --corners A B C D --path "u,v u,v …" --bars N -o OUT.mid|OUT.wav [--instrument NAME] [--bpm B]`
-	drumsGridUsage  = "usage: palette drums grid --corners A B C D --size N -o OUT.mid|OUT.png [--model M] [--bpm B]"
-	drumsPathUsage  = `usage: palette drums path --corners A B C D --path "u,v u,v …" --bars N -o OUT.mid|OUT.wav [--bpm B]`
-	musicCornerHelp = "a corner: FILE.mid (its first 2 bars) or FILE.mid:BAR (2 bars from BAR on)"
-)
+const musicCornerHelp = "a corner: FILE.mid (its first 2 bars) or FILE.mid:BAR (2 bars from BAR on)"
+
+// music is what the grid and path commands of melodies and drums need of their part: how a
+// corner is read, the model, and how the results are drawn and written.
+type music[T any] struct {
+	group, noun string // "melody", "melodies"
+	// flags adds the part's flags (--model, --bpm, the WAV's instrument) and returns what
+	// reads them: the model's spec, the tempo, and the model once asked for.
+	flags  func(fs *flag.FlagSet, path bool) musicFlags[T]
+	corner func(stderr io.Writer) func(spec string) (T, error)
+	render func(items []T, o cells.SheetOptions) (*image.RGBA, error)
+	midi   func(w io.Writer, items []T, labels []string, bpm float64) error
+	wav    func(w io.Writer, all T, bpm float64, instrument string) error
+	join   func(items []T) T              // windows one after another as one part
+	cut    func(items []T, steps int) []T // cutBars
+}
+
+type musicFlags[T any] struct {
+	spec       *string
+	bpm        *float64
+	instrument *string // nil where the part has no instruments
+	load       func() (palette.Model[T], error)
+}
+
+var melodyMusic = music[melody.Melody]{
+	group: "melody", noun: "melodies",
+	flags: func(fs *flag.FlagSet, path bool) musicFlags[melody.Melody] {
+		mf := addMelodyFlags(fs)
+		f := musicFlags[melody.Melody]{spec: &mf.model, bpm: &mf.bpm, load: func() (palette.Model[melody.Melody], error) { return mf.load() }}
+		if path {
+			f.instrument = fs.String("instrument", synth.Names()[0], "WAV: the instrument ("+strings.Join(synth.Names(), ", ")+")")
+		}
+		return f
+	},
+	corner: func(io.Writer) func(string) (melody.Melody, error) { return readMelodyCorner },
+	render: cells.RenderMelodies,
+	midi: func(w io.Writer, ms []melody.Melody, labels []string, bpm float64) error {
+		return cells.WriteMelodies(w, ms, labels, melody.WriteOptions{BPM: bpm})
+	},
+	wav: func(w io.Writer, all melody.Melody, bpm float64, instrument string) error {
+		return audio.WriteWAV(w, all, audio.RenderOptions{Instrument: instrument, BPM: bpm})
+	},
+	join: func(ms []melody.Melody) melody.Melody { return melody.Concat(ms...) },
+	cut:  cutBars[melody.Melody],
+}
+
+var drumsMusic = music[drums.Pattern]{
+	group: "drums", noun: "grooves",
+	flags: func(fs *flag.FlagSet, _ bool) musicFlags[drums.Pattern] {
+		df := addDrumFlags(fs)
+		return musicFlags[drums.Pattern]{spec: &df.model, bpm: &df.bpm, load: func() (palette.Model[drums.Pattern], error) { return df.load() }}
+	},
+	corner: readGrooveCorner,
+	render: cells.RenderGrooves,
+	midi: func(w io.Writer, ps []drums.Pattern, labels []string, bpm float64) error {
+		return cells.WriteGrooves(w, ps, labels, drums.WriteOptions{BPM: bpm})
+	},
+	wav: func(w io.Writer, all drums.Pattern, bpm float64, _ string) error {
+		return audio.WriteDrumsWAV(w, all, audio.RenderOptions{BPM: bpm})
+	},
+	join: func(ps []drums.Pattern) drums.Pattern { return slices.Concat(ps...) },
+	cut:  cutBars[drums.Pattern],
+}
+
+func runMelodyGrid(args []string, stdout, stderr io.Writer) error {
+	return runMusicGrid(melodyMusic, args, stdout, stderr)
+}
+
+func runMelodyPath(args []string, stdout, stderr io.Writer) error {
+	return runMusicPath(melodyMusic, args, stdout, stderr)
+}
+
+func runDrumsGrid(args []string, stdout, stderr io.Writer) error {
+	return runMusicGrid(drumsMusic, args, stdout, stderr)
+}
+
+func runDrumsPath(args []string, stdout, stderr io.Writer) error {
+	return runMusicPath(drumsMusic, args, stdout, stderr)
+}
 
 // readMelodyCorner reads a melody corner: example:NAME, FILE.mid or FILE.mid:BAR.
 func readMelodyCorner(spec string) (melody.Melody, error) {
@@ -52,18 +126,6 @@ func readGrooveCorner(stderr io.Writer) func(spec string) (drums.Pattern, error)
 	}
 }
 
-// cellSheet is the --cell flag of the PNG sheets of melodies and grooves.
-func addCellFlag(fs *flag.FlagSet) *int {
-	return fs.Int("cell", 96, "PNG: pixels per cell side, 16 to 1024")
-}
-
-func checkCell(cell int) error {
-	if cell < 16 || cell > 1024 {
-		return usagef("--cell %d is outside 16..1024", cell)
-	}
-	return nil
-}
-
 func checkTempoFlag(bpm float64) error {
 	if !(bpm >= audio.MinBPM && bpm <= audio.MaxBPM) {
 		return usagef("--bpm %g is out of range: use %d to %d", bpm, audio.MinBPM, audio.MaxBPM)
@@ -71,99 +133,102 @@ func checkTempoFlag(bpm float64) error {
 	return nil
 }
 
-func runMelodyGrid(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("melody grid", flag.ContinueOnError)
-	mf := addMelodyFlags(fs)
+// musicCorners reads the corners and the model and encodes the corners.
+func musicCorners[T any](k music[T], f musicFlags[T], specs []string, stderr io.Writer) (palette.Model[T], [4]palette.Corner[T], error) {
+	var cs [4]palette.Corner[T]
+	items, err := readCorners(specs, k.corner(stderr))
+	if err != nil {
+		return nil, cs, err
+	}
+	m, err := f.load()
+	if err != nil {
+		return nil, cs, err
+	}
+	cs, err = cornersOf(m, *f.spec, items)
+	return m, cs, err
+}
+
+func runMusicGrid[T any](k music[T], args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(k.group+" grid", flag.ContinueOnError)
+	f := k.flags(fs, false)
 	sf := addSpaceFlags(fs, musicCornerHelp, 0, true, "OUT.mid (the cells one after another, row by row, a marker each) or OUT.png")
-	cell := addCellFlag(fs)
-	if _, err := sf.parse(fs, args, melodyGridUsage, stderr, ".mid", ".png"); err != nil {
+	cell := fs.Int("cell", 96, "PNG: pixels per cell side, 16 to 1024")
+	usage := "usage: palette " + k.group + " grid --corners A B C D --size N -o OUT.mid|OUT.png [--model M] [--bpm B]"
+	if _, err := sf.parse(fs, args, usage, stderr, ".mid", ".png"); err != nil {
 		return err
 	}
-	if err := errors.Join(checkCell(*cell), checkTempoFlag(mf.bpm)); err != nil {
+	if *cell < 16 || *cell > 1024 {
+		return usagef("--cell %d is outside 16..1024", *cell)
+	}
+	if err := checkTempoFlag(*f.bpm); err != nil {
 		return err
 	}
-	items, err := readCorners(sf.corners, readMelodyCorner)
-	if err != nil {
-		return err
-	}
-	m, err := mf.load()
-	if err != nil {
-		return err
-	}
-	cs, err := cornersOf(m, mf.model, items)
+	m, cs, err := musicCorners(k, f, sf.corners, stderr)
 	if err != nil {
 		return err
 	}
 	n := sf.size
-	ws, err := palette.DecodePoints(m, cs, palette.GridPoints(n), sf.settings(), 0, nil)
+	items, err := palette.DecodePoints(m, cs, palette.GridPoints(n), sf.settings(), 0, nil)
 	if err != nil {
 		return err
 	}
 	if hasExt(sf.out, ".png") {
-		img, err := cells.RenderMelodies(ws, cells.SheetOptions{Cols: n, Cell: *cell})
+		img, err := k.render(items, cells.SheetOptions{Cols: n, Cell: *cell})
 		if err != nil {
 			return usageError{err}
 		}
-		err = writeFileAtomic(sf.out, func(w io.Writer) error { return cells.WritePNG(w, img) })
-		if err == nil {
-			fmt.Fprintf(stdout, "wrote %s: %d×%d melodies, row by row from the top-left corner\n", sf.out, n, n)
+		if err := writeFileAtomic(sf.out, func(w io.Writer) error { return cells.WritePNG(w, img) }); err != nil {
+			return err
 		}
+		fmt.Fprintf(stdout, "wrote %s: %d×%d %s, row by row from the top-left corner\n", sf.out, n, n, k.noun)
+		return nil
+	}
+	if err := writeFileAtomic(sf.out, func(w io.Writer) error { return k.midi(w, items, gridLabels(n), *f.bpm) }); err != nil {
 		return err
 	}
-	opt := melody.WriteOptions{BPM: mf.bpm}
-	if err := writeFileAtomic(sf.out, func(w io.Writer) error { return cells.WriteMelodies(w, ws, gridLabels(n), opt) }); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s: %d×%d cells of 2 bars, row by row, a marker each, at %g BPM\n", sf.out, n, n, mf.bpm)
+	fmt.Fprintf(stdout, "wrote %s: %d×%d %s of 2 bars, row by row, a marker each, at %g BPM\n", sf.out, n, n, k.noun, *f.bpm)
 	return nil
 }
 
-func runMelodyPath(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("melody path", flag.ContinueOnError)
-	mf := addMelodyFlags(fs)
+func runMusicPath[T any](k music[T], args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet(k.group+" path", flag.ContinueOnError)
+	f := k.flags(fs, true)
 	sf := addSpaceFlags(fs, musicCornerHelp, 0, false, "OUT.mid (with the tempo, a marker per 2-bar window) or OUT.wav")
 	bars := fs.Int("bars", 8, fmt.Sprintf("bars the performance lasts, 1 to %d: one decode per 2 bars along the path", maxPathBars))
-	inst := fs.String("instrument", synth.Names()[0], "WAV: the instrument ("+strings.Join(synth.Names(), ", ")+")")
-	path, err := sf.parse(fs, args, melodyPathUsage, stderr, ".mid", ".wav")
+	usage := "usage: palette " + k.group + ` path --corners A B C D --path "u,v u,v …" --bars N -o OUT.mid|OUT.wav [--bpm B]`
+	path, err := sf.parse(fs, args, usage, stderr, ".mid", ".wav")
 	if err != nil {
 		return err
 	}
-	if _, ok := synth.Lookup(*inst); !ok {
-		return usagef("unknown instrument %q: use one of %s", *inst, strings.Join(synth.Names(), ", "))
+	inst := ""
+	if f.instrument != nil {
+		if _, ok := synth.Lookup(*f.instrument); !ok {
+			return usagef("unknown instrument %q: use one of %s", *f.instrument, strings.Join(synth.Names(), ", "))
+		}
+		inst = *f.instrument
 	}
-	if err := errors.Join(checkBars(*bars), checkTempoFlag(mf.bpm)); err != nil {
+	if err := errors.Join(checkBars(*bars), checkTempoFlag(*f.bpm)); err != nil {
 		return err
 	}
-	items, err := readCorners(sf.corners, readMelodyCorner)
-	if err != nil {
-		return err
-	}
-	m, err := mf.load()
-	if err != nil {
-		return err
-	}
-	cs, err := cornersOf(m, mf.model, items)
+	m, cs, err := musicCorners(k, f, sf.corners, stderr)
 	if err != nil {
 		return err
 	}
 	pts := pathWindows(path, *bars)
-	ws, err := palette.DecodePoints(m, cs, pts, sf.settings(), 0, nil)
+	items, err := palette.DecodePoints(m, cs, pts, sf.settings(), 0, nil)
 	if err != nil {
 		return err
 	}
+	items = k.cut(items, *bars*melody.StepsPerBar)
 	if hasExt(sf.out, ".wav") {
-		all := melody.Concat(ws...)[:*bars*melody.StepsPerBar]
-		opts := audio.RenderOptions{Instrument: *inst, BPM: mf.bpm}
-		err = writeFileAtomic(sf.out, func(w io.Writer) error { return audio.WriteWAV(w, all, opts) })
+		err = writeFileAtomic(sf.out, func(w io.Writer) error { return k.wav(w, k.join(items), *f.bpm, inst) })
 	} else {
-		ws = cutBars(ws, *bars*melody.StepsPerBar)
-		opt := melody.WriteOptions{BPM: mf.bpm}
-		err = writeFileAtomic(sf.out, func(w io.Writer) error { return cells.WriteMelodies(w, ws, pathLabels(pts), opt) })
+		err = writeFileAtomic(sf.out, func(w io.Writer) error { return k.midi(w, items, pathLabels(pts), *f.bpm) })
 	}
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "wrote %s: %d bars at %g BPM along %d points of the path, %d decoded windows\n", sf.out, *bars, mf.bpm, len(path), len(pts))
+	fmt.Fprintf(stdout, "wrote %s: %d bars at %g BPM along %d points of the path, %d decoded windows\n", sf.out, *bars, *f.bpm, len(path), len(pts))
 	return nil
 }
 
@@ -180,99 +245,4 @@ func cutBars[S ~[]E, E any](ws []S, steps int) []S {
 		steps -= k
 	}
 	return out
-}
-
-func runDrumsGrid(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("drums grid", flag.ContinueOnError)
-	df := addDrumFlags(fs)
-	sf := addSpaceFlags(fs, musicCornerHelp, 0, true, "OUT.mid (the cells one after another, row by row, a marker each) or OUT.png")
-	cell := addCellFlag(fs)
-	if _, err := sf.parse(fs, args, drumsGridUsage, stderr, ".mid", ".png"); err != nil {
-		return err
-	}
-	if err := errors.Join(checkCell(*cell), df.check()); err != nil {
-		return err
-	}
-	items, err := readCorners(sf.corners, readGrooveCorner(stderr))
-	if err != nil {
-		return err
-	}
-	m, err := df.load()
-	if err != nil {
-		return err
-	}
-	cs, err := cornersOf(m, df.model, items)
-	if err != nil {
-		return err
-	}
-	n := sf.size
-	ps, err := palette.DecodePoints(m, cs, palette.GridPoints(n), sf.settings(), 0, nil)
-	if err != nil {
-		return err
-	}
-	if hasExt(sf.out, ".png") {
-		img, err := cells.RenderGrooves(ps, cells.SheetOptions{Cols: n, Cell: *cell})
-		if err != nil {
-			return usageError{err}
-		}
-		err = writeFileAtomic(sf.out, func(w io.Writer) error { return cells.WritePNG(w, img) })
-		if err == nil {
-			fmt.Fprintf(stdout, "wrote %s: %d×%d grooves, row by row from the top-left corner\n", sf.out, n, n)
-		}
-		return err
-	}
-	opt := drums.WriteOptions{BPM: df.bpm}
-	if err := writeFileAtomic(sf.out, func(w io.Writer) error { return cells.WriteGrooves(w, ps, gridLabels(n), opt) }); err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s: %d×%d grooves of 2 bars, row by row, a marker each, at %g BPM\n", sf.out, n, n, df.bpm)
-	return nil
-}
-
-func runDrumsPath(args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("drums path", flag.ContinueOnError)
-	df := addDrumFlags(fs)
-	sf := addSpaceFlags(fs, musicCornerHelp, 0, false, "OUT.mid (with the tempo, a marker per 2-bar window) or OUT.wav")
-	bars := fs.Int("bars", 8, fmt.Sprintf("bars the performance lasts, 1 to %d: one decode per 2 bars along the path", maxPathBars))
-	path, err := sf.parse(fs, args, drumsPathUsage, stderr, ".mid", ".wav")
-	if err != nil {
-		return err
-	}
-	if err := errors.Join(checkBars(*bars), df.check()); err != nil {
-		return err
-	}
-	items, err := readCorners(sf.corners, readGrooveCorner(stderr))
-	if err != nil {
-		return err
-	}
-	m, err := df.load()
-	if err != nil {
-		return err
-	}
-	cs, err := cornersOf(m, df.model, items)
-	if err != nil {
-		return err
-	}
-	pts := pathWindows(path, *bars)
-	ps, err := palette.DecodePoints(m, cs, pts, sf.settings(), 0, nil)
-	if err != nil {
-		return err
-	}
-	ps = cutBars(ps, *bars*drums.StepsPerBar)
-	if hasExt(sf.out, ".wav") {
-		var all drums.Pattern
-		for _, p := range ps {
-			all = append(all, p...)
-		}
-		opts := audio.RenderOptions{BPM: df.bpm}
-		err = writeFileAtomic(sf.out, func(w io.Writer) error { return audio.WriteDrumsWAV(w, all, opts) })
-	} else {
-		opt := drums.WriteOptions{BPM: df.bpm}
-		err = writeFileAtomic(sf.out, func(w io.Writer) error { return cells.WriteGrooves(w, ps, pathLabels(pts), opt) })
-	}
-	if err != nil {
-		return err
-	}
-	fmt.Fprintf(stdout, "wrote %s: %d bars at %g BPM along %d points of the path, %d decoded windows\n", sf.out, *bars, df.bpm, len(path), len(pts))
-	return nil
 }
