@@ -90,31 +90,22 @@ func (c Classes) Sample(i int, rng *rand.Rand) []float32 {
 	return z
 }
 
-// Nearest returns the class whose Gaussian makes z most likely (diagonal Mahalanobis distance
-// plus the log-determinant), and that distance per dimension: about 1 for a z of the class,
+// Nearest returns the class nearest to z by the mean squared distance in each class's own
+// deviations (diagonal Mahalanobis), and that distance: about 1 for a typical z of the class,
 // larger the farther z lies from every class.
 func (c Classes) Nearest(z []float32) (int, float64) {
 	best, bestD := -1, math.Inf(1)
 	for i := range c.Names {
 		var d float64
 		for k, v := range z {
-			s := max(float64(c.Std[i][k]), 1e-3)
-			e := (float64(v) - float64(c.Mean[i][k])) / s
-			d += e*e + 2*math.Log(s)
+			e := (float64(v) - float64(c.Mean[i][k])) / max(float64(c.Std[i][k]), 1e-3)
+			d += e * e
 		}
-		if d < bestD {
+		if d /= float64(max(1, len(z))); d < bestD {
 			best, bestD = i, d
 		}
 	}
-	if best < 0 {
-		return -1, math.Inf(1)
-	}
-	var m float64
-	for k, v := range z {
-		e := (float64(v) - float64(c.Mean[best][k])) / max(float64(c.Std[best][k]), 1e-3)
-		m += e * e
-	}
-	return best, m / float64(len(z))
+	return best, bestD
 }
 
 // Encode returns c as the MetaClasses metadata value.

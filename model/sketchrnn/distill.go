@@ -63,6 +63,9 @@ func Distill(m *Model, opt DistillOptions, progress func(kept int)) ([]sketch.Dr
 			return out, st, err
 		}
 		for i, d := range ds {
+			if len(out) == opt.N {
+				break // the rest of the batch is not counted as drawn
+			}
 			st.Drawn++
 			switch {
 			case !ended[i]:
@@ -71,7 +74,7 @@ func Distill(m *Model, opt DistillOptions, progress func(kept int)) ([]sketch.Dr
 				st.TooShort++
 			case len(d) > opt.MaxPoints:
 				st.TooLong++
-			case len(out) < opt.N:
+			default:
 				out = append(out, d)
 				st.Kept++
 			}
