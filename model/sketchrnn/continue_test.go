@@ -108,3 +108,22 @@ func TestContinueRefusesBadInput(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkContinue: 8 completions of a 40-point start with a model of the shipped size, up to
+// 200 points each (a pen that never ends, so every completion runs its full length).
+func BenchmarkContinue(b *testing.B) {
+	w := neverEnding(shippedSize(b))
+	m := NewModel(w)
+	rng := rand.New(rand.NewPCG(3, 3))
+	partial := randomDrawing(40, rng)
+	z := randomZs(1, w.Config.ZSize, 1)[0]
+	if _, err := m.Continue(z, partial, 8, vae.DecodeOptions{Temperature: 0.2, Seed: 1}, 200); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := m.Continue(z, partial, 8, vae.DecodeOptions{Temperature: 0.2, Seed: 1}, 200); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
