@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/latentpalette/palette/audio"
@@ -23,6 +24,8 @@ type melodyTab struct {
 	tr         *transport
 	part       *part
 	instrument string
+	midi       *midiPlayer // the live MIDI out (midiout.go); nil: none
+	keyLock    *keyLock    // the key lock (keylock.go)
 }
 
 func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
@@ -37,7 +40,7 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		known: knownSteps,
 		exporters: []exporter[melody.Melody]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []melody.Melody) error {
-				opt := melody.WriteOptions{BPM: m.tr.tempo, TrackName: "Latent Palette"}
+				opt := melody.WriteOptions{BPM: m.tr.tempo, TrackName: "Latent Palette", Key: m.keyLock.lock()}
 				return func(w io.Writer, ms []melody.Melody) error { return melody.WriteMIDI(w, melody.Concat(ms...), opt) }
 			}},
 			{label: "WAV", ext: ".wav", writer: func() func(io.Writer, []melody.Melody) error {
@@ -122,11 +125,12 @@ func (m *melodyTab) build() fyne.CanvasObject {
 		if err := m.tr.player.SetInstrument(name); err != nil {
 			dialog.ShowError(fmt.Errorf("instrument %s: %w", name, err), m.win)
 		}
+		m.tr.changed()
 	})
 	inst.SetSelected(m.instrument)
 	m.onResult = func(melody.Melody) { m.part.changed() }
 	m.clock = m.tr.clock // a path plays along with the transport
-	return m.paletteTab.build(m.part.controls(inst))
+	return m.paletteTab.build(container.NewVBox(m.part.controls(inst), m.dawControls()))
 }
 
 // knownSteps says in how many of its steps the model's reconstruction of an item matches it: a
