@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -264,13 +265,28 @@ func TestPathFollowsTheTransport(t *testing.T) {
 	f := newFixture(t)
 	tab := f.w.drums.paletteTab
 	var mu sync.Mutex
-	step := 3.0
+	step, reads := 3.0, 0
 	tab.clock = func() (float64, float64, bool) {
 		mu.Lock()
 		defer mu.Unlock()
+		reads++
 		return 30, step, true // 30 BPM: the timer alone would wait 16 s a window
 	}
-	setStep := func(s float64) { mu.Lock(); step = s; mu.Unlock() }
+	// setStep sets the step and waits until the playback has read it twice.
+	setStep := func(s float64) {
+		mu.Lock()
+		step, reads = s, 0
+		mu.Unlock()
+		for {
+			mu.Lock()
+			n := reads
+			mu.Unlock()
+			if n >= 2 {
+				return
+			}
+			time.Sleep(5 * time.Millisecond)
+		}
+	}
 	recordPath(tab, palette.Point{U: 0, V: 0}, palette.Point{U: 1, V: 1})
 	p := &tab.space.path
 	p.barsSel.SetSelected("8 bars")
@@ -288,7 +304,36 @@ func TestPathFollowsTheTransport(t *testing.T) {
 			t.Fatalf("window %d is not the result", p.k)
 		}
 		setStep(0.5) // the next pass
-		time.Sleep(60 * time.Millisecond)
 	}
 	p.play.SetChecked(false)
+}
+
+// TestPathKeptInSession: a recorded path is saved with the session and is there at the next start;
+// a path outside the unit square in a session file is refused with the file.
+func TestPathKeptInSession(t *testing.T) {
+	path := filepath.Join(t.TempDir(), sessionName)
+	f := newFixtureWith(t, path)
+	recordPath(f.w.drums.paletteTab, palette.Point{U: 0.1, V: 0.2}, palette.Point{U: 0.9, V: 0.7})
+	f.settle()
+	want := f.w.drums.space.path.path
+
+	g := newFixtureWith(t, path)
+	got := g.w.drums.space.path.path
+	if len(got) != 3 || !slices.Equal(got, want) {
+		t.Fatalf("restored path %v, want %v", got, want)
+	}
+	if len(g.w.melody.space.path.path) != 0 {
+		t.Error("the melody tab got a path it never had")
+	}
+	// Cleared, it is gone from the session too.
+	test.Tap(findButton(t, g.w.drums.content, "Clear path"))
+	g.settle()
+	if h := newFixtureWith(t, path); len(h.w.drums.space.path.path) != 0 {
+		t.Error("a cleared path came back")
+	}
+
+	bad := `{"version":1,"drums":{"names":["a","b","c","d"],"corners":[],"kept":[],"path":[{"U":0,"V":0},{"U":2,"V":0}]}}`
+	if _, err := readSession(strings.NewReader(bad)); err == nil || !strings.Contains(err.Error(), "outside the unit square") {
+		t.Errorf("a path outside the square: %v", err)
+	}
 }

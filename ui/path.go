@@ -55,6 +55,7 @@ func (p *pathState[T]) layer(t *paletteTab[T]) fyne.CanvasObject {
 // controls are Record path, Play path with its length, Clear and Export path.
 func (p *pathState[T]) controls(t *paletteTab[T]) fyne.CanvasObject {
 	p.bars = 8
+	p.path = t.savedPath
 	p.rec = newKeyCheck(t.keys, "Record path", func(on bool) {
 		if on {
 			p.stop(t)
@@ -70,6 +71,9 @@ func (p *pathState[T]) controls(t *paletteTab[T]) fyne.CanvasObject {
 		}
 		p.recording = on
 		p.raster.Refresh()
+		if !on {
+			t.changed() // the session keeps the path
+		}
 	})
 	p.play = newKeyCheck(t.keys, "Play path", func(on bool) {
 		if on {
@@ -90,6 +94,7 @@ func (p *pathState[T]) controls(t *paletteTab[T]) fyne.CanvasObject {
 		p.play.SetChecked(false)
 		p.path = nil
 		p.raster.Refresh()
+		t.changed()
 	})
 	var export *keyButton
 	export = newKeyButton(t.keys, "Export path…", theme.DocumentSaveIcon(), func() {

@@ -12,6 +12,7 @@ import (
 	"github.com/latentpalette/palette/internal/atomicfile"
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
+	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
 )
 
@@ -33,6 +34,8 @@ type tabSession[T any] struct {
 	Names   [4]string `json:"names"`
 	Corners [4]T      `json:"corners"`
 	Kept    []T       `json:"kept"`
+	// Path is the tab's path over the pad (see path.go); absent when there is none.
+	Path palette.Path `json:"path,omitempty"`
 }
 
 type session struct {
@@ -61,6 +64,11 @@ func validDrums(p drums.Pattern) error {
 
 // check reports the first item of t that valid refuses.
 func (t *tabSession[T]) check(name string, valid func(T) error) error {
+	if len(t.Path) > 0 {
+		if err := t.Path.Validate(); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+	}
 	if len(t.Kept) > maxKept {
 		return fmt.Errorf("%s: %d kept results, more than %d", name, len(t.Kept), maxKept)
 	}
@@ -141,6 +149,9 @@ func (t *paletteTab[T]) snapshot() *tabSession[T] {
 	}
 	for _, r := range t.pal.Pinned() {
 		s.Kept = append(s.Kept, r.Item)
+	}
+	if t.space != nil {
+		s.Path = t.space.path.path
 	}
 	return s
 }

@@ -84,7 +84,8 @@ type paletteTab[T any] struct {
 	keys         *keyRoute         // where the tab's controls send the transport keys
 	space        *space[T]         // the grid and the path over the pad (grid.go, path.go)
 	// clock is the transport a path plays along with (melodies, drums); nil for none.
-	clock func() (bpm, step float64, playing bool)
+	clock     func() (bpm, step float64, playing bool)
+	savedPath palette.Path // the path of a saved session, for spaceArea
 }
 
 // newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
@@ -136,6 +137,7 @@ func newPaletteTab[T any](win fyne.Window, keys *keyRoute, k kind[T], m palette.
 		for _, item := range saved.Kept {
 			t.keep(item)
 		}
+		t.savedPath = saved.Path
 	}
 	return t
 }
