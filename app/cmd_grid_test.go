@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/latentpalette/palette/assets/examples"
+	"github.com/latentpalette/palette/internal/shared"
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
@@ -392,5 +393,37 @@ func TestGridCommandsRejectBadInput(t *testing.T) {
 		if _, err := os.Stat(out); err == nil {
 			t.Errorf("%s: %s was written", tc.name, out)
 		}
+	}
+}
+
+// TestGridCornersFromFiles: corners read from MIDI files (FILE and FILE:BAR) and from drawing
+// files (FILE:I, an .npz split too); the corner cells are what the files hold there.
+func TestGridCornersFromFiles(t *testing.T) {
+	dir := t.TempDir()
+	a, b := writeTune(t, dir, "a.mid", 60), writeTune(t, dir, "b.mid", 67)
+	out := filepath.Join(dir, "g.mid")
+	runOK(t, "melody", "grid", "--corners", a, a+":2", b, b+":1", "--size", "3", "-o", out)
+	_, _, got := midoCells(t, out)
+	for i, spec := range []struct {
+		file string
+		bar  int
+		cell int
+	}{{a, 0, 0}, {a, 2, 2}, {b, 0, 6}, {b, 1, 8}} {
+		w, err := readWindow(spec.file, spec.bar)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := melodyOnsets(w); !slices.Equal(got[spec.cell], want) {
+			t.Errorf("corner %d (cell %d): %v, want bars %d-%d of %s %v", i, spec.cell+1, got[spec.cell], spec.bar, spec.bar+1, spec.file, want)
+		}
+	}
+
+	needTool(t, "identify", "imagemagick")
+	nd := shared.Data(t, "sketch/aaron_sheep.valid.ndjson")
+	npz := shared.Data(t, "sketch/aaron_sheep.npz")
+	png := filepath.Join(dir, "s.png")
+	runOK(t, "sketch", "grid", "--corners", nd+":0", nd+":5", npz+":test:3", "example:round", "--size", "3", "--cell", "32", "-o", png)
+	if out, _ := exec.Command("identify", "-format", "%w %h", png).Output(); string(out) != "96 96" {
+		t.Errorf("sheet %q, want 96 96", out)
 	}
 }
