@@ -33,12 +33,18 @@ func shippedCorners[T any](b *testing.B, m palette.Model[T], items [4]T) [4]pale
 }
 
 func benchGrid[T any](b *testing.B, m palette.Model[T], items [4]T, s palette.Settings) {
+	benchGridBatch(b, m, items, s, 0)
+}
+
+// benchGridBatch decodes the 11×11 grid in batches of batch points (0: one batch; the window
+// decodes a row at a time, 11).
+func benchGridBatch[T any](b *testing.B, m palette.Model[T], items [4]T, s palette.Settings, batch int) {
 	cs := shippedCorners(b, m, items)
 	pts := palette.GridPoints(palette.MaxGridSize)
 	b.ResetTimer()
 	start := cpuTime()
 	for range b.N {
-		if _, err := palette.DecodePoints(m, cs, pts, s, 0, nil); err != nil {
+		if _, err := palette.DecodePoints(m, cs, pts, s, batch, nil); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -71,6 +77,9 @@ func shippedSketch(b *testing.B) *sketchrnn.Model {
 func BenchmarkGrid11(b *testing.B) {
 	b.Run("melody", func(b *testing.B) {
 		benchGrid[melody.Melody](b, shippedMelody(b), exampleMelodies(b), palette.Settings{})
+	})
+	b.Run("melody-by-rows", func(b *testing.B) {
+		benchGridBatch[melody.Melody](b, shippedMelody(b), exampleMelodies(b), palette.Settings{}, palette.MaxGridSize)
 	})
 	b.Run("drums", func(b *testing.B) {
 		if len(assets.DrumsModel) == 0 {
