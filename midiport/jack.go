@@ -25,6 +25,8 @@ typedef struct {
 	jack_client_t *client;
 	jack_port_t *port;
 	jack_ringbuffer_t *rb;
+	jack_port_t *in;          // NULL for an output-only client
+	jack_ringbuffer_t *inrb;  // what the input port received, for Go to read
 	volatile uint32_t gen;
 	volatile uint32_t cut[16]; // by generation modulo 16: its messages from this frame on are dropped
 	volatile int gone; // the server shut the client down
@@ -35,6 +37,28 @@ typedef struct {
 // allocate or lock.
 static int lp_process(jack_nframes_t nframes, void *arg) {
 	lp_out *o = arg;
+	if (o->in != NULL) {
+		void *ib = jack_port_get_buffer(o->in, nframes);
+		jack_nframes_t base = jack_last_frame_time(o->client);
+		uint32_t n = jack_midi_get_event_count(ib);
+		for (uint32_t i = 0; i < n; i++) {
+			jack_midi_event_t je;
+			if (jack_midi_event_get(&je, ib, i) != 0 || je.size == 0 || je.size > 3) {
+				continue; // sysex and the like are not read
+			}
+			lp_event ev;
+			memset(&ev, 0, sizeof ev);
+			ev.frame = base + je.time;
+			ev.len = je.size;
+			memcpy(ev.data, je.buffer, je.size);
+			if (jack_ringbuffer_write_space(o->inrb) >= sizeof ev) {
+				jack_ringbuffer_write(o->inrb, (const char *)&ev, sizeof ev);
+			}
+		}
+	}
+	if (o->port == NULL) {
+		return 0;
+	}
 	void *buf = jack_port_get_buffer(o->port, nframes);
 	jack_midi_clear_buffer(buf);
 	jack_nframes_t start = jack_last_frame_time(o->client);
@@ -70,7 +94,7 @@ static void lp_shutdown(void *arg) {
 
 // lp_open opens a client named name with one MIDI output port "out", without starting a
 // server. It returns NULL and sets *status on failure.
-static lp_out *lp_open(const char *name, int *status, const char **why) {
+static lp_out *lp_open(const char *name, int with_in, int *status, const char **why) {
 	jack_status_t st = 0;
 	lp_out *o = calloc(1, sizeof *o);
 	*why = "";
@@ -86,6 +110,15 @@ static lp_out *lp_open(const char *name, int *status, const char **why) {
 		*why = "could not register the MIDI port";
 		goto fail;
 	}
+	if (with_in) {
+		o->in = jack_port_register(o->client, "in", JACK_DEFAULT_MIDI_TYPE, JackPortIsInput | JackPortIsTerminal, 0);
+		o->inrb = jack_ringbuffer_create(1 << 16);
+		if (o->in == NULL || o->inrb == NULL) {
+			*why = "could not register the MIDI input port";
+			goto fail;
+		}
+		jack_ringbuffer_mlock(o->inrb);
+	}
 	jack_ringbuffer_mlock(o->rb);
 	jack_set_process_callback(o->client, lp_process, o);
 	jack_on_shutdown(o->client, lp_shutdown, o);
@@ -97,6 +130,7 @@ static lp_out *lp_open(const char *name, int *status, const char **why) {
 fail:
 	jack_client_close(o->client);
 	if (o->rb) jack_ringbuffer_free(o->rb);
+	if (o->inrb) jack_ringbuffer_free(o->inrb);
 	free(o);
 	return NULL;
 }
@@ -105,8 +139,23 @@ static void lp_close(lp_out *o) {
 	jack_deactivate(o->client);
 	jack_client_close(o->client);
 	jack_ringbuffer_free(o->rb);
+	if (o->inrb) jack_ringbuffer_free(o->inrb);
 	free(o);
 }
+
+// lp_read takes the next received message; it returns 0 when there is none.
+static int lp_read(lp_out *o, uint32_t *frame, uint8_t *data, uint32_t *len) {
+	lp_event ev;
+	if (o->inrb == NULL || jack_ringbuffer_read_space(o->inrb) < sizeof ev) {
+		return 0;
+	}
+	jack_ringbuffer_read(o->inrb, (char *)&ev, sizeof ev);
+	*frame = ev.frame;
+	*len = ev.len;
+	memcpy(data, ev.data, 4);
+	return 1;
+}
+static const char *lp_in_name(lp_out *o) { return o->in ? jack_port_name(o->in) : ""; }
 
 static int lp_write(lp_out *o, uint32_t frame, const uint8_t *data, uint32_t len) {
 	lp_event ev;
@@ -150,7 +199,7 @@ import (
 
 func init() {
 	C.lp_silence()
-	backends = append(backends, backend{kind: "JACK", open: openJack})
+	backends = append(backends, backend{kind: "JACK", open: openJack, openIO: openJackIO})
 }
 
 // jackOut is a JACK client with one MIDI output port.
@@ -165,12 +214,23 @@ type jackOut struct {
 	closed bool
 }
 
-func openJack(name string) (Out, error) {
+func openJack(name string) (Out, error) { return openJackWith(name, 0) }
+
+// openJackIO opens a client with an output port "out" and an input port "in".
+func openJackIO(name string) (InOut, error) {
+	o, err := openJackWith(name, 1)
+	if err != nil {
+		return nil, err
+	}
+	return o.(*jackOut), nil
+}
+
+func openJackWith(name string, withIn int) (Out, error) {
 	cname := C.CString(name)
 	defer C.free(unsafe.Pointer(cname))
 	var status C.int
 	var why *C.char
-	o := C.lp_open(cname, &status, &why)
+	o := C.lp_open(cname, C.int(withIn), &status, &why)
 	if o == nil {
 		if w := C.GoString(why); w != "" {
 			return nil, errors.New(w)
@@ -284,4 +344,38 @@ func (j *jackOut) Close() error {
 	C.lp_close(j.o)
 	j.o = nil
 	return nil
+}
+
+// InName names the input port ("Latent Palette:in"), "" without one.
+func (j *jackOut) InName() string {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return ""
+	}
+	return C.GoString(C.lp_in_name(j.o))
+}
+
+// Receive returns the messages the input port received since the last call, each at its time on
+// the port's clock (the frame it arrived on).
+func (j *jackOut) Receive() []Event {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return nil
+	}
+	var out []Event
+	var frame, n C.uint32_t
+	var data [4]C.uint8_t
+	now := j.frames()
+	for C.lp_read(j.o, &frame, &data[0], &n) != 0 {
+		// frames since base, near now (the 32-bit counter may have wrapped since)
+		f := int64(now) + int64(int32(uint32(frame)-j.base-uint32(now)))
+		msg := make([]byte, n)
+		for i := range msg {
+			msg[i] = byte(data[i])
+		}
+		out = append(out, Event{At: time.Duration(float64(f) / j.rate * float64(time.Second)), Msg: msg})
+	}
+	return out
 }

@@ -41,10 +41,44 @@ type Connector interface {
 // ErrNoPort wraps every reason Open could not make a port.
 var ErrNoPort = errors.New("no virtual MIDI port could be made")
 
+// InOut is a port with an input too: what other programs send to it (a MIDI clock) is read
+// with Receive.
+type InOut interface {
+	Out
+	// InName names the input port, for a person to connect to.
+	InName() string
+	// Receive returns what arrived since the last call, in order, each at its time on the port's
+	// clock.
+	Receive() []Event
+}
+
 // backend opens one kind of port.
 type backend struct {
-	kind string
-	open func(name string) (Out, error)
+	kind   string
+	open   func(name string) (Out, error)
+	openIO func(name string) (InOut, error) // nil: the back end has no input
+}
+
+// OpenIO opens a virtual output port and an input port beside it, named after name.
+func OpenIO(name string) (InOut, error) {
+	if err := CheckName(name); err != nil {
+		return nil, err
+	}
+	var why []string
+	for _, b := range backends {
+		if b.openIO == nil {
+			continue
+		}
+		o, err := b.openIO(name)
+		if err == nil {
+			return o, nil
+		}
+		why = append(why, b.kind+": "+err.Error())
+	}
+	if len(why) == 0 {
+		return nil, fmt.Errorf("%w: this build has no MIDI back end with an input port", ErrNoPort)
+	}
+	return nil, fmt.Errorf("%w: %s", ErrNoPort, strings.Join(why, "; "))
 }
 
 var backends []backend // filled by the back ends' init, JACK first
