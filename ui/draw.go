@@ -150,7 +150,11 @@ func drawCorner(win fyne.Window, sheet *HandCanvas, done func(sketch.Drawing)) {
 	sheet.OnChange = enable
 	enable()
 	hint := widget.NewLabel("Drag to draw a stroke, tap for a dot. Draw what the model knows (the built-in one, sheep).")
-	content := container.NewBorder(hint, container.NewHBox(undo, clear), nil, nil, sheet)
+	buttons := container.NewHBox(undo, clear)
+	if more := continueButton(win, sheet); more != nil {
+		buttons.Add(more)
+	}
+	content := container.NewBorder(hint, buttons, nil, nil, sheet)
 	d := dialog.NewCustomConfirm("Draw a corner", "Use it", "Cancel", content, func(ok bool) {
 		sheet.OnChange = nil
 		if !ok {

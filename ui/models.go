@@ -58,7 +58,9 @@ func SketchVAE(w *sketchrnn.Weights) (palette.Model[sketch.Drawing], error) {
 	if !w.Config.Conditional() {
 		return nil, errors.New("this sketch model has no encoder (a decoder-only .gen.json?): the palette needs a VAE checkpoint")
 	}
-	return sketchrnn.NewModel(w), nil
+	m := sketchrnn.NewModel(w)
+	setContinueModel(m) // the Draw dialog's Continue draws with it
+	return m, nil
 }
 
 // exportStyle is how exported drawings look: dark ink on white, at a size that prints well.

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# "Continue my drawing" in the real window: under Xvfb, open the Draw dialog of a sketch corner,
+# draw a sheep's woolly body, press Continue and check that the model drew on (the sheet
+# changed). Screenshots go to OUT_DIR.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin=${1:-./palette}
+out=${2:-build/ui-continue}
+mkdir -p "$out"
+
+. scripts/xvfb.sh
+trap cleanup_palette EXIT
+start_xvfb
+start_palette ui-continue "$bin"
+sleep 2
+geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
+[ "$geom" = "1100x750" ] || { echo "ui-continue: window is $geom, the places below assume 1100x750"; exit 1; }
+
+stroke() { # x0 y0 x1 y1 ...: press at the first point, move through the others, release
+	xdotool mousemove --window "$win" "$1" "$2"
+	sleep 0.1
+	xdotool mousedown 1
+	shift 2
+	while [ $# -ge 2 ]; do
+		xdotool mousemove --window "$win" "$1" "$2"
+		sleep 0.03
+		shift 2
+	done
+	xdotool mouseup 1
+	sleep 0.1
+}
+xdotool mousemove --window "$win" 140 21 click 1 # the Sketch tab
+sleep 1.5
+xdotool mousemove --window "$win" 130 220 click 3 # the top-left corner's menu
+sleep 0.7
+xdotool mousemove --window "$win" 160 393 click 1 # Draw…, the fifth item
+sleep 0.8
+stroke $(awk 'BEGIN { for (i = 0; i <= 48; i++) { a = 2 * 3.14159265 * i / 48; r = 1 + 0.08 * cos(12 * a)
+	printf "%d %d ", 560 + 110 * r * cos(a), 360 + 60 * r * sin(a) } }')
+sheet_region=600x300+250+222
+import -window "$win" "$out/continue-before.png"
+xdotool mousemove --window "$win" 510 544 click 1 # Continue
+sleep 2
+import -window "$win" "$out/continue-after.png"
+changed "$out/continue-before" "$out/continue-after" "$sheet_region" 100 "continue: the sheet after Continue"
+echo "ui-continue: ok (screenshots in $out)"
