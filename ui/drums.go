@@ -164,8 +164,6 @@ func (d *drumsTab) setHint() {
 	d.hint.SetText(fmt.Sprintf("Editing %q: a click adds or removes a hit\n(new hits at velocity %d). Undo: the corner's ⋯ menu.", name, drums.DefaultVelocity))
 }
 
-func (d *drumsTab) cornerName(i int) string { return d.names[i][len(d.names[i])-1] }
-
 // editedSuffix marks a corner edited on the grid.
 const editedSuffix = " (edited)"
 
@@ -187,7 +185,6 @@ func (d *drumsTab) edit(step int, c drums.Class) {
 	} else {
 		p[step].Velocity[c] = drums.DefaultVelocity
 	}
-	d.pal.SetCorner(i, p)
-	d.setName(i, strings.TrimSuffix(d.cornerName(i), editedSuffix)+editedSuffix)
+	d.pal.SetNamedCorner(i, p, strings.TrimSuffix(d.cornerName(i), editedSuffix)+editedSuffix)
 	d.result.show(p) // at once; the palette's result follows when the corner is encoded
 }

@@ -47,7 +47,7 @@ func TestTransportKeysWithFocus(t *testing.T) {
 	slerp := findObject(t, content, "Spherical blend", func(c *keyCheck) bool { return c.Text == "Spherical blend" })
 	loop := findObject(t, content, "Loop", func(c *keyCheck) bool { return c.Text == "Loop" })
 	tempo := findObject(t, content, "tempo slider", func(s *keySlider) bool { return s.Max > 10 })
-	inst := findObject(t, content, "instrument list", func(*keySelect) bool { return true })
+	inst := findObject(t, content, "instrument list", isInstruments)
 	keep := findObject(t, content, "Keep", func(b *keyButton) bool { return b.Text == "Keep" })
 
 	for _, tt := range []struct {

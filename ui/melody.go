@@ -125,6 +125,7 @@ func (m *melodyTab) build() fyne.CanvasObject {
 		if err := m.tr.player.SetInstrument(name); err != nil {
 			dialog.ShowError(fmt.Errorf("instrument %s: %w", name, err), m.win)
 		}
+		m.tr.changed()
 	})
 	inst.SetSelected(m.instrument)
 	m.onResult = func(melody.Melody) { m.part.changed() }

@@ -9,7 +9,6 @@ import (
 
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/latentpalette/palette/internal/atomicfile"
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
@@ -34,6 +33,12 @@ type tabSession[T any] struct {
 	Names   [4]string `json:"names"`
 	Corners [4]T      `json:"corners"`
 	Kept    []T       `json:"kept"`
+	// History is each corner's items and names that Undo goes back to, oldest first, at most
+	// maxHistory each; Settings and Point are the model's settings and the puck's position. They
+	// are absent from files of earlier versions: the tab starts with its own settings then.
+	History  [4][]namedItem[T] `json:"history,omitempty"`
+	Settings *tabSettings      `json:"settings,omitempty"`
+	Point    *palette.Point    `json:"point,omitempty"`
 	// Path is the tab's path over the pad (see path.go); absent when there is none.
 	Path palette.Path `json:"path,omitempty"`
 }
@@ -43,6 +48,10 @@ type session struct {
 	Melody  *tabSession[melody.Melody]  `json:"melody,omitempty"`
 	Sketch  *tabSession[sketch.Drawing] `json:"sketch,omitempty"`
 	Drums   *tabSession[drums.Pattern]  `json:"drums,omitempty"` // absent from files of earlier versions
+	// The transport and the window: 0, "" and an absent tab leave the defaults.
+	Tempo      float64 `json:"tempo,omitempty"`
+	Instrument string  `json:"instrument,omitempty"`
+	Tab        int     `json:"tab,omitempty"`
 }
 
 // validMelody accepts what a melody palette can hold: 2 bars of the 90 event classes.
@@ -71,6 +80,9 @@ func (t *tabSession[T]) check(name string, valid func(T) error) error {
 	}
 	if len(t.Kept) > maxKept {
 		return fmt.Errorf("%s: %d kept results, more than %d", name, len(t.Kept), maxKept)
+	}
+	if err := t.checkState(name, valid); err != nil {
+		return err
 	}
 	for i, c := range t.Corners {
 		if err := valid(c); err != nil {
@@ -111,6 +123,9 @@ func readSession(r io.Reader) (*session, error) {
 			return nil, err
 		}
 	}
+	if err := s.checkWindow(); err != nil {
+		return nil, err
+	}
 	return &s, nil
 }
 
@@ -145,34 +160,37 @@ func (t *paletteTab[T]) snapshot() *tabSession[T] {
 			return nil
 		}
 		s.Corners[i] = c.Item
-		s.Names[i] = t.names[i][len(t.names[i])-1]
+		s.Names[i] = c.Name
 	}
 	for _, r := range t.pal.Pinned() {
 		s.Kept = append(s.Kept, r.Item)
 	}
+	t.snapshotState(s)
 	if t.space != nil {
 		s.Path = t.space.path.path
 	}
 	return s
 }
 
-// saveSession writes the window's session file, whole or not at all; the window calls it after
-// every change of corners or kept results. Errors go to the status line: the app goes on.
+// saveSession hands the window's session, as it stands, to the session writer, which writes it
+// in the background once no newer change has come for a moment (sessionDelay): the window calls
+// it after every change of corners, kept results, settings, the puck, the tab or the transport.
+// It takes copies of the state and returns at once; errors go to the status lines.
 func (w *window) saveSession() {
-	if w.sessionPath == "" {
+	if w.saver == nil {
 		return
 	}
-	s := session{Version: sessionVersion, Melody: w.melody.snapshot(), Sketch: w.sketch.snapshot(), Drums: w.drums.snapshot()}
+	s := session{Version: sessionVersion, Melody: w.melody.snapshot(), Sketch: w.sketch.snapshot(), Drums: w.drums.snapshot(),
+		Tempo: w.melody.tr.tempo, Instrument: w.melody.instrument, Tab: w.tabs.SelectedIndex()}
 	if s.Melody == nil || s.Sketch == nil || s.Drums == nil {
 		return
 	}
-	err := atomicfile.Write(w.sessionPath, func(f io.Writer) error {
-		enc := json.NewEncoder(f)
-		return enc.Encode(s)
-	})
-	if err != nil {
-		for _, l := range []*widget.Label{w.melody.status, w.sketch.status, w.drums.status} {
-			l.SetText("Could not save the session: " + err.Error())
-		}
+	w.saver.put(&s)
+}
+
+// sessionFailed shows a failed session write on every tab's status line.
+func (w *window) sessionFailed(err error) {
+	for _, l := range []*widget.Label{w.melody.status, w.sketch.status, w.drums.status} {
+		l.SetText("Could not save the session: " + err.Error())
 	}
 }

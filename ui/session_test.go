@@ -24,6 +24,7 @@ import (
 func TestSessionRestored(t *testing.T) {
 	path := filepath.Join(t.TempDir(), sessionName)
 	f := newFixtureWith(t, path)
+	f.w.saver.flush()
 	if _, err := os.Stat(path); err != nil {
 		t.Fatalf("no session file after start: %v", err)
 	}
@@ -31,8 +32,7 @@ func TestSessionRestored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.w.sketch.pal.SetCorner(palette.TopRight, hand)
-	f.w.sketch.setName(palette.TopRight, "Drawn")
+	f.w.sketch.pal.SetNamedCorner(palette.TopRight, hand, "Drawn")
 	f.settle()
 	f.w.melody.moveTo(0.3, 0.6)
 	f.settle()
@@ -42,6 +42,7 @@ func TestSessionRestored(t *testing.T) {
 	f.w.sketch.pin()
 	f.settle()
 	wantM, wantS := f.w.melody.snapshot(), f.w.sketch.snapshot()
+	f.w.saver.flush()
 
 	g := newFixtureWith(t, path)
 	gotM, gotS := g.w.melody.snapshot(), g.w.sketch.snapshot()
@@ -105,6 +106,7 @@ func TestBadSessionSetAside(t *testing.T) {
 			if c := f.w.melody.pal.Corners()[0]; !slices.Equal(c.Item, f.w.melody.examples[0]) {
 				t.Error("the melody palette did not start with the examples")
 			}
+			f.w.saver.flush()
 			if _, err := os.Stat(path); err != nil {
 				t.Errorf("no new session file: %v", err)
 			}
@@ -245,13 +247,13 @@ func TestDrumSession(t *testing.T) {
 	path := filepath.Join(t.TempDir(), sessionName)
 	f := newFixtureWith(t, path)
 	played := performance()[:drums.WindowSteps]
-	f.w.drums.pal.SetCorner(palette.TopLeft, played)
-	f.w.drums.setName(palette.TopLeft, "played")
+	f.w.drums.pal.SetNamedCorner(palette.TopLeft, played, "played")
 	f.w.drums.moveTo(0.6, 0.3)
 	f.settle()
 	f.w.drums.pin()
 	f.settle()
 	want := f.w.drums.snapshot()
+	f.w.saver.flush()
 
 	g := newFixtureWith(t, path)
 	got := g.w.drums.snapshot()

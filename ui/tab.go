@@ -67,8 +67,7 @@ type paletteTab[T any] struct {
 	status *widget.Label
 	point  *widget.Label
 
-	names        [4][]string // each corner's name and the names Undo goes back to
-	examples     [4]T        // the corners the palette first came with, and their names
+	examples     [4]T // the corners the palette first came with, and their names
 	exampleNames [4]string
 	onChange     func() // after the corners or the kept results changed
 	current      T
@@ -122,7 +121,6 @@ func newPaletteTab[T any](win fyne.Window, keys *keyRoute, k kind[T], m palette.
 	}
 	t.pad = NewPad(tiles)
 	for i, n := range names {
-		t.names[i] = []string{n}
 		t.pad.SetLabel(i, n)
 	}
 	t.pad.OnMoved = func(u, v float64) { t.moveTo(u, v) }
@@ -132,7 +130,11 @@ func newPaletteTab[T any](win fyne.Window, keys *keyRoute, k kind[T], m palette.
 	t.status.Truncation = fyne.TextTruncateEllipsis
 	t.point = widget.NewLabel("")
 	t.pinned = container.NewHBox()
-	t.pal.SetCorners(corners)
+	if saved != nil {
+		t.restore(saved)
+	} else {
+		t.pal.SetNamedCorners(corners, names)
+	}
 	if saved != nil {
 		for _, item := range saved.Kept {
 			t.keep(item)
@@ -142,7 +144,7 @@ func newPaletteTab[T any](win fyne.Window, keys *keyRoute, k kind[T], m palette.
 	return t
 }
 
-// changed tells the window that the corners or the kept results changed.
+// changed tells the window that the corners, the kept results, the settings or the puck changed.
 func (t *paletteTab[T]) changed() {
 	if t.onChange != nil {
 		t.onChange()
@@ -161,6 +163,7 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 		s := t.pal.Settings()
 		s.Temperature = x
 		t.pal.SetSettings(s)
+		t.changed()
 	}
 	seed := newKeyButton(t.keys, "New seed", theme.ViewRefreshIcon(), func() {
 		s := t.pal.Settings()
@@ -170,12 +173,15 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 			t.temp.SetValue(0.5)
 		}
 		t.pal.SetSettings(s)
+		t.changed()
 	})
 	slerp := newKeyCheck(t.keys, "Spherical blend", func(on bool) {
 		s := t.pal.Settings()
 		s.Spherical = on
 		t.pal.SetSettings(s)
+		t.changed()
 	})
+	slerp.Checked = t.pal.Settings().Spherical
 	pin := newKeyButton(t.keys, "Keep", theme.ContentAddIcon(), t.pin)
 	var exports []fyne.CanvasObject
 	for _, e := range t.kind.exporters {
@@ -238,6 +244,7 @@ func (t *paletteTab[T]) setTempLabel(x float64) {
 func (t *paletteTab[T]) moveTo(u, v float64) {
 	t.pal.MoveTo(palette.Point{U: u, V: v})
 	t.spaceMoved(u, v)
+	t.changed() // the session keeps the puck
 }
 
 // formatLatency shows a decode time to a useful precision.
@@ -270,6 +277,7 @@ func (t *paletteTab[T]) showCorners(c [4]palette.Corner[T]) {
 	for i := range c {
 		if c[i].Set {
 			t.thumbs[i].show(c[i].Item)
+			t.pad.SetLabel(i, c[i].Name)
 		}
 		if t.kind.known != nil {
 			t.known[i].Text = ""
@@ -296,13 +304,13 @@ func (t *paletteTab[T]) showCornerMenu(i int, at fyne.Position) {
 
 // cornerMenu is what can be done to corner i.
 func (t *paletteTab[T]) cornerMenu(i int) *fyne.Menu {
-	undo := fyne.NewMenuItem("Undo", func() { t.pal.Undo(i); t.undoName(i) })
+	undo := fyne.NewMenuItem("Undo", func() { t.pal.Undo(i) })
 	undo.Disabled = !t.pal.CanUndo(i)
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("Open a file…", func() { t.openCorner(i) }),
-		fyne.NewMenuItem("Random", func() { t.pal.Random(i); t.setName(i, "Random") }),
-		fyne.NewMenuItem("Use the current result", func() { t.pal.UseResult(i); t.setName(i, "Result") }),
-		fyne.NewMenuItem("The example", func() { t.pal.SetCorner(i, t.examples[i]); t.setName(i, t.exampleNames[i]) }),
+		fyne.NewMenuItem("Random", func() { t.pal.Random(i) }),
+		fyne.NewMenuItem("Use the current result", func() { t.pal.UseResult(i) }),
+		fyne.NewMenuItem("The example", func() { t.pal.SetNamedCorner(i, t.examples[i], t.exampleNames[i]) }),
 	)
 	if t.kind.draw != nil {
 		menu.Items = append(menu.Items, fyne.NewMenuItem("Draw…", func() { t.drawCorner(i) }))
@@ -311,17 +319,13 @@ func (t *paletteTab[T]) cornerMenu(i int) *fyne.Menu {
 	return menu
 }
 
-func (t *paletteTab[T]) setName(i int, s string) {
-	t.names[i] = append(t.names[i], s)
-	t.pad.SetLabel(i, s)
-}
+// setName names corner i anew once the corner changes asked for before are done. A corner's
+// name travels with its item in the palette: prefer pal.SetNamedCorner, which sets both or,
+// when the item fails to encode, neither.
+func (t *paletteTab[T]) setName(i int, s string) { t.pal.Rename(i, s) }
 
-func (t *paletteTab[T]) undoName(i int) {
-	if n := len(t.names[i]); n > 1 {
-		t.names[i] = t.names[i][:n-1]
-		t.pad.SetLabel(i, t.names[i][n-2])
-	}
-}
+// cornerName is corner i's name as it stands.
+func (t *paletteTab[T]) cornerName(i int) string { return t.pal.Corners()[i].Name }
 
 func (t *paletteTab[T]) openCorner(i int) {
 	chooseOpenPath(t.win, t.kind.fileExts, func(path string) { t.loadCorner(i, path) })
@@ -329,17 +333,13 @@ func (t *paletteTab[T]) openCorner(i int) {
 
 // drawCorner lets the user draw corner i by hand.
 func (t *paletteTab[T]) drawCorner(i int) {
-	t.kind.draw(t.win, func(item T) {
-		t.pal.SetCorner(i, item)
-		t.setName(i, "Drawn")
-	})
+	t.kind.draw(t.win, func(item T) { t.pal.SetNamedCorner(i, item, "Drawn") })
 }
 
 // loadCorner reads path into corner i (a file dropped on it, or opened from its menu).
 func (t *paletteTab[T]) loadCorner(i int, path string) {
 	t.kind.open(path, t.win, func(item T) {
-		t.pal.SetCorner(i, item)
-		t.setName(i, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
+		t.pal.SetNamedCorner(i, item, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
 	})
 }
 

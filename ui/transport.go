@@ -26,6 +26,8 @@ type transport struct {
 	bars   []*keyCheck
 	warned bool      // the user has been told once that audio is unavailable
 	keys   *keyRoute // where the controls send the transport keys
+	// onChange is called after the tempo or the instrument changed (the session keeps them).
+	onChange func()
 }
 
 func newTransport(p Player) *transport { return &transport{player: p, tempo: audio.DefaultBPM} }
@@ -82,6 +84,7 @@ func (p *part) controls(extra ...fyne.CanvasObject) fyne.CanvasObject {
 		for _, s := range tr.tempos {
 			s.SetValue(x)
 		}
+		tr.changed()
 	}
 	loop.SetChecked(len(tr.loops) == 0 || tr.loops[0].Checked)
 	if len(tr.bars) > 0 {
@@ -170,4 +173,11 @@ func (p *part) stopped() {
 	p.play.SetText("Play")
 	p.play.SetIcon(theme.MediaPlayIcon())
 	p.anim.Stop()
+}
+
+// changed tells the window that the tempo or the instrument changed.
+func (tr *transport) changed() {
+	if tr.onChange != nil {
+		tr.onChange()
+	}
 }

@@ -30,7 +30,8 @@ type window struct {
 	melody      *melodyTab
 	sketch      *sketchTab
 	drums       *drumsTab
-	sessionPath string // where the corners and kept results are saved; "" saves nothing
+	sessionPath string         // where the session is saved; "" saves nothing
+	saver       *sessionWriter // writes the session in the background; nil for none
 	keys        *keyRoute
 }
 
@@ -72,6 +73,9 @@ type options struct {
 	drumsModel  palette.Model[drums.Pattern]
 	notes       modelNotes // which models decode, for the status lines
 	session     string     // the session file to restore and keep up to date; "" for none
+	// writeSession writes the session file (in the session writer's goroutine); nil writes it
+	// whole or not at all with atomicfile. Tests hold it up to see that the window does not wait.
+	writeSession func(path string, s *session) error
 }
 
 func newWindow(a fyne.App, o options) *window {
@@ -101,6 +105,9 @@ func newWindow(a fyne.App, o options) *window {
 	}
 	tr := newTransport(player)
 	tr.keys = w.keys
+	if saved.Tempo != 0 {
+		tr.tempo = saved.Tempo
+	}
 	w.melody = &melodyTab{tr: tr, instrument: synth.Names()[0], midi: midi, keyLock: keyLock}
 	w.melody.paletteTab = newPaletteTab(w.win, w.keys, melodyKind(w.melody, o.notes.melody), melodyModel, mcorners, mnames, saved.Melody)
 
@@ -119,6 +126,10 @@ func newWindow(a fyne.App, o options) *window {
 	}
 	w.drums = &drumsTab{tr: tr}
 	w.drums.paletteTab = newPaletteTab(w.win, w.keys, drumsKind(w.drums, o.notes.drums), o.drumsModel, dcorners, dnames, saved.Drums)
+	if saved.Instrument != "" {
+		w.melody.instrument = saved.Instrument
+	}
+	tr.onChange = w.saveSession
 	w.melody.onChange = w.saveSession
 	w.sketch.onChange = w.saveSession
 	w.drums.onChange = w.saveSession
@@ -128,8 +139,12 @@ func newWindow(a fyne.App, o options) *window {
 		container.NewTabItemWithIcon("Sketch", theme.DocumentCreateIcon(), w.sketch.build()),
 		container.NewTabItemWithIcon("Drums", theme.GridIcon(), w.drums.build()),
 	)
-	w.tabs.OnSelected = func(*container.TabItem) { w.focusPad() }
+	w.tabs.SelectIndex(saved.Tab)
+	w.tabs.OnSelected = func(*container.TabItem) { w.focusPad(); w.saveSession() }
 	w.win.SetContent(w.tabs)
+	if o.session != "" {
+		w.saver = newSessionWriter(o.session, o.writeSession, w.sessionFailed, runOnUI)
+	}
 	w.focusPad() // the arrow keys move the puck from the start
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the example melodies could not be loaded: %w\n\nOpen MIDI files in the corners instead", err), w.win)
@@ -151,6 +166,10 @@ func newWindow(a fyne.App, o options) *window {
 	w.win.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyK, Modifier: fyne.KeyModifierShortcutDefault},
 		func(fyne.Shortcut) { w.shown().keep() })
 	w.win.SetOnClosed(func() {
+		if w.saver != nil {
+			w.saveSession()
+			w.saver.close() // the last changes, written now
+		}
 		player.Close()
 		w.melody.pal.Close()
 		w.sketch.pal.Close()

@@ -65,8 +65,9 @@ type fixture struct {
 
 func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, "") }
 
-// newFixtureWith builds the window with a session file (none if session is "").
-func newFixtureWith(t *testing.T, session string) *fixture {
+// newFixtureWith builds the window with a session file (none if session is ""); mods change the
+// window's options.
+func newFixtureWith(t *testing.T, session string, mods ...func(*options)) *fixture {
 	t.Helper()
 	f := &fixture{queue: make(chan func(), 4096), tmp: t.TempDir()}
 	oldRun, oldSave := runOnUI, chooseSavePath
@@ -81,14 +82,19 @@ func newFixtureWith(t *testing.T, session string) *fixture {
 		t.Fatal(err)
 	}
 	f.player = p
-	f.w = newWindow(a, options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, drumsModel: f.dspy, notes: modelNotes{"spy", "spy", "spy"}, session: session})
+	o := options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, drumsModel: f.dspy, notes: modelNotes{"spy", "spy", "spy"}, session: session}
+	for _, m := range mods {
+		m(&o)
+	}
+	f.w = newWindow(a, o)
 	f.w.win.Resize(fyne.NewSize(1100, 750))
 	t.Cleanup(f.w.win.Close)
 	f.settle()
 	return f
 }
 
-// settle runs the UI callbacks until both palettes are idle and none is left.
+// settle runs the UI callbacks until the palettes are idle and none is left, and has the session
+// writer write what it holds (at once, not after its quiet moment).
 func (f *fixture) settle() {
 	for {
 		f.w.melody.pal.Wait()
@@ -98,6 +104,9 @@ func (f *fixture) settle() {
 		case fn := <-f.queue:
 			fn()
 		default:
+			if f.w.saver != nil {
+				f.w.saver.flush()
+			}
 			return
 		}
 	}
@@ -381,8 +390,7 @@ func TestDropGoesToNearestCorner(t *testing.T) {
 	if got := f.w.melody.pad.labels[palette.BottomRight]; got != "dropped" {
 		t.Errorf("corner label %q, want the file's name", got)
 	}
-	f.w.melody.pal.Undo(palette.BottomRight)
-	f.w.melody.undoName(palette.BottomRight)
+	f.w.melody.pal.Undo(palette.BottomRight) // the name comes back with the item
 	f.settle()
 	if got := f.w.melody.pad.labels[palette.BottomRight]; got != "Arpeggios" {
 		t.Errorf("after undo the label is %q", got)

@@ -23,9 +23,11 @@ type Settings struct {
 	Spherical   bool    // slerp along each axis instead of linear blending
 }
 
-// Corner is one corner of the pad: an item and its latent vector.
+// Corner is one corner of the pad: an item, its name and its latent vector. Undo gives a corner
+// back its previous item with the name it had.
 type Corner[T any] struct {
 	Item T
+	Name string // what a UI labels the corner with: a file's name, "Random", "Result", ...
 	Z    []float32
 	Set  bool // false until the corner has been given an item
 	// Recon is the model's greedy decode of Z: what the model makes of the item, which a UI
@@ -188,15 +190,21 @@ func (p *Palette[T]) CanUndo(i int) bool {
 	return len(p.undo[i]) > 0
 }
 
-// SetCorners encodes four items in one batch and puts them in the corners (the previous
+// SetCorners encodes four items in one batch and puts them in the corners, unnamed (the previous
 // corners can be undone). It returns at once; OnCorners or OnError tells how it went.
-func (p *Palette[T]) SetCorners(items [4]T) {
+func (p *Palette[T]) SetCorners(items [4]T) { p.SetNamedCorners(items, [4]string{}) }
+
+// SetNamedCorners is SetCorners with the corners' names.
+func (p *Palette[T]) SetNamedCorners(items [4]T, names [4]string) {
 	p.enqueue(func() error {
 		zs, err := p.encode(items[:])
 		if err != nil {
 			return fmt.Errorf("encode the corners: %w", err)
 		}
 		cs := p.newCorners(items[:], zs)
+		for i := range cs {
+			cs[i].Name = names[i]
+		}
 		p.mu.Lock()
 		for i, c := range cs {
 			p.replace(i, c)
@@ -206,14 +214,19 @@ func (p *Palette[T]) SetCorners(items [4]T) {
 	})
 }
 
-// SetCorner encodes item and puts it in corner i (undoable). It returns at once.
-func (p *Palette[T]) SetCorner(i int, item T) {
+// SetCorner encodes item and puts it in corner i (undoable), unnamed. It returns at once.
+func (p *Palette[T]) SetCorner(i int, item T) { p.SetNamedCorner(i, item, "") }
+
+// SetNamedCorner is SetCorner with the corner's name: the name is set with the item, only once
+// the item is encoded, so a failed encode changes neither.
+func (p *Palette[T]) SetNamedCorner(i int, item T, name string) {
 	p.enqueue(func() error {
 		zs, err := p.encode([]T{item})
 		if err != nil {
 			return fmt.Errorf("encode corner %d: %w", i+1, err)
 		}
 		c := p.newCorners([]T{item}, zs)[0]
+		c.Name = name
 		p.mu.Lock()
 		p.replace(i, c)
 		p.mu.Unlock()
@@ -221,8 +234,9 @@ func (p *Palette[T]) SetCorner(i int, item T) {
 	})
 }
 
-// Random puts a sample of the model in corner i: a latent vector drawn from the prior N(0, I),
-// decoded with the current settings. The seeds come from Options.RandomSeed in sequence.
+// Random puts a sample of the model in corner i, named "Random": a latent vector drawn from the
+// prior N(0, I), decoded with the current settings. The seeds come from Options.RandomSeed in
+// sequence.
 func (p *Palette[T]) Random(i int) {
 	p.mu.Lock()
 	z := make([]float32, p.model.ZSize())
@@ -238,6 +252,7 @@ func (p *Palette[T]) Random(i int) {
 			return fmt.Errorf("sample corner %d: %w", i+1, err)
 		}
 		c := p.newCorners(items, [][]float32{z})[0]
+		c.Name = "Random"
 		p.mu.Lock()
 		p.replace(i, c)
 		p.mu.Unlock()
@@ -245,7 +260,7 @@ func (p *Palette[T]) Random(i int) {
 	})
 }
 
-// UseResult puts the current result, with the vector it came from, in corner i.
+// UseResult puts the current result, with the vector it came from, in corner i, named "Result".
 func (p *Palette[T]) UseResult(i int) {
 	p.enqueue(func() error {
 		p.mu.Lock()
@@ -256,6 +271,7 @@ func (p *Palette[T]) UseResult(i int) {
 		last := *p.last
 		p.mu.Unlock()
 		c := p.newCorners([]T{last.Item}, [][]float32{last.Z})[0]
+		c.Name = "Result"
 		p.mu.Lock()
 		p.replace(i, c)
 		p.mu.Unlock()
@@ -263,7 +279,7 @@ func (p *Palette[T]) UseResult(i int) {
 	})
 }
 
-// Undo gives corner i back its previous item, if it had one.
+// Undo gives corner i back its previous item and name, if it had one.
 func (p *Palette[T]) Undo(i int) {
 	p.enqueue(func() error {
 		p.mu.Lock()
