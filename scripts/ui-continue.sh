@@ -16,19 +16,6 @@ sleep 2
 geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
 [ "$geom" = "1100x750" ] || { echo "ui-continue: window is $geom, the places below assume 1100x750"; exit 1; }
 
-stroke() { # x0 y0 x1 y1 ...: press at the first point, move through the others, release
-	xdotool mousemove --window "$win" "$1" "$2"
-	sleep 0.1
-	xdotool mousedown 1
-	shift 2
-	while [ $# -ge 2 ]; do
-		xdotool mousemove --window "$win" "$1" "$2"
-		sleep 0.03
-		shift 2
-	done
-	xdotool mouseup 1
-	sleep 0.1
-}
 xdotool mousemove --window "$win" 140 21 click 1 # the Sketch tab
 sleep 1.5
 xdotool mousemove --window "$win" 130 220 click 3 # the top-left corner's menu

@@ -67,3 +67,19 @@ same() {
 	echo "$5: $ae pixels changed"
 	if ! awk "BEGIN{exit !($ae <= $4)}"; then echo "$5: more than $4 pixels changed ($1.png, $2.png)"; exit 1; fi
 }
+
+# stroke X0 Y0 X1 Y1 ...: draw one stroke in the window $win with the mouse: press at the first
+# point, move through the others, release.
+stroke() {
+	xdotool mousemove --window "$win" "$1" "$2"
+	sleep 0.1
+	xdotool mousedown 1
+	shift 2
+	while [ $# -ge 2 ]; do
+		xdotool mousemove --window "$win" "$1" "$2"
+		sleep 0.03
+		shift 2
+	done
+	xdotool mouseup 1
+	sleep 0.1
+}
