@@ -2,12 +2,12 @@
 GO ?= go
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys ui-layout ui-grid docs-screenshots bench clean
+.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys ui-layout ui-grid ui-continue docs-screenshots bench clean
 
 run: deps build
 	./palette
 
-test: test-deps vet fmt-check build unit smoke ui-drag ui-keys ui-layout ui-grid
+test: test-deps vet fmt-check build unit smoke ui-drag ui-keys ui-layout ui-grid ui-continue
 
 deps:
 	@scripts/install-deps.sh
@@ -41,6 +41,9 @@ ui-layout: build
 
 ui-grid: build
 	scripts/ui-grid.sh ./palette build/ui-grid
+
+ui-continue: build
+	scripts/ui-continue.sh ./palette build/ui-continue
 
 docs-screenshots: build
 	scripts/ui-drag.sh --docs ./palette build/ui-drag
