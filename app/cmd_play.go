@@ -11,13 +11,14 @@ import (
 
 	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/midiport"
+	"github.com/latentpalette/palette/model/melody"
 )
 
 func init() {
 	register(command{name: "melody play", summary: "play 2 bars of a MIDI file out of a virtual MIDI port (JACK or ALSA) for a DAW or synth", run: runMelodyPlay})
 }
 
-const playUsage = "usage: palette melody play IN.mid --midi-out NAME [--loops N] [--bpm B] [--bar B] [--channel C] [--connect CLIENT:PORT] [--clock-out] [--key K --scale S]"
+const playUsage = "usage: palette melody play IN.mid --midi-out NAME [--loops N] [--bpm B] [--bar B] [--channel C] [--connect CLIENT:PORT] [--clock-out | --clock-in [--clock-from CLIENT:PORT]] [--key K --scale S [--fit]]"
 
 func runMelodyPlay(args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("melody play", flag.ContinueOnError)
@@ -28,6 +29,8 @@ func runMelodyPlay(args []string, stdout, stderr io.Writer) error {
 	channel := fs.Int("channel", 1, "MIDI channel, 1 to 16")
 	connect := fs.String("connect", "", "connect the port to this JACK MIDI input port (CLIENT:PORT) before playing")
 	clock := fs.Bool("clock-out", false, "send a MIDI clock (start, 24 per quarter note, stop) with the notes")
+	clockIn := fs.Bool("clock-in", false, "follow a MIDI clock sent to the input port NAME:in (start, stop, song position, tempo) instead of --bpm; plays until the host stops, or --loops passes if given")
+	clockFrom := fs.String("clock-from", "", "with --clock-in: connect this JACK MIDI output port (the host's clock) to the input port")
 	var mf melodyFlags
 	mf.addKeyFlags(fs)
 	pos, err := parseModelFlags(fs, args, playUsage, stderr)
@@ -46,6 +49,12 @@ func runMelodyPlay(args []string, stdout, stderr io.Writer) error {
 	case *bpm < audio.MinBPM || *bpm > audio.MaxBPM || *bpm != *bpm:
 		return usagef("--bpm %g is out of range: use %d to %d", *bpm, audio.MinBPM, audio.MaxBPM)
 	}
+	if *clockIn && *clock {
+		return usagef("--clock-in and --clock-out exclude each other: follow the host, or lead it")
+	}
+	if *clockFrom != "" && !*clockIn {
+		return usagef("--clock-from needs --clock-in")
+	}
 	if err := midiport.CheckName(*name); err != nil {
 		return usagef("--midi-out: %v", err)
 	}
@@ -57,7 +66,16 @@ func runMelodyPlay(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if !mf.key.lock.Off() {
-		m, _ = mf.key.lock.Fit(m)
+		mf.key.fit = true // a key lock on a file to play moves it into the key
+	}
+	m = mf.fitted(m, pos[0], stderr)
+	if *clockIn {
+		loopsGiven := false
+		fs.Visit(func(f *flag.Flag) { loopsGiven = loopsGiven || f.Name == "loops" })
+		if !loopsGiven {
+			*loops = 0
+		}
+		return followClock(*name, *connect, *clockFrom, m, midiport.FollowOptions{Channel: uint8(*channel - 1), Loops: *loops}, stdout, stderr)
 	}
 	out, err := midiport.Open(*name)
 	if err != nil {
@@ -86,5 +104,38 @@ func runMelodyPlay(args []string, stdout, stderr io.Writer) error {
 		what = "stopped"
 	}
 	fmt.Fprintf(stdout, "%s %d loop(s) of %d notes out of %s\n", what, *loops, len(m.Notes()), out.Name())
+	return nil
+}
+
+// followClock plays m on the MIDI clock that arrives at the input port NAME:in.
+func followClock(name, connect, from string, m melody.Melody, opt midiport.FollowOptions, stdout, stderr io.Writer) error {
+	io2, err := midiport.OpenIO(name)
+	if err != nil {
+		return err
+	}
+	defer io2.Close()
+	if c, ok := io2.(midiport.Connector); ok && connect != "" {
+		if err := c.Connect(connect); err != nil {
+			return err
+		}
+	}
+	if from != "" {
+		fc, ok := io2.(midiport.FromConnector)
+		if !ok {
+			return fmt.Errorf("%s cannot connect itself: connect the clock with the system's tools", io2.InName())
+		}
+		if err := fc.ConnectFrom(from); err != nil {
+			return err
+		}
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	fmt.Fprintf(stderr, "following the MIDI clock at %s, playing out of %s on channel %d: waiting for the host's start\n", io2.InName(), io2.Name(), opt.Channel+1)
+	steps := 0
+	var bpm float64
+	if err := midiport.Follow(ctx, io2, m, opt, func(_ int64, b float64) { steps++; bpm = b }); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "played %d steps on the host's clock (last tempo %.1f BPM) out of %s\n", steps, bpm, io2.Name())
 	return nil
 }

@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/latentpalette/palette/midiport"
 	"github.com/latentpalette/palette/midiport/jacktest"
 	"github.com/latentpalette/palette/model/melody"
 )
@@ -131,5 +133,74 @@ func TestMelodyPlayNoPort(t *testing.T) {
 		if status != 2 || !strings.Contains(stderr, tc.want) || strings.Count(strings.TrimSpace(stderr), "\n") > 0 {
 			t.Errorf("%v: status %d, stderr %q; want 2 and one line saying %q", tc.args[2:], status, stderr, tc.want)
 		}
+	}
+}
+
+// palette melody play --clock-in follows a host's clock over JACK: it waits for Start, plays the
+// file's notes once each on the host's steps (--loops 1) and exits.
+func TestMelodyPlayClockIn(t *testing.T) {
+	jacktest.Server(t)
+	rec := jacktest.Record(t, "lpclkrec")
+	host, err := midiport.Open("LP host")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer host.Close()
+	in := writeMelodyFile(t, playTune)
+	type result struct {
+		status         int
+		stdout, stderr string
+	}
+	done := make(chan result, 1)
+	go func() {
+		status, stdout, stderr := runCmd(t, "melody", "play", in, "--midi-out", "LP clk", "--clock-in", "--clock-from", "LP host:out",
+			"--connect", rec.Port, "--loops", "1", "--channel", "5")
+		done <- result{status, stdout, stderr}
+	}()
+	// Wait for the palette's input to be connected to the host.
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		out, _ := exec.Command("jack_lsp", "-c", "LP clk:in").Output()
+		if strings.Contains(string(out), "LP host:out") {
+			break
+		}
+		select {
+		case r := <-done:
+			t.Fatalf("play ended early: status %d: %s %s", r.status, r.stdout, r.stderr)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the palette's clock input was not connected to the host")
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	at := host.Now() + 200*time.Millisecond
+	host.SendAt(at, midiport.Start)
+	for range 6*32 + 12 { // 2 bars and a little, at 240 BPM
+		host.SendAt(at, midiport.Clock)
+		at += time.Minute / 240 / 24
+	}
+	host.SendAt(at, midiport.Stop)
+	var r result
+	select {
+	case r = <-done:
+	case <-time.After(15 * time.Second):
+		t.Fatal("play --clock-in did not end after one loop")
+	}
+	if r.status != 0 || !strings.Contains(r.stdout, "played 32 steps") {
+		t.Fatalf("status %d, stdout %q, stderr %q", r.status, r.stdout, r.stderr)
+	}
+	var pitches []byte
+	for _, m := range rec.Stop(t, 200*time.Millisecond) {
+		if m.Bytes[0] == 0x94 {
+			pitches = append(pitches, m.Bytes[1])
+		}
+	}
+	var want []byte
+	for _, n := range playTune.Notes() {
+		want = append(want, byte(n.Pitch))
+	}
+	if !bytes.Equal(pitches, want) {
+		t.Errorf("note-ons on channel 5: %v, want %v", pitches, want)
 	}
 }

@@ -156,6 +156,7 @@ static int lp_read(lp_out *o, uint32_t *frame, uint8_t *data, uint32_t *len) {
 	return 1;
 }
 static const char *lp_in_name(lp_out *o) { return o->in ? jack_port_name(o->in) : ""; }
+static int lp_connect_from(lp_out *o, const char *src) { return o->in ? jack_connect(o->client, src, jack_port_name(o->in)) : -1; }
 
 static int lp_write(lp_out *o, uint32_t frame, const uint8_t *data, uint32_t len) {
 	lp_event ev;
@@ -378,4 +379,19 @@ func (j *jackOut) Receive() []Event {
 		out = append(out, Event{At: time.Duration(float64(f) / j.rate * float64(time.Second)), Msg: msg})
 	}
 	return out
+}
+
+// ConnectFrom connects another client's MIDI output port ("client:port") to the input port.
+func (j *jackOut) ConnectFrom(src string) error {
+	c := C.CString(src)
+	defer C.free(unsafe.Pointer(c))
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.closed {
+		return errors.New("midiport: the port is closed")
+	}
+	if rc := C.lp_connect_from(j.o, c); rc != 0 && rc != C.int(C.EEXIST) {
+		return fmt.Errorf("midiport: could not connect %q to %s's input (is it a MIDI output port?)", src, j.name)
+	}
+	return nil
 }

@@ -38,6 +38,11 @@ type Connector interface {
 	Connect(dest string) error
 }
 
+// FromConnector is an InOut that can connect another program's output port to its input.
+type FromConnector interface {
+	ConnectFrom(src string) error
+}
+
 // ErrNoPort wraps every reason Open could not make a port.
 var ErrNoPort = errors.New("no virtual MIDI port could be made")
 

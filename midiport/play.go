@@ -23,8 +23,9 @@ type PlayOptions struct {
 	SendClock bool
 }
 
-// Lookahead is how far ahead of its time Play hands a message to the port.
-const Lookahead = 100 * time.Millisecond
+// Lookahead is how far ahead of its time Play hands a message to the port: far enough that a
+// busy machine does not make a note late (a stop drops what is queued, see Out.Cancel).
+const Lookahead = 500 * time.Millisecond
 
 // Event is one scheduled message.
 type Event struct {
