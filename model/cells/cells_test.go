@@ -2,6 +2,7 @@ package cells
 
 import (
 	"bytes"
+	"image"
 	"image/gif"
 	"strconv"
 	"strings"
@@ -100,5 +101,31 @@ func TestWriteGIF(t *testing.T) {
 		if err := WriteGIF(&buf, make([]sketch.Drawing, n), GIFOptions{}); err == nil {
 			t.Errorf("%d frames accepted", n)
 		}
+	}
+}
+
+// TestGIFFramesShareAScale: a drawing half the size of another is drawn half as large.
+func TestGIFFramesShareAScale(t *testing.T) {
+	big := sketch.Drawing{{DX: 0, DY: 0}, {DX: 100, DY: 0, PenLift: true}}
+	small := sketch.Drawing{{DX: 0, DY: 0}, {DX: 50, DY: 0, PenLift: true}}
+	var buf bytes.Buffer
+	if err := WriteGIF(&buf, []sketch.Drawing{big, small}, GIFOptions{Drawing: sketch.Options{Size: 100, Margin: -1, LineWidth: 2}}); err != nil {
+		t.Fatal(err)
+	}
+	g, err := gif.DecodeAll(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	width := func(img *image.Paletted) int { // inked columns on the middle row
+		n := 0
+		for x := range img.Bounds().Dx() {
+			if img.ColorIndexAt(x, 50) < 8 {
+				n++
+			}
+		}
+		return n
+	}
+	if a, b := width(g.Image[0]), width(g.Image[1]); a < 95 || b < 45 || b > 56 {
+		t.Errorf("inked widths %d and %d, want about 100 and 50", a, b)
 	}
 }

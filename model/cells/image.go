@@ -8,6 +8,7 @@ import (
 	"image/gif"
 	"image/png"
 	"io"
+	"math"
 
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
@@ -153,8 +154,8 @@ type GIFOptions struct {
 // MaxGIFFrames bounds an animated GIF.
 const MaxGIFFrames = 600
 
-// WriteGIF writes the drawings as the frames of an animated GIF, each drawn whole and fitted to
-// its frame as sketch.Render draws it, in 16 grays.
+// WriteGIF writes the drawings as the frames of an animated GIF, each drawn whole as
+// sketch.Render draws it, centred, all at the scale that fits the largest, in 16 grays.
 func WriteGIF(w io.Writer, frames []sketch.Drawing, o GIFOptions) error {
 	if len(frames) == 0 || len(frames) > MaxGIFFrames {
 		return fmt.Errorf("cells: %d frames is outside 1..%d", len(frames), MaxGIFFrames)
@@ -179,11 +180,49 @@ func WriteGIF(w io.Writer, frames []sketch.Drawing, o GIFOptions) error {
 	if o.Loop {
 		g.LoopCount = 0
 	}
-	for _, d := range frames {
-		g.Image = append(g.Image, toGray(sketch.Render(d, opt)))
+	margins := commonScale(frames, size, opt.Margin)
+	for i, d := range frames {
+		o := opt
+		o.Margin = margins[i]
+		g.Image = append(g.Image, toGray(sketch.Render(d, o)))
 		g.Delay = append(g.Delay, delay)
 	}
 	return gif.EncodeAll(w, g)
+}
+
+// commonScale returns each frame's margin such that every frame is drawn at one scale, the one
+// that fits the largest within the margin asked for (0: size/16, as sketch.Options): a drawing
+// that morphs grows and shrinks in place instead of jumping to fill each frame.
+func commonScale(frames []sketch.Drawing, size int, margin float64) []float64 {
+	switch {
+	case margin == 0:
+		margin = float64(size) / 16
+	case margin < 0:
+		margin = 0
+	}
+	ext := make([]float64, len(frames))
+	var most float64
+	for i, d := range frames {
+		b := d.Bounds()
+		ext[i] = math.Max(float64(b.Dx()), float64(b.Dy()))
+		if math.IsNaN(ext[i]) || math.IsInf(ext[i], 0) {
+			ext[i] = 0
+		}
+		most = math.Max(most, ext[i])
+	}
+	side := float64(size) - 2*margin
+	out := make([]float64, len(frames))
+	for i := range out {
+		m := margin
+		if most > 0 && ext[i] > 0 {
+			m = (float64(size) - side*ext[i]/most) / 2
+		}
+		if m == 0 {
+			m = -1 // sketch.Options: no margin (0 would be the default)
+		}
+		out[i] = m
+	}
+	return out
 }
 
 // toGray maps an opaque image onto the 16 grays by luminance.
