@@ -64,7 +64,7 @@ func runSketchContinue(args []string, stdout, stderr io.Writer) error {
 	if *size == -1 {
 		typical, err := sketchrnn.TypicalSize(m, 20, 0.45, 1)
 		if err != nil {
-			return modelFault(*sf.model, "the model's own drawings", err)
+			return usagef("the model's own drawings give no typical size to scale the start to (%v): pass --fit SIZE", err)
 		}
 		*size = continueSizeFraction * float64(typical)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/latentpalette/palette/internal/shared"
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
 // A tiny distilled data set: two teachers, labelled lines, read back by the trainer's reader;
@@ -123,4 +124,43 @@ func sketchLines(t *testing.T, path string) int {
 		t.Fatal(err)
 	}
 	return strings.Count(string(b), "\n")
+}
+
+// The class pipeline on a small untrained VAE: sketch classes stores each class's Gaussian,
+// sample --class draws from one (an unknown class is status 2 naming the known ones), classify
+// names the nearest class of each drawing, continue decodes at a class's centre.
+func TestSketchClassPipeline(t *testing.T) {
+	dog := shared.Data(t, "sketch-rnn-models/dog.gen.json")
+	bird := shared.Data(t, "sketch-rnn-models/bird.gen.json")
+	dir := t.TempDir()
+	data := filepath.Join(dir, "tiny.ndjson")
+	sketchRun(t, 0, "sketch", "distill", "--teacher", dog, "--teacher", bird, "-n", "5", "--seed", "2", "-o", data)
+	cfg := sketchrnn.DefaultConfig()
+	cfg.EncSize, cfg.DecSize, cfg.ZSize, cfg.MaxSeqLen = 8, 16, 4, 100
+	w, err := sketchrnn.NewWeights(cfg, 50, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	vae := filepath.Join(dir, "vae.safetensors")
+	f, err := os.Create(vae)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Save(f); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	withClasses := filepath.Join(dir, "classes.safetensors")
+	sketchRun(t, 0, "sketch", "classes", "--model", vae, "--data", data, "-o", withClasses)
+	sketchRun(t, 0, "sketch", "sample", "--model", withClasses, "--class", "bird", "-n", "2", "-o", filepath.Join(dir, "b.ndjson"))
+	if errOut := sketchRunErr(t, 2, "sketch", "sample", "--model", withClasses, "--class", "cat", "-o", filepath.Join(dir, "c.png")); !strings.Contains(errOut, "bird, dog") {
+		t.Errorf("unknown class: %q should list bird, dog", errOut)
+	}
+	out := sketchRun(t, 0, "sketch", "classify", data, "--model", withClasses, "--json")
+	var res struct{ Drawings, Labelled, Correct int }
+	if err := json.Unmarshal([]byte(out), &res); err != nil || res.Drawings != 10 || res.Labelled != 10 {
+		t.Errorf("classify: %s (%v)", out, err)
+	}
+	sketchRun(t, 0, "sketch", "continue", data, "--model", withClasses, "--class", "dog", "--strokes", "1", "-n", "2", "--max-len", "60", "--fit", "200", "-o", filepath.Join(dir, "k.svg"))
+	sketchRunErr(t, 2, "sketch", "classify", data, "--model", vae) // no classes stored
 }
