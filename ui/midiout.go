@@ -26,6 +26,7 @@ type midiPlayer struct {
 	out     midiport.Out
 	live    *midiport.Live
 	channel uint8
+	clock   bool // send a MIDI clock while playing
 	// What the player was last told, to start a port in step with it.
 	mel     melody.Melody
 	pat     drums.Pattern
@@ -55,7 +56,13 @@ func (p *midiPlayer) Enable(on bool) error {
 		return err
 	}
 	p.out = out
-	p.live = midiport.NewLive(out, midiport.LiveOptions{BPM: p.bpm, Channel: p.channel})
+	p.startLive()
+	return nil
+}
+
+// startLive starts the live player on the open port, in step with the player; p.mu is held.
+func (p *midiPlayer) startLive() {
+	p.live = midiport.NewLive(p.out, midiport.LiveOptions{BPM: p.bpm, Channel: p.channel, SendClock: p.clock})
 	p.live.SetLoop(p.loop)
 	p.live.SetBarQuantize(p.bar)
 	if p.mel != nil {
@@ -67,7 +74,21 @@ func (p *midiPlayer) Enable(on bool) error {
 	if p.playing {
 		p.live.Play()
 	}
-	return nil
+}
+
+// SetClockOut sends a MIDI clock (start, 24 per quarter note, stop) with the notes, so that a
+// DAW can follow the palette's tempo; a port that is on starts again with it.
+func (p *midiPlayer) SetClockOut(on bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if on == p.clock {
+		return
+	}
+	p.clock = on
+	if p.live != nil {
+		p.live.Close()
+		p.startLive()
+	}
 }
 
 func (p *midiPlayer) closeLocked() {
@@ -202,11 +223,17 @@ func (m *melodyTab) midiOutControls() fyne.CanvasObject {
 		}
 	})
 	ch.SetSelected("Ch 1")
+	clock := newKeyCheck(m.keys, "Clock out", func(v bool) {
+		if mp != nil {
+			mp.SetClockOut(v)
+		}
+	})
 	if mp == nil {
 		on.Disable()
 		ch.Disable()
+		clock.Disable()
 	}
-	return container.NewHBox(on, ch, state)
+	return container.NewHBox(on, ch, clock, state)
 }
 
 // dawControls are the rows the melody tab adds for playing into a DAW: MIDI out and key lock.

@@ -116,6 +116,7 @@ func TestMIDIOutFollowsPlayer(t *testing.T) {
 	if f.w.melody.midi.PortName() != out.Name() {
 		t.Fatalf("port %q", f.w.melody.midi.PortName())
 	}
+	test.Tap(findCheck(t, f.w.melody.content, "Clock out"))
 	f.w.melody.part.toggle() // play
 	time.Sleep(1200 * time.Millisecond)
 	f.w.melody.part.toggle() // stop
@@ -138,12 +139,27 @@ func TestMIDIOutFollowsPlayer(t *testing.T) {
 	if ons == 0 {
 		t.Fatalf("no notes in 1.2 s of playing: %v", msgs)
 	}
+	clocks, starts, stops := 0, 0, 0
+	for _, e := range msgs {
+		switch e.Msg[0] {
+		case 0xf8:
+			clocks++
+		case 0xfa:
+			starts++
+		case 0xfc:
+			stops++
+		}
+	}
+	// 1.2 s at 120 BPM is 2.4 quarter notes: about 58 clocks (those scheduled ahead were dropped at stop).
+	if starts != 1 || stops != 1 || clocks < 40 || clocks > 70 {
+		t.Errorf("clock out: %d starts, %d stops, %d clocks", starts, stops, clocks)
+	}
 	for p, on := range sounding {
 		if on {
 			t.Errorf("pitch %d sounds after stop", p)
 		}
 	}
-	if last := msgs[len(msgs)-1].Msg; !bytes.Equal(last, midiport.AllNotesOff(9)) && !bytes.Equal(last, midiport.AllNotesOff(2)) {
+	if last := msgs[len(msgs)-2].Msg; !bytes.Equal(last, midiport.AllNotesOff(9)) { // then the clock's stop
 		t.Errorf("the last message is % x, want all notes off", last)
 	}
 	test.Tap(findCheck(t, f.w.melody.content, "MIDI out")) // off: the port closes
