@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 
 	"github.com/latentpalette/palette/audio"
+	"github.com/latentpalette/palette/audio/synth"
 	"github.com/latentpalette/palette/model/melody"
 )
 
@@ -40,7 +41,7 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		known: knownSteps,
 		exporters: []exporter[melody.Melody]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []melody.Melody) error {
-				opt := melody.WriteOptions{BPM: m.tr.tempo, TrackName: "Latent Palette", Key: m.keyLock.lock()}
+				opt := melody.WriteOptions{BPM: m.tr.tempo, TrackName: "Latent Palette", Key: m.keyLock.lock(), Program: gmProgram(m.instrument)}
 				return func(w io.Writer, ms []melody.Melody) error { return melody.WriteMIDI(w, melody.Concat(ms...), opt) }
 			}},
 			{label: "WAV", ext: ".wav", writer: func() func(io.Writer, []melody.Melody) error {
@@ -144,4 +145,11 @@ func knownSteps(item, recon melody.Melody) string {
 		}
 	}
 	return fmt.Sprintf("model: %d/%d", same, len(item))
+}
+
+// gmProgram is the General MIDI program of the built-in instrument called name (a MIDI file
+// plays back with the sound the palette played), or 0, the piano.
+func gmProgram(name string) uint8 {
+	in, _ := synth.Lookup(name)
+	return in.Program
 }

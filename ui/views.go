@@ -1,11 +1,13 @@
 package ui
 
 import (
+	"fmt"
 	"image/color"
 	"slices"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/model/melody"
@@ -23,8 +25,9 @@ func background(c color.Color, s fyne.Size) *canvas.Rectangle {
 	return bg
 }
 
-// PianoRoll draws a melody as note bars on a 16th-step grid, with an optional playhead.
-// Compact piano rolls (the corner thumbnails) leave out the grid.
+// PianoRoll draws a melody as note bars on a 16th-step grid beside a keyboard strip that names
+// the notes, with an optional playhead. Compact piano rolls (the corner thumbnails) leave out the
+// grid and the keyboard.
 type PianoRoll struct {
 	widget.BaseWidget
 	mel      melody.Melody
@@ -81,6 +84,41 @@ type rollRenderer struct {
 	rects     []*canvas.Rectangle
 	head      *canvas.Line
 	stepW     float32
+	x0        float32 // where the steps begin: right of the keyboard strip
+}
+
+// noteNames are the pitch classes' names, with sharps.
+var noteNames = [12]string{"C", "C♯", "D", "D♯", "E", "F", "F♯", "G", "G♯", "A", "A♯", "B"}
+
+// noteName names MIDI pitch p, with middle C (60) as C4.
+func noteName(p int) string { return fmt.Sprintf("%s%d", noteNames[p%12], p/12-1) }
+
+// keyboardWidth is the width of the piano roll's keyboard strip in a roll of width w.
+func keyboardWidth(w float32) float32 { return min(40, w*0.12) }
+
+// keyboard draws the strip of keys for pitches lo..hi, rows of height rowH, width keyW: every
+// key named where the rows are tall enough to read, else only the Cs.
+func keyboard(lo, hi int, rowH, keyW float32) []fyne.CanvasObject {
+	var objs []fyne.CanvasObject
+	size := min(theme.CaptionTextSize(), rowH*0.85)
+	for q := lo; q <= hi; q++ {
+		y := float32(hi-q) * rowH
+		key := canvas.NewRectangle(color.NRGBA{0xe8, 0xe6, 0xe0, 0xff})
+		ink := color.NRGBA{0x30, 0x30, 0x38, 0xff}
+		if isBlackKey(q) {
+			key.FillColor, ink = color.NRGBA{0x24, 0x25, 0x2c, 0xff}, color.NRGBA{0xd0, 0xd0, 0xd8, 0xff}
+		}
+		key.Move(fyne.NewPos(0, y+0.5))
+		key.Resize(fyne.NewSize(keyW-2, rowH-1))
+		objs = append(objs, key)
+		if rowH >= 9 || q%12 == 0 {
+			t := canvas.NewText(noteName(q), ink)
+			t.TextSize = size
+			t.Move(fyne.NewPos(3, y+(rowH-size)/2-1))
+			objs = append(objs, t)
+		}
+	}
+	return objs
 }
 
 // pitchRange returns the lowest and highest pitch rows to show for notes.
@@ -121,14 +159,19 @@ func (r *rollRenderer) build(s fyne.Size) {
 	}
 	lo, hi := pitchRange(notes, minRows)
 	rows := float32(hi - lo + 1)
-	rowH, stepW := s.Height/rows, s.Width/float32(steps)
+	var x0 float32
+	if !p.compact {
+		x0 = keyboardWidth(s.Width)
+	}
+	rowH, stepW := s.Height/rows, (s.Width-x0)/float32(steps)
 	if !p.compact {
 		r.objects = append(r.objects, background(colPanel, s))
+		r.objects = append(r.objects, keyboard(lo, hi, rowH, x0)...)
 		for q := lo; q <= hi; q++ {
 			if isBlackKey(q) {
 				row := canvas.NewRectangle(color.NRGBA{0, 0, 0, 0x30})
-				row.Move(fyne.NewPos(0, float32(hi-q)*rowH))
-				row.Resize(fyne.NewSize(s.Width, rowH))
+				row.Move(fyne.NewPos(x0, float32(hi-q)*rowH))
+				row.Resize(fyne.NewSize(s.Width-x0, rowH))
 				r.objects = append(r.objects, row)
 			}
 		}
@@ -144,7 +187,7 @@ func (r *rollRenderer) build(s fyne.Size) {
 			}
 			l := canvas.NewLine(color.NRGBA{0xff, 0xff, 0xff, a})
 			l.StrokeWidth = 1
-			l.Position1, l.Position2 = fyne.NewPos(float32(i)*stepW, 0), fyne.NewPos(float32(i)*stepW, s.Height)
+			l.Position1, l.Position2 = fyne.NewPos(x0+float32(i)*stepW, 0), fyne.NewPos(x0+float32(i)*stepW, s.Height)
 			r.objects = append(r.objects, l)
 		}
 	}
@@ -153,7 +196,7 @@ func (r *rollRenderer) build(s fyne.Size) {
 		rect := canvas.NewRectangle(p.color)
 		rect.CornerRadius = min(3, rowH/3)
 		gap := min(1.5, stepW/4)
-		rect.Move(fyne.NewPos(float32(n.Start)*stepW+gap/2, float32(hi-n.Pitch)*rowH+rowH*0.1))
+		rect.Move(fyne.NewPos(x0+float32(n.Start)*stepW+gap/2, float32(hi-n.Pitch)*rowH+rowH*0.1))
 		rect.Resize(fyne.NewSize(float32(n.End-n.Start)*stepW-gap, rowH*0.8))
 		r.objects = append(r.objects, rect)
 		r.rects = append(r.rects, rect)
@@ -161,7 +204,7 @@ func (r *rollRenderer) build(s fyne.Size) {
 	r.head = canvas.NewLine(colText)
 	r.head.StrokeWidth = 2
 	r.objects = append(r.objects, r.head)
-	r.builtMel, r.builtSize, r.stepW = p.mel, s, stepW
+	r.builtMel, r.builtSize, r.stepW, r.x0 = p.mel, s, stepW, x0
 	r.placeHead()
 }
 
@@ -180,7 +223,7 @@ func (r *rollRenderer) placeHead() {
 		}
 	}
 	r.head.Hidden = p.playhead < 0
-	x := float32(p.playhead) * r.stepW
+	x := r.x0 + float32(p.playhead)*r.stepW
 	r.head.Position1, r.head.Position2 = fyne.NewPos(x, 0), fyne.NewPos(x, r.builtSize.Height)
 	r.head.Refresh()
 }

@@ -57,7 +57,7 @@ func TestPianoRollPlayhead(t *testing.T) {
 				t.Errorf("step %v: note %d lit %v", tt.step, i, lit)
 			}
 		}
-		if r.head.Hidden != (tt.step < 0) || (tt.step >= 0 && r.head.Position1.X != float32(tt.step)*320/32) {
+		if r.head.Hidden != (tt.step < 0) || (tt.step >= 0 && r.head.Position1.X != r.x0+float32(tt.step)*(320-r.x0)/32) {
 			t.Errorf("step %v: playhead hidden %v at x %v", tt.step, r.head.Hidden, r.head.Position1.X)
 		}
 	}
@@ -103,6 +103,48 @@ func TestSketchCornersShowExamples(t *testing.T) {
 		}
 		if want := len(e.Item) - len(e.Item.Strokes()); lines != want {
 			t.Errorf("%s: thumbnail draws %d lines, want %d", e.Name, lines, want)
+		}
+	}
+}
+
+// TestPianoRollKeyboard: the piano roll names its rows on a keyboard strip, each note's row by the
+// note's name, left of the first step; the thumbnails have none.
+func TestPianoRollKeyboard(t *testing.T) {
+	test.NewTempApp(t)
+	for p, want := range map[int]string{60: "C4", 61: "C♯4", 69: "A4", 71: "B4", 72: "C5", 21: "A0", 127: "G9"} {
+		if got := noteName(p); got != want {
+			t.Errorf("noteName(%d) = %q, want %q", p, got, want)
+		}
+	}
+	m, _ := melody.FromNotes([]melody.Note{{Pitch: 62, Start: 0, End: 8}, {Pitch: 66, Start: 8, End: 16}}, 32)
+	p := NewPianoRoll(false, colAccent)
+	p.Resize(fyne.NewSize(400, 240))
+	p.SetMelody(m)
+	r := test.WidgetRenderer(p).(*rollRenderer)
+	labels := map[string]*canvas.Text{}
+	for _, o := range r.Objects() {
+		if txt, ok := o.(*canvas.Text); ok {
+			labels[txt.Text] = txt
+		}
+	}
+	for i, name := range []string{"D4", "F♯4"} {
+		l, rect := labels[name], r.rects[i]
+		if l == nil {
+			t.Fatalf("no %s on the keyboard (labels %v)", name, len(labels))
+		}
+		if mid := rect.Position().Y + rect.Size().Height/2; l.Position().Y > mid || l.Position().Y+l.TextSize+2 < mid {
+			t.Errorf("%s at y %v, its note's row at %v", name, l.Position().Y, mid)
+		}
+		if l.Position().X+fyne.MeasureText(name, l.TextSize, l.TextStyle).Width > r.x0 || rect.Position().X < r.x0 {
+			t.Errorf("%s at x %v overlaps the steps, which begin at %v (note at %v)", name, l.Position().X, r.x0, rect.Position().X)
+		}
+	}
+	thumb := NewPianoRoll(true, colAccent)
+	thumb.Resize(fyne.NewSize(80, 60))
+	thumb.SetMelody(m)
+	for _, o := range test.WidgetRenderer(thumb).Objects() {
+		if _, ok := o.(*canvas.Text); ok {
+			t.Error("a thumbnail draws note names")
 		}
 	}
 }

@@ -19,6 +19,9 @@ type Voice interface {
 type Instrument struct {
 	Name        string
 	Description string
+	// Program is the General MIDI program nearest to the sound (0-based: 0 is Acoustic Grand
+	// Piano), for MIDI files and ports that play what the built-in synth plays.
+	Program uint8
 	// New starts a note of MIDI pitch at sampleRate; seed varies what is random in the sound.
 	New func(pitch int, sampleRate float64, seed uint64) Voice
 }
@@ -26,10 +29,10 @@ type Instrument struct {
 // Instruments lists the built-in instruments; the first is the default.
 func Instruments() []Instrument {
 	return []Instrument{
-		{"piano", "soft piano: struck-string partials that fade, the highs first", newPiano},
-		{"pluck", "plucked string (Karplus-Strong): soft pick, warm ring", newPluck},
-		{"pad", "warm pad: three detuned saws under a slowly opening low-pass", newPad},
-		{"chip", "chip lead: a square wave, as an 8-bit console plays it", newChip},
+		{"piano", "soft piano: struck-string partials that fade, the highs first", 0, newPiano}, // Acoustic Grand Piano
+		{"pluck", "plucked string (Karplus-Strong): soft pick, warm ring", 24, newPluck},        // Acoustic Guitar (nylon)
+		{"pad", "warm pad: three detuned saws under a slowly opening low-pass", 89, newPad},     // Pad 2 (warm)
+		{"chip", "chip lead: a square wave, as an 8-bit console plays it", 80, newChip},         // Lead 1 (square)
 	}
 }
 
