@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -163,4 +164,19 @@ func TestSketchClassPipeline(t *testing.T) {
 	}
 	sketchRun(t, 0, "sketch", "continue", data, "--model", withClasses, "--class", "dog", "--strokes", "1", "-n", "2", "--max-len", "60", "--fit", "200", "-o", filepath.Join(dir, "k.svg"))
 	sketchRunErr(t, 2, "sketch", "classify", data, "--model", vae) // no classes stored
+
+	// --size 255 rescales the model: the scale factor moves by 255 over the data's median side.
+	small := filepath.Join(dir, "small.safetensors")
+	sketchRun(t, 0, "sketch", "classes", "--model", vae, "--data", data, "--size", "255", "-o", small)
+	items, err := loadItems(data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := loadSketchModel(small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := w.ScaleFactor * 255 / medianSide(items); math.Abs(float64(g.ScaleFactor/want-1)) > 1e-5 {
+		t.Errorf("rescaled scale factor %v, want %v", g.ScaleFactor, want)
+	}
 }

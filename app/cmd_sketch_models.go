@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	"github.com/latentpalette/palette/model/sketch"
@@ -197,12 +198,16 @@ func runSketchClasses(args []string, stdout, stderr io.Writer) error {
 	data := fs.String("data", "", "drawings labelled with their class: Quick, Draw! NDJSON (\"word\")")
 	per := fs.Int("per-class", 500, "drawings of each class to encode (the first ones in the file)")
 	out := fs.String("o", "", "the model with its classes, FILE.safetensors")
+	size := fs.Float64("size", 0, "also rescale the model to drawings whose larger side is about SIZE units (255: Quick, Draw!'s simplified data and the window's Draw dialog); 0 keeps the data's units")
 	pos, err := parseModelFlags(fs, args, classesUsage, stderr)
 	if err != nil {
 		return err
 	}
 	if len(pos) > 0 || *model == "" || *data == "" || *out == "" {
 		return usagef("%s", classesUsage)
+	}
+	if !(*size >= 0 && *size <= 1e5) {
+		return usagef("--size must be 0 to 100000, not %v", *size)
 	}
 	if *per < 2 || *per > 100000 {
 		return usagef("--per-class must be 2 to 100,000, not %d", *per)
@@ -233,6 +238,19 @@ func runSketchClasses(args []string, stdout, stderr io.Writer) error {
 			count[it.Word]++
 			kept = append(kept, it)
 		}
+	}
+	if *size > 0 {
+		// Offsets reach the model divided by its scale factor: scaling the factor with the
+		// drawings leaves every encoding and decoding as it was, in the new units.
+		ratio := float32(*size) / medianSide(kept)
+		w.ScaleFactor *= ratio
+		if err := w.Check(); err != nil {
+			return usageError{fmt.Errorf("--size %v: %w", *size, err)}
+		}
+		for i := range kept {
+			kept[i].Drawing = kept[i].Drawing.Scale(ratio)
+		}
+		fmt.Fprintf(stdout, "rescaled by %.4f: scale factor %.4f\n", ratio, w.ScaleFactor)
 	}
 	c, err := sketchrnn.FitClasses(sketchrnn.NewModel(w), kept)
 	if err != nil {
@@ -298,4 +316,20 @@ func writeNDJSON(path string, ds []sketch.Drawing, word string) error {
 		}
 	}
 	return writeFileAtomic(path, func(w io.Writer) error { return sketch.WriteNDJSON(w, items) })
+}
+
+// medianSide is the median larger side of the items' drawings (1 if none has a size).
+func medianSide(items []sketch.Item) float32 {
+	var sides []float32
+	for _, it := range items {
+		b := it.Drawing.Bounds()
+		if s := max(b.Dx(), b.Dy()); s > 0 {
+			sides = append(sides, s)
+		}
+	}
+	if len(sides) == 0 {
+		return 1
+	}
+	slices.Sort(sides)
+	return sides[len(sides)/2]
 }
