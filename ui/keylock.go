@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
@@ -88,7 +90,7 @@ func (m *melodyTab) keyLockControls() fyne.CanvasObject {
 			if !c.Set {
 				continue
 			}
-			if f, _ := l.Fit(c.Item); !equalMelody(f, c.Item) {
+			if f, _ := l.Fit(c.Item); !slices.Equal(f, c.Item) {
 				m.pal.SetCorner(i, f) // undoable from the corner's menu
 			}
 		}
@@ -101,16 +103,4 @@ func (m *melodyTab) keyLockControls() fyne.CanvasObject {
 		scale.Disable()
 	}
 	return container.NewHBox(widget.NewLabel("Key"), key, scale, fit)
-}
-
-func equalMelody(a, b melody.Melody) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

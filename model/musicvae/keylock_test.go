@@ -3,6 +3,7 @@ package musicvae
 import (
 	"bytes"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/latentpalette/palette/assets"
@@ -63,7 +64,7 @@ func TestKeyLockedDecodes(t *testing.T) {
 			}
 			notes += len(l.Notes())
 			masked += len(lock.OutOfScale(free[i]))
-			if !equalWindows(l, free[i]) {
+			if !slices.Equal(l, free[i]) {
 				moved++
 			}
 		}
@@ -81,7 +82,7 @@ func TestKeyLockedDecodes(t *testing.T) {
 				t.Fatal(err)
 			}
 			for i := range got {
-				if !equalWindows(got[i], free[i]) {
+				if !slices.Equal(got[i], free[i]) {
 					t.Fatalf("%s, temperature %v: decode %d is %v, Decode gives %v", name, opts.Temperature, i, got[i], free[i])
 				}
 			}
@@ -131,18 +132,6 @@ func allTrue(n int) []bool {
 		a[i] = true
 	}
 	return a
-}
-
-func equalWindows(a, b melody.Melody) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func BenchmarkDecodeMasked(b *testing.B) {
