@@ -20,7 +20,7 @@ import (
 
 func init() {
 	register(command{name: "sketch eval", summary: "sketch VAE losses on drawings: --data FILE.ndjson|FILE.npz[:split] [--json]", run: runSketchEval})
-	register(command{name: "sketch reconstruct", summary: "draw a drawing and the sketch VAE's reconstruction: FILE --index I -o OUT.png|OUT.svg", run: runSketchReconstruct})
+	register(command{name: "sketch reconstruct", summary: "draw a drawing and the sketch VAE's reconstruction: FILE --index I -o OUT.png|OUT.svg|OUT.ndjson", run: runSketchReconstruct})
 	register(command{name: "sketch interpolate", summary: "one row blending two drawings in latent space: FILE --from I --to J --steps N -o OUT", run: runSketchInterpolate})
 	register(command{name: "sketch sample", summary: "draw new sketches from the model: -n N --temperature T --seed S -o OUT", run: runSketchSample})
 }
@@ -219,7 +219,7 @@ func runSketchReconstruct(args []string, stdout, stderr io.Writer) error {
 	sf := addSketchFlags(fs, "output OUT.png or OUT.svg: the drawings on the first row, their reconstructions below")
 	index := fs.String("index", "0", "drawing index, or a list (0,3,5) or range (0-9): one column per drawing")
 	between := fs.String("interpolate", "", "I,J: add a third row interpolating from drawing I to drawing J (a contact sheet)")
-	pos, opt, err := sf.parse(fs, args, stderr, 1, "usage: palette sketch reconstruct FILE --index I -o OUT.png|OUT.svg")
+	pos, opt, err := sf.parse(fs, args, stderr, 1, "usage: palette sketch reconstruct FILE --index I -o OUT.png|OUT.svg|OUT.ndjson")
 	if err != nil {
 		return err
 	}
@@ -294,7 +294,7 @@ func runSketchInterpolate(args []string, stdout, stderr io.Writer) error {
 	from := fs.Int("from", 0, "index of the first drawing")
 	to := fs.Int("to", 1, "index of the last drawing")
 	steps := fs.Int("steps", 8, "drawings in the row, ends included")
-	pos, opt, err := sf.parse(fs, args, stderr, 1, "usage: palette sketch interpolate FILE --from I --to J --steps N -o OUT.png|OUT.svg")
+	pos, opt, err := sf.parse(fs, args, stderr, 1, "usage: palette sketch interpolate FILE --from I --to J --steps N -o OUT.png|OUT.svg|OUT.ndjson")
 	if err != nil {
 		return err
 	}
@@ -341,7 +341,7 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	n := fs.Int("n", 8, "number of drawings")
 	perRow := fs.Int("per-row", 8, "drawings per row of the sheet")
 	class := fs.String("class", "", "draw from this class of a multi-class model (palette sketch models lists them)")
-	_, opt, err := sf.parse(fs, args, stderr, 0, "usage: palette sketch sample -n N --temperature T --seed S -o OUT.png|OUT.svg")
+	_, opt, err := sf.parse(fs, args, stderr, 0, "usage: palette sketch sample -n N --temperature T --seed S [--class C] -o OUT.png|OUT.svg|OUT.ndjson")
 	if err != nil {
 		return err
 	}
