@@ -10,6 +10,7 @@ package midiport
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 )
@@ -60,6 +61,7 @@ type InOut interface {
 // backend opens one kind of port.
 type backend struct {
 	kind   string
+	rank   int // Open tries the back ends by rank: JACK (0), then ALSA (1)
 	open   func(name string) (Out, error)
 	openIO func(name string) (InOut, error) // nil: the back end has no input
 }
@@ -70,7 +72,7 @@ func OpenIO(name string) (InOut, error) {
 		return nil, err
 	}
 	var why []string
-	for _, b := range backends {
+	for _, b := range ranked() {
 		if b.openIO == nil {
 			continue
 		}
@@ -86,7 +88,7 @@ func OpenIO(name string) (InOut, error) {
 	return nil, fmt.Errorf("%w: %s", ErrNoPort, strings.Join(why, "; "))
 }
 
-var backends []backend // filled by the back ends' init, JACK first
+var backends []backend // filled by the back ends' init; see ranked
 
 // Open opens a virtual output port named name on the first back end that can make one: JACK,
 // then the ALSA sequencer. The error says why each back end failed.
@@ -98,7 +100,7 @@ func Open(name string) (Out, error) {
 		return nil, fmt.Errorf("%w: this build has no MIDI back end (built with the tag nomidiport, or without cgo)", ErrNoPort)
 	}
 	var why []string
-	for _, b := range backends {
+	for _, b := range ranked() {
 		o, err := b.open(name)
 		if err == nil {
 			return o, nil
@@ -144,3 +146,10 @@ var (
 	Start = []byte{0xfa}
 	Stop  = []byte{0xfc}
 )
+
+// ranked returns the back ends in the order Open tries them.
+func ranked() []backend {
+	out := append([]backend(nil), backends...)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].rank < out[j].rank })
+	return out
+}
