@@ -5,16 +5,15 @@ import (
 	"fmt"
 	"image/color"
 	"io"
-	"os"
 	"slices"
 	"strings"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/audio"
+	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/palette"
 )
@@ -37,7 +36,8 @@ func drumsKind(d *drumsTab, note string) kind[drums.Pattern] {
 		newView: func(compact bool, c color.NRGBA) view[drums.Pattern] {
 			return NewDrumGrid(compact, c)
 		},
-		open:  openDrumMIDI,
+		read:     readDrumMIDI,
+		audition: func(item drums.Pattern, on bool) { d.audition(item, on) },
 		known: func(item, recon drums.Pattern) string { return knownSteps(item.Tokens(), recon.Tokens()) },
 		exporters: []exporter[drums.Pattern]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []drums.Pattern) error {
@@ -57,24 +57,22 @@ func drumsKind(d *drumsTab, note string) kind[drums.Pattern] {
 	}
 }
 
-// openDrumMIDI reads the drum part of a MIDI file and asks which 2 bars to use; what the import
-// changed or guessed (an odd meter, ignored pitches) is shown once the corner is set.
-func openDrumMIDI(path string, win fyne.Window, done func(drums.Pattern)) {
-	f, err := os.Open(path)
+// readDrumMIDI reads the drum part of a MIDI file for a corner: its 2-bar windows that have
+// hits; what the import changed or guessed (an odd meter, ignored pitches) is shown once the
+// corner is set.
+func readDrumMIDI(path string) (*choice[drums.Pattern], error) {
+	f, err := regfile.Open(path)
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("could not open %s: %w", path, err), win)
-		return
+		return nil, fmt.Errorf("could not open %s: %w", path, err)
 	}
 	defer f.Close()
 	im, err := drums.ReadMIDI(f)
 	var fe *drums.FormatError
 	switch {
 	case errors.As(err, &fe) && fe.Kind == drums.NoDrums:
-		dialog.ShowError(fmt.Errorf("%s (%s)\n\nChoose a MIDI file with a drum part: notes on channel 10, or a track of drum-kit notes", fe.Msg, path), win)
-		return
+		return nil, fmt.Errorf("%s (%s)\n\nChoose a MIDI file with a drum part: notes on channel 10, or a track of drum-kit notes", fe.Msg, path)
 	case err != nil:
-		dialog.ShowError(fmt.Errorf("%s is not a MIDI file the palette can use: %w\n\nChoose a Standard MIDI File with drums", path, err), win)
-		return
+		return nil, fmt.Errorf("%s is not a MIDI file the palette can use: %w\n\nChoose a Standard MIDI File with drums", path, err)
 	}
 	var starts []int // the bars that begin 2 bars with hits
 	for i, s := range im.Bars {
@@ -83,21 +81,33 @@ func openDrumMIDI(path string, win fyne.Window, done func(drums.Pattern)) {
 		}
 	}
 	if len(starts) == 0 {
-		dialog.ShowError(fmt.Errorf("%s has no drum hits to use: choose another file", path), win)
-		return
+		return nil, fmt.Errorf("%s has no drum hits to use: choose another file", path)
 	}
-	notices := im.Notices
-	choose(win, "Choose 2 bars", len(starts),
-		func(i int) string {
+	c := &choice[drums.Pattern]{title: "Choose 2 bars", n: len(starts),
+		label: func(i int) string {
 			return fmt.Sprintf("Bars %d–%d of %d", starts[i]+1, min(starts[i]+2, len(im.Bars)), len(im.Bars))
 		},
-		func(i int) (drums.Pattern, error) { return drumWindow(im.Pattern, im.Bars[starts[i]]), nil },
-		NewDrumGrid(false, colAccent), func(p drums.Pattern) {
-			done(p)
-			if len(notices) > 0 {
-				dialog.ShowInformation("Imported with changes", fmt.Sprintf("%s:\n%s", path, strings.Join(notices, "\n")), win)
-			}
-		})
+		get: func(i int) (drums.Pattern, error) { return drumWindow(im.Pattern, im.Bars[starts[i]]), nil },
+	}
+	if len(im.Notices) > 0 {
+		c.notice = fmt.Sprintf("%s:\n%s", path, strings.Join(im.Notices, "\n"))
+	}
+	return c, nil
+}
+
+// audition plays a groove in the dialog that asks for 2 bars (on), through the transport, or
+// gives the transport back what it played before (off).
+func (d *drumsTab) audition(item drums.Pattern, on bool) {
+	tr := d.tr
+	if on {
+		tr.player.SetDrums(item)
+		tr.player.Play()
+		return
+	}
+	d.part.sound(d.part.on)
+	if !tr.playing() {
+		tr.player.Stop()
+	}
 }
 
 // drumWindow is the 2 bars of p from step start on, padded with silence.

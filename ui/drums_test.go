@@ -115,6 +115,7 @@ func TestOpenDrumMIDI(t *testing.T) {
 	path := writeDrumFile(t, f.tmp, "played.mid", perf)
 
 	d.loadCorner(palette.TopRight, path)
+	f.settle() // the file is read in the background
 	top, slider := chooseDialog(t, f.w.win)
 	if slider == nil || slider.Max != 3 { // 2 bars from bar 1, 2, 3 or 4
 		t.Fatalf("slider %+v, want one over 4 starting bars", slider)
@@ -398,6 +399,7 @@ func TestDrumFileNotice(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.loadCorner(palette.TopLeft, path)
+	f.settle() // the file is read in the background
 	top, slider := chooseDialog(t, f.w.win)
 	if slider == nil || slider.Max != 1 { // two bars of 12 steps
 		t.Fatalf("slider %+v, want one over 2 starting bars", slider)

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"image/color"
 	"io"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -14,6 +13,7 @@ import (
 
 	"github.com/latentpalette/palette/audio"
 	"github.com/latentpalette/palette/audio/synth"
+	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/melody"
 )
 
@@ -37,7 +37,8 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		newView: func(compact bool, c color.NRGBA) view[melody.Melody] {
 			return NewPianoRoll(compact, c)
 		},
-		open:  openMIDI,
+		read:     readMIDI,
+		audition: func(item melody.Melody, on bool) { m.audition(item, on) },
 		known: knownSteps,
 		exporters: []exporter[melody.Melody]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []melody.Melody) error {
@@ -66,35 +67,45 @@ func wavLoops(n int) int {
 	return 2
 }
 
-// openMIDI reads a MIDI file and asks which 2 bars to use.
-func openMIDI(path string, win fyne.Window, done func(melody.Melody)) {
-	f, err := os.Open(path)
+// readMIDI reads a MIDI file's melody for a corner: its 2-bar windows, bar by bar.
+func readMIDI(path string) (*choice[melody.Melody], error) {
+	f, err := regfile.Open(path)
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("could not open %s: %w", path, err), win)
-		return
+		return nil, fmt.Errorf("could not open %s: %w", path, err)
 	}
 	defer f.Close()
 	imp, err := melody.Import(f)
 	if err != nil {
-		dialog.ShowError(fmt.Errorf("%s is not a MIDI file the palette can use: %w\n\nChoose a Standard MIDI File with a melody", path, err), win)
-		return
+		return nil, fmt.Errorf("%s is not a MIDI file the palette can use: %w\n\nChoose a Standard MIDI File with a melody", path, err)
 	}
 	segs := imp.Segments
 	bars := melody.BarCount(segs)
 	if bars == 0 {
-		dialog.ShowError(fmt.Errorf("%s has no notes to use: choose a MIDI file with a melody", path), win)
+		return nil, fmt.Errorf("%s has no notes to use: choose a MIDI file with a melody", path)
+	}
+	c := &choice[melody.Melody]{title: "Choose 2 bars", n: max(1, bars-1),
+		label: func(i int) string { return fmt.Sprintf("Bars %d–%d of %d", i+1, i+2, bars) },
+		get:   func(i int) (melody.Melody, error) { return melody.WindowAt(segs, i) },
+	}
+	if len(imp.Notices) > 0 {
+		c.notice = importNote(path, imp)
+	}
+	return c, nil
+}
+
+// audition plays a melody in the dialog that asks for 2 bars (on), through the transport, or
+// gives the transport back what it played before (off).
+func (m *melodyTab) audition(item melody.Melody, on bool) {
+	tr := m.tr
+	if on {
+		tr.player.SetMelody(item)
+		tr.player.Play()
 		return
 	}
-	n := max(1, bars-1)
-	choose(win, "Choose 2 bars", n,
-		func(i int) string { return fmt.Sprintf("Bars %d–%d of %d", i+1, i+2, bars) },
-		func(i int) (melody.Melody, error) { return melody.WindowAt(segs, i) },
-		NewPianoRoll(false, colAccent), func(m melody.Melody) {
-			done(m)
-			if len(imp.Notices) > 0 {
-				dialog.ShowInformation("Imported with changes", importNote(path, imp), win)
-			}
-		})
+	m.part.sound(m.part.on) // the result again, or rests
+	if !tr.playing() {
+		tr.player.Stop()
+	}
 }
 
 // importNote says what the melody import of the file at path did: the track it took the

@@ -1,15 +1,18 @@
 package ui
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"image/color"
+	"io"
+	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
-	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/theme"
 
+	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
 )
@@ -37,7 +40,7 @@ func sketchKind(note string) kind[sketch.Drawing] {
 			}
 			return NewSketchView(compact, c)
 		},
-		open: openDrawings,
+		read: readDrawings,
 		draw: func(win fyne.Window, done func(sketch.Drawing)) {
 			if sheet == nil {
 				sheet = NewHandCanvas()
@@ -55,27 +58,61 @@ func sketchKind(note string) kind[sketch.Drawing] {
 // keeps the same drawing for the same point, corners and settings. 0 on the slider is greedy.
 var sketchSettings = palette.Settings{Temperature: 0.2, Seed: 1}
 
-// openDrawings reads a drawing file (Quick, Draw! NDJSON, sketch-rnn npz or npy) and asks
-// which drawing to use.
-func openDrawings(path string, win fyne.Window, done func(sketch.Drawing)) {
+// readDrawings reads a drawing file (Quick, Draw! NDJSON, sketch-rnn npz or npy) for a corner.
+// An NDJSON file is first looked at (sniffNDJSON): one that does not begin with a drawing is
+// refused after reading its head, not read whole line by line.
+func readDrawings(path string) (*choice[sketch.Drawing], error) {
+	if l := strings.ToLower(path); strings.HasSuffix(l, ".ndjson") || strings.HasSuffix(l, ".jsonl") {
+		if err := sniffNDJSON(path); err != nil {
+			return nil, err
+		}
+	}
 	ds, err := sketch.Load(path)
 	var lineErrs sketch.LineErrors
 	if err != nil && !(errors.As(err, &lineErrs) && len(ds) > 0) {
-		dialog.ShowError(fmt.Errorf("could not read drawings from %s: %w\n\nChoose a Quick, Draw! .ndjson or a sketch-rnn .npz file", path, err), win)
-		return
+		return nil, fmt.Errorf("could not read drawings from %s: %w\n\nChoose a Quick, Draw! .ndjson or a sketch-rnn .npz file", path, err)
 	}
 	if len(ds) == 0 {
-		dialog.ShowError(fmt.Errorf("%s holds no drawings: choose another file", path), win)
-		return
+		return nil, fmt.Errorf("%s holds no drawings: choose another file", path)
 	}
 	skipped := ""
 	if len(lineErrs) > 0 {
 		skipped = fmt.Sprintf(" (%d malformed lines skipped, the first at line %d)", len(lineErrs), lineErrs[0].Line)
 	}
-	choose(win, "Choose a drawing", len(ds),
-		func(i int) string { return fmt.Sprintf("Drawing %d of %d%s", i+1, len(ds), skipped) },
-		func(i int) (sketch.Drawing, error) { return ds[i], nil },
-		NewSketchView(false, color.NRGBA{0x2b, 0x2d, 0x3a, 0xff}), done)
+	return &choice[sketch.Drawing]{title: "Choose a drawing", n: len(ds),
+		label: func(i int) string { return fmt.Sprintf("Drawing %d of %d%s", i+1, len(ds), skipped) },
+		get:   func(i int) (sketch.Drawing, error) { return ds[i], nil },
+	}, nil
+}
+
+// sniffSize is how much of an NDJSON file is read to see whether it holds drawings.
+const sniffSize = 64 << 10
+
+// sniffNDJSON refuses, after reading at most sniffSize bytes, a file whose first line is not a
+// Quick, Draw! drawing (or, when the first line is longer, does not begin as a JSON object).
+func sniffNDJSON(path string) error {
+	f, err := regfile.Open(path)
+	if err != nil {
+		return fmt.Errorf("could not open %s: %w", path, err)
+	}
+	defer f.Close()
+	head, err := io.ReadAll(io.LimitReader(f, sniffSize))
+	if err != nil {
+		return fmt.Errorf("could not read %s: %w", path, err)
+	}
+	notDrawings := fmt.Errorf("%s is not a Quick, Draw! drawing file: it does not begin with a drawing\n\nChoose a Quick, Draw! .ndjson or a sketch-rnn .npz file", path)
+	head = bytes.TrimLeft(bytes.TrimPrefix(head, []byte("\xef\xbb\xbf")), " \t\r\n")
+	line, _, complete := bytes.Cut(head, []byte("\n"))
+	if !complete && len(head) == sniffSize { // a long first line: it must at least open an object
+		if !bytes.HasPrefix(head, []byte("{")) {
+			return notDrawings
+		}
+		return nil
+	}
+	if items, err := sketch.ReadNDJSON(bytes.NewReader(line)); err != nil || len(items) == 0 {
+		return notDrawings
+	}
+	return nil
 }
 
 // replayRest is how long the puck must rest on a result before its drawing replays itself.

@@ -6,9 +6,9 @@ import (
 	"image/color"
 	"io"
 	"math/rand/v2"
-	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -45,7 +45,11 @@ type kind[T any] struct {
 	noun      string   // "melody", "drawing"
 	fileExts  []string // files a corner can be opened from
 	newView   func(compact bool, c color.NRGBA) view[T]
-	open      func(path string, win fyne.Window, done func(T)) // read a file, ask which part, call done
+	// read reads a file a corner is opened from into its items, in the background (see open.go).
+	read func(path string) (*choice[T], error)
+	// audition plays an item in the dialog that asks which one to use (on), or stops (off);
+	// nil where items do not play.
+	audition func(item T, on bool)
 	draw      func(win fyne.Window, done func(T))              // let the user make one by hand; nil if not offered
 	exporters []exporter[T]
 	modelNote string           // says which model decodes, for the status line
@@ -81,6 +85,7 @@ type paletteTab[T any] struct {
 	keptHint     *fyne.Container   // says what the empty row of kept results is for
 	resultFooter fyne.CanvasObject // under the result view (the drum grid's hint); nil for none
 	keys         *keyRoute         // where the tab's controls send the transport keys
+	loads        sync.WaitGroup    // files being read for corners, in the background (open.go)
 	space        *space[T]         // the grid and the path over the pad (grid.go, path.go)
 	// clock is the transport a path plays along with (melodies, drums); nil for none.
 	clock     func() (bpm, step float64, playing bool)
@@ -336,13 +341,6 @@ func (t *paletteTab[T]) drawCorner(i int) {
 	t.kind.draw(t.win, func(item T) { t.pal.SetNamedCorner(i, item, "Drawn") })
 }
 
-// loadCorner reads path into corner i (a file dropped on it, or opened from its menu).
-func (t *paletteTab[T]) loadCorner(i int, path string) {
-	t.kind.open(path, t.win, func(item T) {
-		t.pal.SetNamedCorner(i, item, strings.TrimSuffix(filepath.Base(path), filepath.Ext(path)))
-	})
-}
-
 // drop sends files dropped at pos (in the window) to the corner nearest to it.
 func (t *paletteTab[T]) drop(pos fyne.Position, uris []fyne.URI) {
 	if len(uris) == 0 {
@@ -481,6 +479,7 @@ func (t *paletteTab[T]) exportItems(e exporter[T], items []T, name, what string)
 		do := runOnUI // read here, on Fyne's thread
 		go func() {
 			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return write(w, items) }) })
+			err = userPath(err, path) // never the name of the temporary file
 			do(func() {
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("could not save %s: %w\n\nChoose another folder or name and export again", what, err), t.win)

@@ -97,6 +97,9 @@ func newFixtureWith(t *testing.T, session string, mods ...func(*options)) *fixtu
 // writer write what it holds (at once, not after its quiet moment).
 func (f *fixture) settle() {
 	for {
+		f.w.melody.loads.Wait()
+		f.w.sketch.loads.Wait()
+		f.w.drums.loads.Wait()
 		f.w.melody.pal.Wait()
 		f.w.sketch.pal.Wait()
 		f.w.drums.pal.Wait()
@@ -455,6 +458,7 @@ func TestOpenMIDIChoosesBars(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.w.melody.loadCorner(palette.TopLeft, path)
+	f.settle() // the file is read in the background
 	top, slider := chooseDialog(t, f.w.win)
 	if slider == nil || slider.Max != 2 { // windows start at bars 1, 2 and 3
 		t.Fatalf("slider %+v, want one over 3 windows", slider)
@@ -514,6 +518,7 @@ func TestOpenSharedFiles(t *testing.T) {
 	f := newFixture(t)
 
 	f.w.melody.loadCorner(palette.TopRight, tune)
+	f.settle() // the file is read in the background
 	top := f.w.win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("no dialog to choose the bars of a whole tune")
@@ -526,6 +531,7 @@ func TestOpenSharedFiles(t *testing.T) {
 
 	f.w.tabs.SelectIndex(1)
 	f.w.sketch.loadCorner(palette.BottomLeft, sheep)
+	f.settle() // the file is read in the background
 	top = f.w.win.Canvas().Overlays().Top()
 	if top == nil {
 		t.Fatal("no dialog to choose a drawing")
