@@ -38,7 +38,7 @@ func drumsKind(d *drumsTab, note string) kind[drums.Pattern] {
 		},
 		read:     readDrumMIDI,
 		audition: func(item drums.Pattern, on bool) { d.audition(item, on) },
-		known: func(item, recon drums.Pattern) string { return knownSteps(item.Tokens(), recon.Tokens()) },
+		known:    func(item, recon drums.Pattern) string { return knownSteps(item.Tokens(), recon.Tokens()) },
 		exporters: []exporter[drums.Pattern]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []drums.Pattern) error {
 				opt := drums.WriteOptions{BPM: d.tr.tempo, TrackName: "Latent Palette drums"}

@@ -39,7 +39,7 @@ func melodyKind(m *melodyTab, note string) kind[melody.Melody] {
 		},
 		read:     readMIDI,
 		audition: func(item melody.Melody, on bool) { m.audition(item, on) },
-		known: knownSteps,
+		known:    knownSteps,
 		exporters: []exporter[melody.Melody]{
 			{label: "MIDI", ext: ".mid", writer: func() func(io.Writer, []melody.Melody) error {
 				opt := melody.WriteOptions{BPM: m.tr.tempo, TrackName: "Latent Palette", Key: m.keyLock.lock(), Program: gmProgram(m.instrument)}

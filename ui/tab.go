@@ -41,16 +41,16 @@ type exporter[T any] struct {
 // kind is what a palette holds (melodies or drawings) and how the window shows, reads and
 // writes it.
 type kind[T any] struct {
-	name      string   // the tab's name
-	noun      string   // "melody", "drawing"
-	fileExts  []string // files a corner can be opened from
-	newView   func(compact bool, c color.NRGBA) view[T]
+	name     string   // the tab's name
+	noun     string   // "melody", "drawing"
+	fileExts []string // files a corner can be opened from
+	newView  func(compact bool, c color.NRGBA) view[T]
 	// read reads a file a corner is opened from into its items, in the background (see open.go).
 	read func(path string) (*choice[T], error)
 	// audition plays an item in the dialog that asks which one to use (on), or stops (off);
 	// nil where items do not play.
-	audition func(item T, on bool)
-	draw      func(win fyne.Window, done func(T))              // let the user make one by hand; nil if not offered
+	audition  func(item T, on bool)
+	draw      func(win fyne.Window, done func(T)) // let the user make one by hand; nil if not offered
 	exporters []exporter[T]
 	modelNote string           // says which model decodes, for the status line
 	settings  palette.Settings // what the tab starts with: temperature and seed
