@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"strings"
 	"sync"
 
 	"fyne.io/fyne/v2"
@@ -207,7 +208,9 @@ func (m *melodyTab) midiOutControls() fyne.CanvasObject {
 				dialog.ShowError(fmt.Errorf("%w\n\nThe palette plays on without MIDI out. Start JACK (jackd, or PipeWire with its JACK layer) and turn MIDI out on again", err), m.win)
 			}
 		case v:
-			state.SetText(mp.PortName())
+			// The back end alone ("JACK"): the port's full name would widen the panel.
+			kind, _, _ := strings.Cut(mp.PortName(), ":")
+			state.SetText(kind)
 		default:
 			state.SetText("")
 		}
