@@ -134,6 +134,8 @@ func newPaletteTab[T any](win fyne.Window, keys *keyRoute, k kind[T], m palette.
 	t.status = widget.NewLabel(k.modelNote)
 	t.status.Truncation = fyne.TextTruncateEllipsis
 	t.point = widget.NewLabel("")
+	t.point.Alignment = fyne.TextAlignTrailing
+	t.point.Truncation = fyne.TextTruncateEllipsis
 	t.pinned = container.NewHBox()
 	if saved != nil {
 		t.restore(saved)
@@ -226,7 +228,7 @@ func (t *paletteTab[T]) build(extra fyne.CanvasObject) fyne.CanvasObject {
 	} else {
 		controls = container.NewVBox(model, widget.NewSeparator(), save)
 	}
-	resultTitle := container.NewBorder(nil, nil, heading("Result"), t.point)
+	resultTitle := container.NewBorder(nil, nil, heading("Result"), nil, t.point) // the point takes the rest
 	var result fyne.CanvasObject = t.result
 	if t.resultFooter != nil {
 		result = container.NewBorder(nil, t.resultFooter, nil, nil, t.result)
@@ -263,6 +265,7 @@ func formatLatency(d time.Duration) string {
 func (t *paletteTab[T]) showResult(r palette.Result[T]) {
 	t.current, t.hasCurrent = r.Item, true
 	t.result.show(r.Item)
+	t.markKept(nil)
 	t.point.SetText(fmt.Sprintf("u %.2f  v %.2f", r.Point.U, r.Point.V))
 	if r.Own {
 		t.status.SetText(fmt.Sprintf("%s · on a corner: its own %s, as loaded", t.kind.modelNote, t.kind.noun))
@@ -378,6 +381,7 @@ func (t *paletteTab[T]) addKeptView(item T) {
 	show := func() {
 		t.current, t.hasCurrent = item, true
 		t.result.show(item)
+		t.markKept(cell)
 		if t.onResult != nil {
 			t.onResult(item)
 		}
@@ -393,6 +397,27 @@ func (t *paletteTab[T]) addKeptView(item T) {
 	)
 	t.pinned.Add(cell)
 	t.showKeptHint()
+}
+
+// markKept marks the kept result shown in cell (nil: none, the result is the puck's) with a frame,
+// and says over the result view which one it is and that the puck is elsewhere.
+func (t *paletteTab[T]) markKept(cell *fyne.Container) {
+	shown := -1
+	for i, o := range t.pinned.Objects {
+		box := o.(*fyne.Container).Objects[0].(*canvas.Rectangle)
+		on := o == cell
+		if on {
+			shown = i
+		}
+		if w := map[bool]float32{true: 2, false: 0}[on]; box.StrokeWidth != w {
+			box.StrokeWidth, box.StrokeColor = w, colAccent
+			box.Refresh()
+		}
+	}
+	if shown >= 0 {
+		pt := t.pal.Point()
+		t.point.SetText(fmt.Sprintf("kept %d of %d · not the puck's (u %.2f  v %.2f)", shown+1, len(t.pinned.Objects), pt.U, pt.V))
+	}
 }
 
 // keptBoxSize is the least size of a kept result's cell.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
@@ -427,6 +428,15 @@ func TestKeepPinsResult(t *testing.T) {
 	test.Tap(b)
 	if !slices.Equal(f.w.melody.current, kept[0].Item) {
 		t.Error("tapping the kept result did not bring it back")
+	}
+	box := f.w.melody.pinned.Objects[0].(*fyne.Container).Objects[0].(*canvas.Rectangle)
+	if box.StrokeWidth == 0 || !strings.HasPrefix(f.w.melody.point.Text, "kept 1 of 1 · not the puck's") {
+		t.Errorf("the kept result shown is not marked (frame %v, point %q)", box.StrokeWidth, f.w.melody.point.Text)
+	}
+	f.w.melody.moveTo(0.5, 0.5) // a result of the puck's again: the mark goes
+	f.settle()
+	if box.StrokeWidth != 0 || !strings.HasPrefix(f.w.melody.point.Text, "u 0.50") {
+		t.Errorf("after a move the kept result is still marked (frame %v, point %q)", box.StrokeWidth, f.w.melody.point.Text)
 	}
 	// A right click offers to remove it.
 	test.TapSecondary(b)
