@@ -26,6 +26,7 @@ type Pad struct {
 	tiles   [4]fyne.CanvasObject
 	labels  [4]string
 	focused bool
+	hint    string // shown under the puck until the user first moves it
 }
 
 // NewPad returns a pad with its puck at the centre; tiles are the corner thumbnails.
@@ -104,12 +105,21 @@ func (p *Pad) nearestCorner(pos fyne.Position) int {
 	return i
 }
 
+// SetHint shows s under the puck until the user first moves it (a first start's "drag the dot").
+func (p *Pad) SetHint(s string) {
+	p.hint = s
+	p.Refresh()
+}
+
+// Hint is the hint on show, "" when none.
+func (p *Pad) Hint() string { return p.hint }
+
 func (p *Pad) moveTo(u, v float64) {
 	u, v = clamp01(u), clamp01(v)
 	if u == p.u && v == p.v {
 		return
 	}
-	p.u, p.v = u, v
+	p.u, p.v, p.hint = u, v, ""
 	p.Refresh()
 	if p.OnMoved != nil {
 		p.OnMoved(u, v)
@@ -211,7 +221,10 @@ func (p *Pad) CreateRenderer() fyne.WidgetRenderer {
 		}
 		r.objects = append(r.objects, r.names[i])
 	}
-	r.objects = append(r.objects, r.frame, r.halo, r.puck)
+	r.hintBg = canvas.NewRectangle(withAlpha(colBackground, 0xd8))
+	r.hintBg.CornerRadius = 6
+	r.hint = canvas.NewText("", colText)
+	r.objects = append(r.objects, r.frame, r.halo, r.puck, r.hintBg, r.hint)
 	r.Refresh()
 	return r
 }
@@ -239,6 +252,8 @@ type padRenderer struct {
 	names   [4]*canvas.Text
 	halo    *canvas.Circle
 	puck    *canvas.Circle
+	hint    *canvas.Text
+	hintBg  *canvas.Rectangle
 	objects []fyne.CanvasObject
 }
 
@@ -278,6 +293,18 @@ func (r *padRenderer) layoutPuck(o fyne.Position, side float32) {
 	r.puck.Resize(fyne.NewSize(2*pr, 2*pr))
 	r.halo.Move(fyne.NewPos(x-hr, y-hr))
 	r.halo.Resize(fyne.NewSize(2*hr, 2*hr))
+	// The hint: centred under the puck, kept inside the square.
+	ts := fyne.MeasureText(r.hint.Text, r.hint.TextSize, r.hint.TextStyle)
+	const padX, padY = 10, 5
+	bw, bh := ts.Width+2*padX, ts.Height+2*padY
+	bx := min(max(x-bw/2, o.X+4), o.X+side-bw-4)
+	by := y + hr + 6
+	if by+bh > o.Y+side-4 {
+		by = y - hr - 6 - bh
+	}
+	r.hintBg.Move(fyne.NewPos(bx, by))
+	r.hintBg.Resize(fyne.NewSize(bw, bh))
+	r.hint.Move(fyne.NewPos(bx+padX, by+padY))
 }
 
 func (r *padRenderer) MinSize() fyne.Size { return r.pad.MinSize() }
@@ -293,10 +320,12 @@ func (r *padRenderer) Refresh() {
 	for i := range 4 {
 		r.names[i].Text = r.pad.labels[i]
 	}
+	r.hint.Text = r.pad.hint
+	r.hint.Hidden, r.hintBg.Hidden = r.pad.hint == "", r.pad.hint == ""
 	r.Layout(r.pad.Size())
 	// The background and the tiles are not refreshed here: the raster would be regenerated on
 	// every puck move, and tiles refresh themselves when their items change.
-	for _, o := range []fyne.CanvasObject{r.frame, r.cross[0], r.cross[1], r.halo, r.puck} {
+	for _, o := range []fyne.CanvasObject{r.frame, r.cross[0], r.cross[1], r.halo, r.puck, r.hintBg, r.hint} {
 		o.Refresh()
 	}
 	for _, t := range r.names {

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
+
 	"github.com/latentpalette/palette/model/palette"
 )
 
@@ -167,3 +169,27 @@ func TestSessionWritesInBackground(t *testing.T) {
 
 // isInstruments picks the instrument list among the drop-down lists.
 func isInstruments(s *keySelect) bool { return slices.Contains(s.Options, "pad") }
+
+// TestFirstStartHint: at the first start each pad says how to play until its puck first moves;
+// a start that restores a session says nothing.
+func TestFirstStartHint(t *testing.T) {
+	path := filepath.Join(t.TempDir(), sessionName)
+	f := newFixtureWith(t, path)
+	for _, p := range []*Pad{f.w.melody.pad, f.w.sketch.pad, f.w.drums.pad} {
+		if p.Hint() != firstHint {
+			t.Fatalf("a pad's hint is %q at the first start", p.Hint())
+		}
+	}
+	f.w.melody.pad.TypedKey(&fyne.KeyEvent{Name: fyne.KeyRight})
+	f.settle()
+	if h := f.w.melody.pad.Hint(); h != "" {
+		t.Errorf("the hint %q stays after the first move", h)
+	}
+	if f.w.sketch.pad.Hint() != firstHint {
+		t.Error("a move on the melody pad took the sketch pad's hint")
+	}
+	g := newFixtureWith(t, path)
+	if h := g.w.melody.pad.Hint(); h != "" {
+		t.Errorf("the hint %q at a start with a session", h)
+	}
+}

@@ -140,6 +140,11 @@ func newWindow(a fyne.App, o options) *window {
 		container.NewTabItemWithIcon("Drums", theme.GridIcon(), w.drums.build()),
 	)
 	w.tabs.SelectIndex(saved.Tab)
+	if o.session == "" || !saved.known() { // a first start: say how to play
+		for _, p := range []*Pad{w.melody.pad, w.sketch.pad, w.drums.pad} {
+			p.SetHint(firstHint)
+		}
+	}
 	w.tabs.OnSelected = func(*container.TabItem) { w.focusPad(); w.saveSession() }
 	w.win.SetContent(w.tabs)
 	if o.session != "" {
@@ -225,3 +230,9 @@ func (w *window) transportKey(e *fyne.KeyEvent) bool {
 
 // dropped sends files dropped on the window to the nearest corner of the palette on show.
 func (w *window) dropped(pos fyne.Position, uris []fyne.URI) { w.shown().drop(pos, uris) }
+
+// firstHint is shown under each pad's puck at the first start, until the puck first moves.
+const firstHint = "Drag the dot, or use the arrow keys"
+
+// known reports whether s comes from a session file (not the zero session of a first start).
+func (s session) known() bool { return s.Version != 0 }
