@@ -29,7 +29,6 @@ type music[T any] struct {
 	flags  func(fs *flag.FlagSet, path bool) musicFlags[T]
 	corner func(stderr io.Writer) func(spec string) (T, error)
 	render func(items []T, o cells.SheetOptions) (*image.RGBA, error)
-	midi   func(w io.Writer, items []T, labels []string, bpm float64) error
 	wav    func(w io.Writer, all T, bpm float64, instrument string) error
 	join   func(items []T) T              // windows one after another as one part
 	cut    func(items []T, steps int) []T // cutBars
@@ -39,14 +38,31 @@ type musicFlags[T any] struct {
 	spec       *string
 	bpm        *float64
 	instrument *string // nil where the part has no instruments
-	load       func() (palette.Model[T], error)
+	// check reads the flags that need more than parsing (the melodies' key lock); fit moves a
+	// corner read from spec as those flags ask (into the key). Both may be nil.
+	check func() error
+	fit   func(item T, spec string, stderr io.Writer) T
+	load  func() (palette.Model[T], error)
+	midi  func(w io.Writer, items []T, labels []string) error // at the tempo (and in the key) of the flags
 }
 
 var melodyMusic = music[melody.Melody]{
 	group: "melody", noun: "melodies",
 	flags: func(fs *flag.FlagSet, path bool) musicFlags[melody.Melody] {
 		mf := addMelodyFlags(fs)
-		f := musicFlags[melody.Melody]{spec: &mf.model, bpm: &mf.bpm, load: func() (palette.Model[melody.Melody], error) { return mf.load() }}
+		mf.addKeyFlags(fs)
+		f := musicFlags[melody.Melody]{spec: &mf.model, bpm: &mf.bpm, check: mf.parseKey, fit: mf.fitted,
+			load: func() (palette.Model[melody.Melody], error) {
+				m, err := mf.load()
+				if err != nil {
+					return nil, err
+				}
+				return mf.keyed(m), nil
+			},
+			midi: func(w io.Writer, ms []melody.Melody, labels []string) error {
+				return cells.WriteMelodies(w, ms, labels, melody.WriteOptions{BPM: mf.bpm, Key: mf.key.lock})
+			},
+		}
 		if path {
 			f.instrument = fs.String("instrument", synth.Names()[0], "WAV: the instrument ("+strings.Join(synth.Names(), ", ")+")")
 		}
@@ -54,9 +70,6 @@ var melodyMusic = music[melody.Melody]{
 	},
 	corner: func(io.Writer) func(string) (melody.Melody, error) { return readMelodyCorner },
 	render: cells.RenderMelodies,
-	midi: func(w io.Writer, ms []melody.Melody, labels []string, bpm float64) error {
-		return cells.WriteMelodies(w, ms, labels, melody.WriteOptions{BPM: bpm})
-	},
 	wav: func(w io.Writer, all melody.Melody, bpm float64, instrument string) error {
 		return audio.WriteWAV(w, all, audio.RenderOptions{Instrument: instrument, BPM: bpm})
 	},
@@ -68,13 +81,15 @@ var drumsMusic = music[drums.Pattern]{
 	group: "drums", noun: "grooves",
 	flags: func(fs *flag.FlagSet, _ bool) musicFlags[drums.Pattern] {
 		df := addDrumFlags(fs)
-		return musicFlags[drums.Pattern]{spec: &df.model, bpm: &df.bpm, load: func() (palette.Model[drums.Pattern], error) { return df.load() }}
+		return musicFlags[drums.Pattern]{spec: &df.model, bpm: &df.bpm,
+			load: func() (palette.Model[drums.Pattern], error) { return df.load() },
+			midi: func(w io.Writer, ps []drums.Pattern, labels []string) error {
+				return cells.WriteGrooves(w, ps, labels, drums.WriteOptions{BPM: df.bpm})
+			},
+		}
 	},
 	corner: readGrooveCorner,
 	render: cells.RenderGrooves,
-	midi: func(w io.Writer, ps []drums.Pattern, labels []string, bpm float64) error {
-		return cells.WriteGrooves(w, ps, labels, drums.WriteOptions{BPM: bpm})
-	},
 	wav: func(w io.Writer, all drums.Pattern, bpm float64, _ string) error {
 		return audio.WriteDrumsWAV(w, all, audio.RenderOptions{BPM: bpm})
 	},
@@ -126,6 +141,14 @@ func readGrooveCorner(stderr io.Writer) func(spec string) (drums.Pattern, error)
 	}
 }
 
+// checkFlags runs f.check, if the part has one.
+func (f musicFlags[T]) checkFlags() error {
+	if f.check == nil {
+		return nil
+	}
+	return f.check()
+}
+
 func checkTempoFlag(bpm float64) error {
 	if !(bpm >= audio.MinBPM && bpm <= audio.MaxBPM) {
 		return usagef("--bpm %g is out of range: use %d to %d", bpm, audio.MinBPM, audio.MaxBPM)
@@ -139,6 +162,11 @@ func musicCorners[T any](k music[T], f musicFlags[T], specs []string, stderr io.
 	items, err := readCorners(specs, k.corner(stderr))
 	if err != nil {
 		return nil, cs, err
+	}
+	if f.fit != nil {
+		for i := range items {
+			items[i] = f.fit(items[i], specs[i], stderr)
+		}
 	}
 	m, err := f.load()
 	if err != nil {
@@ -160,7 +188,7 @@ func runMusicGrid[T any](k music[T], args []string, stdout, stderr io.Writer) er
 	if *cell < 16 || *cell > 1024 {
 		return usagef("--cell %d is outside 16..1024", *cell)
 	}
-	if err := checkTempoFlag(*f.bpm); err != nil {
+	if err := errors.Join(checkTempoFlag(*f.bpm), f.checkFlags()); err != nil {
 		return err
 	}
 	m, cs, err := musicCorners(k, f, sf.corners, stderr)
@@ -183,7 +211,7 @@ func runMusicGrid[T any](k music[T], args []string, stdout, stderr io.Writer) er
 		fmt.Fprintf(stdout, "wrote %s: %d×%d %s, row by row from the top-left corner\n", sf.out, n, n, k.noun)
 		return nil
 	}
-	if err := writeFileAtomic(sf.out, func(w io.Writer) error { return k.midi(w, items, gridLabels(n), *f.bpm) }); err != nil {
+	if err := writeFileAtomic(sf.out, func(w io.Writer) error { return f.midi(w, items, gridLabels(n)) }); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "wrote %s: %d×%d %s of 2 bars, row by row, a marker each, at %g BPM\n", sf.out, n, n, k.noun, *f.bpm)
@@ -207,7 +235,7 @@ func runMusicPath[T any](k music[T], args []string, stdout, stderr io.Writer) er
 		}
 		inst = *f.instrument
 	}
-	if err := errors.Join(checkBars(*bars), checkTempoFlag(*f.bpm)); err != nil {
+	if err := errors.Join(checkBars(*bars), checkTempoFlag(*f.bpm), f.checkFlags()); err != nil {
 		return err
 	}
 	m, cs, err := musicCorners(k, f, sf.corners, stderr)
@@ -223,7 +251,7 @@ func runMusicPath[T any](k music[T], args []string, stdout, stderr io.Writer) er
 	if hasExt(sf.out, ".wav") {
 		err = writeFileAtomic(sf.out, func(w io.Writer) error { return k.wav(w, k.join(items), *f.bpm, inst) })
 	} else {
-		err = writeFileAtomic(sf.out, func(w io.Writer) error { return k.midi(w, items, pathLabels(pts), *f.bpm) })
+		err = writeFileAtomic(sf.out, func(w io.Writer) error { return f.midi(w, items, pathLabels(pts)) })
 	}
 	if err != nil {
 		return err
