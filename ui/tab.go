@@ -6,7 +6,6 @@ import (
 	"image/color"
 	"io"
 	"math/rand/v2"
-	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -360,18 +359,32 @@ func (t *paletteTab[T]) pin() {
 		t.showError(err)
 		return
 	}
-	t.addKeptView(r.Item)
+	t.addKeptView(len(t.pal.Pinned())-1, r.Item)
 	t.changed()
 }
 
 // keep adds item to the kept results (one restored from a saved session).
 func (t *paletteTab[T]) keep(item T) {
 	t.pal.AddPinned(palette.Result[T]{Item: item})
-	t.addKeptView(item)
+	t.addKeptView(len(t.pal.Pinned())-1, item)
 }
 
-// addKeptView shows a kept result in the row of kept results; tapping it makes it the result.
-func (t *paletteTab[T]) addKeptView(item T) {
+// The row of kept results draws the palette's list of them (Pinned), in its order: a result kept
+// adds a cell at the end, a result removed draws the row again, so that cell i is always the
+// palette's result i.
+
+// showKept draws the row of kept results again from the palette's list.
+func (t *paletteTab[T]) showKept() {
+	t.pinned.RemoveAll()
+	for i, r := range t.pal.Pinned() {
+		t.addKeptView(i, r.Item)
+	}
+	t.showKeptHint()
+}
+
+// addKeptView shows the palette's kept result i in the row of kept results; tapping it makes it
+// the result.
+func (t *paletteTab[T]) addKeptView(i int, item T) {
 	v := t.kind.newView(true, colAccent)
 	v.show(item)
 	box := canvas.NewRectangle(colPanel)
@@ -393,7 +406,7 @@ func (t *paletteTab[T]) addKeptView(item T) {
 	cell = container.NewStack(box, use, container.NewPadded(v))
 	use.menu = fyne.NewMenu("",
 		fyne.NewMenuItem("Show", show),
-		fyne.NewMenuItem("Remove", func() { t.removeKept(cell) }),
+		fyne.NewMenuItem("Remove", func() { t.removeKept(i) }),
 	)
 	t.pinned.Add(cell)
 	t.showKeptHint()
@@ -435,15 +448,10 @@ func (t *paletteTab[T]) showKeptHint() {
 	}
 }
 
-// removeKept removes the kept result shown in cell.
-func (t *paletteTab[T]) removeKept(cell fyne.CanvasObject) {
-	i := slices.Index(t.pinned.Objects, cell)
-	if i < 0 {
-		return
-	}
+// removeKept removes the palette's kept result i.
+func (t *paletteTab[T]) removeKept(i int) {
 	t.pal.Unpin(i)
-	t.pinned.Remove(cell)
-	t.showKeptHint()
+	t.showKept()
 	t.changed()
 }
 

@@ -42,9 +42,6 @@ const (
 	drumsTabIndex
 )
 
-// NewMainWindow builds the main window of the app with the built-in models.
-func NewMainWindow(a fyne.App) fyne.Window { return NewMainWindowWith(a, Models{}) }
-
 // NewMainWindowWith builds the main window around models of the caller's choice.
 func NewMainWindowWith(a fyne.App, m Models) fyne.Window {
 	a.Settings().SetTheme(studioTheme{})
