@@ -19,11 +19,17 @@ sleep 2 # let the first frames render and the first results arrive
 geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
 [ "$geom" = "1100x750" ] || { echo "ui-drag: window is $geom, the regions below assume 1100x750"; exit 1; }
 
-# Window coordinates at 1100x750: the pad's centre (the puck starts there), a point to drag to,
-# and the result view on the right (below its heading, above the controls).
-puck_x=332 puck_y=375
-to_x=245 to_y=480
-result_region=420x320+668+92
+# Window coordinates at 1100x750: the pad (found from its top-left and bottom-right tiles) and
+# its centre, where the puck starts, a point to drag to, and the result view on the right (below
+# its heading, above the controls).
+import -window "$win" "$out/start.png"
+read -r tw th tx ty < <(tile_box "$out/start" '#ff7a6b')
+read -r bw bh bx by < <(tile_box "$out/start" '#9d8cff')
+puck_x=$(((tx + bx + bw) / 2)) puck_y=$(((ty + by + bh) / 2))
+to_x=$((puck_x - 87)) to_y=$((puck_y + 105))
+corner_region=${tw}x${th}+${tx}+${ty}
+result_region=420x220+668+92
+echo "ui-drag: the pad's centre at $puck_x,$puck_y, the top-left tile at $corner_region"
 
 drag() { # x0 y0 x1 y1: press, move in small steps (Fyne needs several motion events), release
 	local x0=$1 y0=$2 x1=$3 y1=$4
@@ -79,11 +85,11 @@ stroke() { # x0 y0 x1 y1 ...: press at the first point, move through the others,
 	xdotool mouseup 1
 	sleep 0.1
 }
-corner_region=160x160+28+72
 import -window "$win" "$out/draw-before.png"
-xdotool mousemove --window "$win" 80 110 click 3 # the corner menu
+menu_x=$((tx + 30)) menu_y=$((ty + 30))
+xdotool mousemove --window "$win" "$menu_x" "$menu_y" click 3 # the corner menu
 sleep 0.7
-xdotool mousemove --window "$win" 110 284 click 1 # Draw…, the fifth item
+xdotool mousemove --window "$win" $((menu_x + 30)) $((menu_y + 174)) click 1 # Draw…, the fifth item
 sleep 0.8
 # A woolly body (an ellipse with 12 bumps around 560,360), a head and four legs.
 stroke $(awk 'BEGIN { for (i = 0; i <= 48; i++) { a = 2 * 3.14159265 * i / 48; r = 1 + 0.08 * cos(12 * a)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Transport keys test of the real palette binary under Xvfb: the space bar plays and stops and the
 # arrow keys move the puck whatever widget the last click gave the keyboard focus. A click on the
-# "Spherical blend" checkbox, then space: playback starts (the Play button turns into Stop), the
+# "Spherical blend" checkbox, then space: playback starts (the playhead moves in the result), the
 # checkbox stays as the click left it. A click on the Temperature slider, then the arrow keys: the
 # puck moves (and the result with it), the temperature stays. Screenshots go to OUT_DIR.
 set -euo pipefail
@@ -20,10 +20,9 @@ geom=$(xdotool getwindowgeometry "$win" | awk '/Geometry/ {print $2}')
 
 # Window coordinates at 1100x750 (the Melody tab).
 check_x=790 check_y=563 check_region=24x24+778+551 # the "Spherical blend" checkbox
-play_region=80x34+662+402                            # the Play / Stop button
 temp_x=800 temp_y=523 temp_region=436x30+664+508     # the Temperature slider and its value
 pad_region=300x120+182+315                           # around the puck at the pad's centre
-result_region=420x320+668+92
+result_region=400x200+690+95 # the result view
 
 shot() { sleep "${2:-0.6}"; import -window "$win" "$out/$1.png"; }
 
@@ -31,13 +30,16 @@ shot start 0
 xdotool mousemove --window "$win" "$check_x" "$check_y" click 1
 shot check-clicked
 changed "$out/start" "$out/check-clicked" "$check_region" 20 "ui-keys: the checkbox after the click (it was hit)"
+# Playing shows in the result view: the playhead moves between two screenshots; stopped, it is gone.
 xdotool key --window "$win" space
 shot check-space
-changed "$out/check-clicked" "$out/check-space" "$play_region" 100 "ui-keys: the Play button after space with the focus on the checkbox"
+shot check-space-b
+changed "$out/check-space" "$out/check-space-b" "$result_region" 50 "ui-keys: the playhead after space with the focus on the checkbox"
 same "$out/check-clicked" "$out/check-space" "$check_region" 0 "ui-keys: the checkbox after space"
 xdotool key --window "$win" space
 shot check-space-2
-same "$out/check-clicked" "$out/check-space-2" "$play_region" 0 "ui-keys: the Play button after a second space"
+shot check-space-2b
+same "$out/check-space-2" "$out/check-space-2b" "$result_region" 0 "ui-keys: the result view after a second space (stopped)"
 same "$out/check-clicked" "$out/check-space-2" "$check_region" 0 "ui-keys: the checkbox after a second space"
 
 xdotool mousemove --window "$win" "$temp_x" "$temp_y" click 1

@@ -60,12 +60,11 @@ menu_height() { # x y name
 	sleep 0.6
 	box_height "$(diff_box "$out/menu-$3-before" "$out/menu-$3")"
 }
-# tile_point COLOUR prints a point inside the corner tile drawn in COLOUR (its frame's bounding box).
+# tile_point COLOUR prints a point inside the corner tile drawn in COLOUR.
 tile_point() {
-	local box
-	box=$(convert "$out/melody-$minsize.png" -fuzz 3% -fill white -opaque "$1" -fill black +opaque white -trim -format '%wx%h%O' info:)
-	local w=${box%%x*} rest=${box#*x}; local hh=${rest%%+*} xy=${rest#*+}
-	echo "$(( ${xy%+*} + w / 2 )) $(( ${xy#*+} + hh * 3 / 4 ))"
+	local bw bh bx by
+	read -r bw bh bx by < <(tile_box "$out/melody-$minsize" "$1")
+	echo "$((bx + bw / 2)) $((by + bh * 3 / 4))"
 }
 high=$(menu_height $(tile_point '#ff7a6b') high) # the coral tile, top left
 low=$(menu_height $(tile_point '#9d8cff') low)   # the violet tile, bottom right

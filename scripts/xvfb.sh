@@ -83,3 +83,10 @@ stroke() {
 	xdotool mouseup 1
 	sleep 0.1
 }
+
+# tile_box SHOT COLOUR prints the bounding box (W H X Y) of what SHOT.png draws in COLOUR: a corner
+# tile's frame, name and thumbnail (coral #ff7a6b top left, violet #9d8cff bottom right), so that
+# the tests find the pad wherever the controls around it put it.
+tile_box() {
+	convert "$1.png" -fuzz 3% -fill white -opaque "$2" -fill black +opaque white -trim -format '%w %h %X %Y\n' info: | tr -d '+'
+}
