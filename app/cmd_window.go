@@ -27,7 +27,7 @@ func runWindowCmd(args []string, _, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	melodyPath := fs.String("melody-model", "", "the melody palette's model: FILE.safetensors or a Magenta.js checkpoint directory (default: the built-in model)")
 	sketchPath := fs.String("sketch-model", "", "a sketch VAE checkpoint (.safetensors) for the sketch palette (default: the built-in model)")
-	drumPath := fs.String("drum-model", "", "a drum VAE checkpoint (.safetensors) for the drum palette (default: the built-in model, or a stand-in in a build without one)")
+	drumPath := fs.String("drum-model", "", "a drum VAE checkpoint (.safetensors) for the drum palette (default: the built-in model)")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -45,12 +45,16 @@ func runWindowCmd(args []string, _, stderr io.Writer) error {
 		return err
 	}
 	a := fyneapp.NewWithID("org.latentpalette.palette")
-	ui.NewMainWindowWith(a, models).ShowAndRun()
+	w, err := ui.NewMainWindowWith(a, models)
+	if err != nil {
+		return usageError{err}
+	}
+	w.ShowAndRun()
 	return nil
 }
 
 // windowModels loads the window's models: the files named, else the built-in weights where the
-// binary has them. A nil model in the result means the window's stand-in.
+// binary has them. A nil model in the result means neither: the window refuses to open.
 func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 	var models ui.Models
 	if _, ok := builtinMelodyModel(); ok || melodySpec != "" {
@@ -77,7 +81,7 @@ func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 }
 
 // addDrumModel loads the drum palette's model: the file named, else the built-in weights where
-// the binary has them (assets.DrumsModel); without either the window uses a stand-in.
+// the binary has them (assets.DrumsModel); without either the window refuses to open.
 func addDrumModel(models *ui.Models, path string) error {
 	if path == "" && len(assets.DrumsModel) == 0 {
 		return nil

@@ -2,19 +2,19 @@ package ui
 
 import (
 	"errors"
+	"fmt"
 	"image/color"
 	"io"
 
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
-	"github.com/latentpalette/palette/model/palette/standin"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
-// Models are the models a window decodes with (app loads the bundled weights into them). A nil
-// model means a stand-in, for builds without trained weights and for tests.
+// Models are the models a window decodes with (app loads the bundled weights into them, or the
+// files named on its command line). The tests use the stand-ins of model/palette/standin.
 type Models struct {
 	Melody     palette.Model[melody.Melody]
 	MelodyName string // shown in the status line, e.g. the checkpoint's file name
@@ -27,29 +27,21 @@ type Models struct {
 // modelNotes say, for each palette's status line, which model decodes.
 type modelNotes struct{ melody, sketch, drums string }
 
-// withDefaults fills in stand-ins for the models not given and says which model decodes.
-func (m Models) withDefaults() (Models, modelNotes) {
-	n := modelNotes{
-		melody: "Stand-in melody model: this build has no trained MusicVAE",
-		sketch: "Stand-in sketch model: this build has no trained Sketch-RNN",
-		drums:  "Stand-in drum model: this build has no trained drum VAE",
+// check refuses a missing model and says, for each palette's status line, which model decodes.
+func (m Models) check() (modelNotes, error) {
+	for _, c := range []struct {
+		missing bool
+		what    string
+	}{{m.Melody == nil, "melody"}, {m.Sketch == nil, "sketch"}, {m.Drums == nil, "drum"}} {
+		if c.missing {
+			return modelNotes{}, fmt.Errorf("no %s model: this build has none built in; name a checkpoint with palette window --%s-model FILE", c.what, c.what)
+		}
 	}
-	if m.Melody == nil {
-		m.Melody = standin.Melody{}
-	} else {
-		n.melody = "Melody model: " + m.MelodyName + ", decoded with Gorgonia"
-	}
-	if m.Sketch == nil {
-		m.Sketch = standin.Sketch{}
-	} else {
-		n.sketch = "Sketch model: " + m.SketchName + ", decoded with Gorgonia"
-	}
-	if m.Drums == nil {
-		m.Drums = standin.Drums{}
-	} else {
-		n.drums = "Drum model: " + m.DrumsName + ", decoded with Gorgonia"
-	}
-	return m, n
+	return modelNotes{
+		melody: "Melody model: " + m.MelodyName + ", decoded with Gorgonia",
+		sketch: "Sketch model: " + m.SketchName + ", decoded with Gorgonia",
+		drums:  "Drum model: " + m.DrumsName + ", decoded with Gorgonia",
+	}, nil
 }
 
 // SketchVAE returns the palette's sketch model over w, which must have an encoder: the model

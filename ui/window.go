@@ -42,15 +42,18 @@ const (
 	drumsTabIndex
 )
 
-// NewMainWindowWith builds the main window around models of the caller's choice.
-func NewMainWindowWith(a fyne.App, m Models) fyne.Window {
+// NewMainWindowWith builds the main window around the caller's models; each palette needs one.
+func NewMainWindowWith(a fyne.App, m Models) (fyne.Window, error) {
+	notes, err := m.check()
+	if err != nil {
+		return nil, err
+	}
 	a.Settings().SetTheme(studioTheme{})
 	var player Player
 	p, err := newAudioPlayer(false)
 	if err == nil {
 		player = p
 	}
-	m, notes := m.withDefaults()
 	var session string
 	if root := a.Storage().RootURI(); root != nil && root.Scheme() == "file" {
 		session = filepath.Join(root.Path(), sessionName)
@@ -59,7 +62,7 @@ func NewMainWindowWith(a fyne.App, m Models) fyne.Window {
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the audio engine did not start: %w\n\nThe palette works without sound; export WAV files to listen", err), w.win)
 	}
-	return w.win
+	return w.win, nil
 }
 
 // options are what the window is built around; tests give their own.
