@@ -72,19 +72,7 @@ fi
 
 # Draw a corner by hand: the top-left corner's menu (right click), Draw…, a sheep drawn in the
 # dialog's sheet stroke by stroke, Use it. The corner's thumbnail and the result must change.
-stroke() { # x0 y0 x1 y1 ...: press at the first point, move through the others, release
-	xdotool mousemove --window "$win" "$1" "$2"
-	sleep 0.1
-	xdotool mousedown 1
-	shift 2
-	while [ $# -ge 2 ]; do
-		xdotool mousemove --window "$win" "$1" "$2"
-		sleep 0.03
-		shift 2
-	done
-	xdotool mouseup 1
-	sleep 0.1
-}
+# (stroke is in scripts/xvfb.sh)
 import -window "$win" "$out/draw-before.png"
 menu_x=$((tx + 30)) menu_y=$((ty + 30))
 xdotool mousemove --window "$win" "$menu_x" "$menu_y" click 3 # the corner menu

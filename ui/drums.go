@@ -98,16 +98,7 @@ func readDrumMIDI(path string) (*choice[drums.Pattern], error) {
 // audition plays a groove in the dialog that asks for 2 bars (on), through the transport, or
 // gives the transport back what it played before (off).
 func (d *drumsTab) audition(item drums.Pattern, on bool) {
-	tr := d.tr
-	if on {
-		tr.player.SetDrums(item)
-		tr.player.Play()
-		return
-	}
-	d.part.sound(d.part.on)
-	if !tr.playing() {
-		tr.player.Stop()
-	}
+	d.part.audition(on, func() { d.tr.player.SetDrums(item) })
 }
 
 // drumWindow is the 2 bars of p from step start on, padded with silence.

@@ -96,16 +96,7 @@ func readMIDI(path string) (*choice[melody.Melody], error) {
 // audition plays a melody in the dialog that asks for 2 bars (on), through the transport, or
 // gives the transport back what it played before (off).
 func (m *melodyTab) audition(item melody.Melody, on bool) {
-	tr := m.tr
-	if on {
-		tr.player.SetMelody(item)
-		tr.player.Play()
-		return
-	}
-	m.part.sound(m.part.on) // the result again, or rests
-	if !tr.playing() {
-		tr.player.Stop()
-	}
+	m.part.audition(on, func() { m.tr.player.SetMelody(item) })
 }
 
 // importNote says what the melody import of the file at path did: the track it took the

@@ -181,3 +181,18 @@ func (tr *transport) changed() {
 		tr.onChange()
 	}
 }
+
+// audition plays, through the transport, what set gives the player (on), as a dialog's preview
+// does; off gives the part its own sound back and stops the player if no part plays.
+func (p *part) audition(on bool, set func()) {
+	tr := p.tr
+	if on {
+		set()
+		tr.player.Play()
+		return
+	}
+	p.sound(p.on) // the result again, or silence
+	if !tr.playing() {
+		tr.player.Stop()
+	}
+}
