@@ -67,7 +67,7 @@ func loadDrumModel(spec string) (*musicvae.DrumModel, error) {
 	} else {
 		f, err := openInput(spec)
 		if err != nil {
-			return nil, usageError{fmt.Errorf("model: %w", err)}
+			return nil, usageError{fmt.Errorf("--model: %w", err)}
 		}
 		defer f.Close()
 		r = f
