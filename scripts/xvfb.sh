@@ -35,9 +35,15 @@ start_palette() {
 
 xvfb="" app="" config=""
 cleanup_palette() {
-	[ -n "$app" ] && kill "$app" 2>/dev/null
+	if [ -n "$app" ] && kill "$app" 2>/dev/null; then
+		# The palette may still be writing its session or preferences into $config as it exits:
+		# wait for it (5 s at most) before removing the folder.
+		for _ in $(seq 50); do kill -0 "$app" 2>/dev/null || break; sleep 0.1; done
+		kill -9 "$app" 2>/dev/null || true
+		wait "$app" 2>/dev/null || true
+	fi
 	[ -n "$xvfb" ] && kill "$xvfb" 2>/dev/null
-	[ -n "$config" ] && rm -rf "$config"
+	if [ -n "$config" ]; then rm -rf "$config" 2>/dev/null || { sleep 0.5; rm -rf "$config" 2>/dev/null || true; }; fi
 	true
 }
 
