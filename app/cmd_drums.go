@@ -72,11 +72,7 @@ func loadDrumModel(spec string) (*musicvae.DrumModel, error) {
 		defer f.Close()
 		r = f
 	}
-	w, _, err := musicvae.Load(r)
-	if err != nil {
-		return nil, usageError{fmt.Errorf("%s: %w", name, err)}
-	}
-	m, err := musicvae.NewDrumModel(w)
+	m, err := musicvae.LoadDrumModel(r)
 	if err != nil {
 		return nil, usageError{fmt.Errorf("%s: %w", name, err)}
 	}

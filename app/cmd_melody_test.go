@@ -31,16 +31,7 @@ func writeTune(t *testing.T, dir, name string, pitch int) string {
 
 func readSteps(t *testing.T, path string) int {
 	t.Helper()
-	f, err := os.Open(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	segs, err := melody.ReadMIDI(f)
-	if err != nil {
-		t.Fatalf("%s does not read back: %v", path, err)
-	}
-	return len(melody.Concat(segs...))
+	return len(readMelody(t, path))
 }
 
 func TestMelodyCommands(t *testing.T) {

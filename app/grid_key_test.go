@@ -28,17 +28,8 @@ func TestMelodyGridPathKeyLock(t *testing.T) {
 		if status != 0 {
 			t.Fatalf("%s: status %d: %s", args[1], status, stderr)
 		}
-		f, err := os.Open(out)
-		if err != nil {
-			t.Fatal(err)
-		}
-		segs, err := melody.ReadMIDI(f)
-		f.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
 		notes := 0
-		for _, e := range melody.Concat(segs...) {
+		for _, e := range readMelody(t, out) {
 			if p, ok := melody.Pitch(e); ok {
 				notes++
 				if !lock.InScale(p) {

@@ -15,11 +15,7 @@ import (
 // greedy as the drum tab starts, from the example grooves: point moved to pattern ready.
 func BenchmarkMoveToResultDrums(b *testing.B) {
 	b.Run("shipped", func(b *testing.B) {
-		w, _, err := musicvae.Load(bytes.NewReader(assets.DrumsModel))
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := musicvae.NewDrumModel(w)
+		m, err := musicvae.LoadDrumModel(bytes.NewReader(assets.DrumsModel))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -27,10 +23,6 @@ func BenchmarkMoveToResultDrums(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var corners [4]drums.Pattern
-		for i, n := range named {
-			corners[i] = n.Item
-		}
-		benchMove[drums.Pattern](b, m, corners, palette.Settings{}, func(p drums.Pattern) int { return len(p) })
+		benchMove[drums.Pattern](b, m, examples.Items(named), palette.Settings{}, func(p drums.Pattern) int { return len(p) })
 	})
 }

@@ -25,6 +25,21 @@ func (k *keyRoute) key(e *fyne.KeyEvent) bool { return k != nil && k.handle != n
 // (acted on) and as a rune (dropped here, so that no widget toggles on it).
 func (k *keyRoute) rune(r rune) bool { return r == ' ' && k != nil && k.handle != nil }
 
+// typedKey hands e to the window, and to own (the widget's own handling) if the window did not
+// use it: every widget below overrides TypedKey with it.
+func (k *keyRoute) typedKey(e *fyne.KeyEvent, own func(*fyne.KeyEvent)) {
+	if !k.key(e) {
+		own(e)
+	}
+}
+
+// typedRune drops the space bar's rune (see rune) and gives every other rune to own.
+func (k *keyRoute) typedRune(r rune, own func(rune)) {
+	if !k.rune(r) {
+		own(r)
+	}
+}
+
 // isTransportKey reports whether e is one of the keys the window keeps for itself.
 func isTransportKey(e *fyne.KeyEvent) bool {
 	switch e.Name {
@@ -48,18 +63,10 @@ func newKeyButton(k *keyRoute, label string, icon fyne.Resource, tapped func()) 
 }
 
 // TypedKey is part of fyne.Focusable.
-func (b *keyButton) TypedKey(e *fyne.KeyEvent) {
-	if !b.keys.key(e) {
-		b.Button.TypedKey(e)
-	}
-}
+func (b *keyButton) TypedKey(e *fyne.KeyEvent) { b.keys.typedKey(e, b.Button.TypedKey) }
 
 // TypedRune is part of fyne.Focusable.
-func (b *keyButton) TypedRune(r rune) {
-	if !b.keys.rune(r) {
-		b.Button.TypedRune(r)
-	}
-}
+func (b *keyButton) TypedRune(r rune) { b.keys.typedRune(r, b.Button.TypedRune) }
 
 // keyCheck is a checkbox that leaves the transport keys to the window.
 type keyCheck struct {
@@ -75,18 +82,10 @@ func newKeyCheck(k *keyRoute, label string, changed func(bool)) *keyCheck {
 }
 
 // TypedKey is part of fyne.Focusable.
-func (c *keyCheck) TypedKey(e *fyne.KeyEvent) {
-	if !c.keys.key(e) {
-		c.Check.TypedKey(e)
-	}
-}
+func (c *keyCheck) TypedKey(e *fyne.KeyEvent) { c.keys.typedKey(e, c.Check.TypedKey) }
 
 // TypedRune is part of fyne.Focusable.
-func (c *keyCheck) TypedRune(r rune) {
-	if !c.keys.rune(r) {
-		c.Check.TypedRune(r)
-	}
-}
+func (c *keyCheck) TypedRune(r rune) { c.keys.typedRune(r, c.Check.TypedRune) }
 
 // keySlider is a slider that leaves the transport keys to the window: the arrows move the puck,
 // not the slider's value.
@@ -103,18 +102,10 @@ func newKeySlider(k *keyRoute, lo, hi float64) *keySlider {
 }
 
 // TypedKey is part of fyne.Focusable.
-func (s *keySlider) TypedKey(e *fyne.KeyEvent) {
-	if !s.keys.key(e) {
-		s.Slider.TypedKey(e)
-	}
-}
+func (s *keySlider) TypedKey(e *fyne.KeyEvent) { s.keys.typedKey(e, s.Slider.TypedKey) }
 
 // TypedRune is part of fyne.Focusable.
-func (s *keySlider) TypedRune(r rune) {
-	if !s.keys.rune(r) {
-		s.Slider.TypedRune(r)
-	}
-}
+func (s *keySlider) TypedRune(r rune) { s.keys.typedRune(r, s.Slider.TypedRune) }
 
 // keySelect is a drop-down list that leaves the transport keys to the window.
 type keySelect struct {
@@ -131,15 +122,7 @@ func newKeySelect(k *keyRoute, options []string, changed func(string)) *keySelec
 }
 
 // TypedKey is part of fyne.Focusable.
-func (s *keySelect) TypedKey(e *fyne.KeyEvent) {
-	if !s.keys.key(e) {
-		s.Select.TypedKey(e)
-	}
-}
+func (s *keySelect) TypedKey(e *fyne.KeyEvent) { s.keys.typedKey(e, s.Select.TypedKey) }
 
 // TypedRune is part of fyne.Focusable.
-func (s *keySelect) TypedRune(r rune) {
-	if !s.keys.rune(r) {
-		s.Select.TypedRune(r)
-	}
-}
+func (s *keySelect) TypedRune(r rune) { s.keys.typedRune(r, s.Select.TypedRune) }

@@ -17,6 +17,15 @@ type Named[T any] struct {
 	Item T
 }
 
+// Items returns the items of named corners, without their names.
+func Items[T any](ns [4]Named[T]) [4]T {
+	var out [4]T
+	for i, n := range ns {
+		out[i] = n.Item
+	}
+	return out
+}
+
 // melodies are 2-bar phrases, one token per 16th step: a note name starts a note (C4 is
 // middle C), "-" holds it, "." rests. Bars are separated by "|" for the reader only.
 var melodies = []struct{ name, score string }{

@@ -2,6 +2,7 @@ package musicvae
 
 import (
 	"fmt"
+	"io"
 
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
@@ -21,6 +22,15 @@ func NewDrumModel(w *Weights) (*DrumModel, error) {
 		return nil, fmt.Errorf("musicvae: the model's input is %q, not a drum roll: it is not a drum model", w.Config.Input)
 	}
 	return &DrumModel{m: NewModel(w)}, nil
+}
+
+// LoadDrumModel reads a drum model's checkpoint (as Load) and wraps it for inference.
+func LoadDrumModel(r io.Reader) (*DrumModel, error) {
+	w, _, err := Load(r)
+	if err != nil {
+		return nil, err
+	}
+	return NewDrumModel(w)
 }
 
 // Weights returns the model's weights.

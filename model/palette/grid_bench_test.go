@@ -85,11 +85,7 @@ func BenchmarkGrid11(b *testing.B) {
 		if len(assets.DrumsModel) == 0 {
 			b.Skip("no drum model in this build")
 		}
-		w, _, err := musicvae.Load(bytes.NewReader(assets.DrumsModel))
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := musicvae.NewDrumModel(w)
+		m, err := musicvae.LoadDrumModel(bytes.NewReader(assets.DrumsModel))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -97,11 +93,7 @@ func BenchmarkGrid11(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		var items [4]drums.Pattern
-		for i, e := range ex {
-			items[i] = e.Item
-		}
-		benchGrid[drums.Pattern](b, m, items, palette.Settings{})
+		benchGrid[drums.Pattern](b, m, examples.Items(ex), palette.Settings{})
 	})
 	b.Run("sketch", func(b *testing.B) {
 		benchGrid[sketch.Drawing](b, shippedSketch(b), exampleDrawings(), palette.Settings{Temperature: 0.2, Seed: 1})
