@@ -134,8 +134,9 @@ func (r *handRenderer) Destroy()                     {}
 
 // drawCorner asks the user to draw a corner by hand on sheet (kept between openings, so that a
 // drawing survives Cancel) and gives done the drawing, scaled and simplified as the model's
-// data were (sketch.FromHand). The sheet is cleared once its drawing is used.
-func drawCorner(win fyne.Window, sheet *HandCanvas, done func(sketch.Drawing)) {
+// data were (sketch.FromHand). The sheet is cleared once its drawing is used. do runs a
+// callback on Fyne's thread (the tab's hooks.runOnUI).
+func drawCorner(win fyne.Window, sheet *HandCanvas, do func(func()), done func(sketch.Drawing)) {
 	undo := widget.NewButtonWithIcon("Undo stroke", theme.ContentUndoIcon(), sheet.UndoStroke)
 	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), sheet.Clear)
 	enable := func() {
@@ -151,7 +152,7 @@ func drawCorner(win fyne.Window, sheet *HandCanvas, done func(sketch.Drawing)) {
 	enable()
 	hint := widget.NewLabel("Drag to draw a stroke, tap for a dot. Draw what the model knows (the built-in one, sheep).")
 	buttons := container.NewHBox(undo, clear)
-	if more := continueButton(win, sheet); more != nil {
+	if more := continueButton(win, sheet, do); more != nil {
 		buttons.Add(more)
 	}
 	content := container.NewBorder(hint, buttons, nil, nil, sheet)

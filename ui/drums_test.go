@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/latentpalette/palette/internal/atomicfile"
 	"github.com/latentpalette/palette/model/drums"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
@@ -55,7 +56,7 @@ func TestDrumsTabDecodesAtPoint(t *testing.T) {
 func writeDrumFile(t *testing.T, dir, name string, p drums.Pattern) string {
 	t.Helper()
 	path := filepath.Join(dir, name)
-	if err := writeFileAtomic(path, func(w io.Writer) error { return drums.WriteMIDI(w, p, drums.WriteOptions{BPM: 96}) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return drums.WriteMIDI(w, p, drums.WriteOptions{BPM: 96}) }); err != nil {
 		t.Fatal(err)
 	}
 	return path
@@ -180,7 +181,7 @@ func TestDrumFileErrors(t *testing.T) {
 		t.Fatal(err)
 	}
 	tune := filepath.Join(f.tmp, "tune.mid")
-	if err := writeFileAtomic(tune, func(w io.Writer) error { return melody.WriteMIDI(w, mel, melody.WriteOptions{}) }); err != nil {
+	if err := atomicfile.Write(tune, func(w io.Writer) error { return melody.WriteMIDI(w, mel, melody.WriteOptions{}) }); err != nil {
 		t.Fatal(err)
 	}
 	text := filepath.Join(f.tmp, "notes.txt")
@@ -281,7 +282,7 @@ func TestDrumExports(t *testing.T) {
 	export := func(name string, run func()) []byte {
 		t.Helper()
 		path := filepath.Join(f.tmp, name)
-		chooseSavePath = func(_ fyne.Window, _, _ string, done func(string)) { done(path) }
+		f.chooseSave = func(_ fyne.Window, _, _ string, done func(string)) { done(path) }
 		d.status.SetText("")
 		run()
 		f.until(t, "the export of "+name, func() bool { return strings.HasPrefix(d.status.Text, "Saved") })

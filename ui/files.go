@@ -14,13 +14,7 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
-
-	"github.com/latentpalette/palette/internal/atomicfile"
 )
-
-// chooseSavePath asks where to save a file named name (ext is its extension); done gets the
-// path. Tests replace it to bypass the dialog.
-var chooseSavePath = showSaveDialog
 
 // exportFolderKey is the preference that remembers the folder of the last export.
 const exportFolderKey = "exportFolder"
@@ -124,12 +118,6 @@ func isDir(path string) bool {
 	info, err := os.Stat(path)
 	return err == nil && info.IsDir()
 }
-
-// chooseOpenPath asks for a file with one of exts; done gets its path.
-var chooseOpenPath = showOpenDialog
-
-// writeFileAtomic writes path all at once or not at all (see atomicfile.Write).
-var writeFileAtomic = atomicfile.Write
 
 // typedPath reads a path typed into a dialog: spaces around it go, a leading ~ is the home
 // folder, and a relative path is taken from the folder dir.

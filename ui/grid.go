@@ -63,7 +63,7 @@ func (t *paletteTab[T]) spaceArea() fyne.CanvasObject {
 	s := &space[T]{t: t, size: 7}
 	t.space = s
 	s.dec = palette.NewGridDecoder(t.pal.Model(), func(u palette.GridUpdate[T]) {
-		runOnUI(func() { s.update(u) })
+		t.runOnUI(func() { s.update(u) })
 	})
 	s.progress = widget.NewProgressBar()
 	s.progress.Hide()

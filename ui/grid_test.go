@@ -134,7 +134,7 @@ func TestGridExports(t *testing.T) {
 	f := newFixture(t)
 	dir := t.TempDir()
 	var saved string
-	chooseSavePath = func(_ fyne.Window, name, _ string, done func(string)) {
+	f.chooseSave = func(_ fyne.Window, name, _ string, done func(string)) {
 		saved = filepath.Join(dir, name)
 		done(saved)
 	}
@@ -220,7 +220,7 @@ func TestPathRecordsPlaysAndExports(t *testing.T) {
 
 	dir := t.TempDir()
 	var saved string
-	chooseSavePath = func(_ fyne.Window, name, _ string, done func(string)) {
+	f.chooseSave = func(_ fyne.Window, name, _ string, done func(string)) {
 		saved = filepath.Join(dir, name)
 		done(saved)
 	}
@@ -239,7 +239,7 @@ func TestSketchPathExportsGIF(t *testing.T) {
 	recordPath(tab, palette.Point{U: 0, V: 0}, palette.Point{U: 1, V: 0}, palette.Point{U: 1, V: 1})
 	dir := t.TempDir()
 	var saved string
-	chooseSavePath = func(_ fyne.Window, name, _ string, done func(string)) {
+	f.chooseSave = func(_ fyne.Window, name, _ string, done func(string)) {
 		saved = filepath.Join(dir, name)
 		done(saved)
 	}

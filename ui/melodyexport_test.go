@@ -28,7 +28,7 @@ func TestMIDINamesInstrument(t *testing.T) {
 	for _, name := range synth.Names() {
 		inst.SetSelected(name)
 		path := filepath.Join(f.tmp, name+".mid")
-		chooseSavePath = func(_ fyne.Window, _, _ string, done func(string)) { done(path) }
+		f.chooseSave = func(_ fyne.Window, _, _ string, done func(string)) { done(path) }
 		f.w.melody.status.SetText("")
 		findButton(t, f.w.melody.content, "MIDI").OnTapped()
 		f.until(t, "the export", func() bool { return strings.HasPrefix(f.w.melody.status.Text, "Saved") })

@@ -179,11 +179,10 @@ func TestKeyLockPickers(t *testing.T) {
 		t.Fatal(err)
 	}
 	queue := make(chan func(), 4096)
-	oldRun := runOnUI
-	runOnUI = func(fn func()) { queue <- fn }
-	t.Cleanup(func() { runOnUI = oldRun })
 	a := test.NewTempApp(t)
-	win := newWindow(a, options{melodyModel: musicvae.NewModel(w), sketchModel: standin.Sketch{}, drumsModel: standin.Drums{}})
+	o := options{melodyModel: musicvae.NewModel(w), sketchModel: standin.Sketch{}, drumsModel: standin.Drums{}}
+	o.runOnUI = func(fn func()) { queue <- fn }
+	win := newWindow(a, o)
 	t.Cleanup(win.win.Close)
 	win.win.Resize(fyne.NewSize(1100, 750))
 	settle := func() {

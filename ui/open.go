@@ -33,13 +33,12 @@ type choice[T any] struct {
 func (t *paletteTab[T]) loadCorner(i int, path string) {
 	name := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	t.status.SetText("Reading " + filepath.Base(path) + "…")
-	do := runOnUI // read here, on Fyne's thread
 	t.loads.Add(1)
 	go func() {
 		defer t.loads.Done()
 		var c *choice[T]
 		err := safely(func() (err error) { c, err = t.kind.read(path); return err })
-		do(func() {
+		t.runOnUI(func() {
 			t.status.SetText(t.kind.modelNote)
 			if err != nil {
 				dialog.ShowError(errors.New(oneLine(err.Error())), t.win)

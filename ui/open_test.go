@@ -16,6 +16,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/latentpalette/palette/internal/atomicfile"
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 )
@@ -60,7 +61,7 @@ func writeMelodyFile(t *testing.T, dir string, bars int) string {
 		t.Fatal(err)
 	}
 	path := filepath.Join(dir, fmt.Sprintf("%d-bars.mid", bars))
-	if err := writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, m, melody.WriteOptions{}) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return melody.WriteMIDI(w, m, melody.WriteOptions{}) }); err != nil {
 		t.Fatal(err)
 	}
 	return path

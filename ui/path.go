@@ -155,7 +155,7 @@ func (p *pathState[T]) decode(t *paletteTab[T], done func(pts []palette.Point, i
 	run := p.run
 	pts := p.path.Even(p.windowCount())
 	corners, s, m := t.pal.Corners(), t.pal.Settings(), t.pal.Model()
-	do := runOnUI
+	do := t.runOnUI
 	go func() {
 		items, err := palette.DecodePoints(m, corners, pts, s, 0, nil)
 		do(func() {
@@ -206,7 +206,7 @@ const pathLead = 1.5
 // just before each pass of the loop ends, so that the windows, the playhead and the puck keep
 // in step; otherwise every period.
 func (p *pathState[T]) tick(t *paletteTab[T], run uint64, period time.Duration, stopped chan struct{}) {
-	do := runOnUI
+	do := t.runOnUI
 	next := func() {
 		do(func() {
 			if run != p.run || len(p.windows) == 0 {

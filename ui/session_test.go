@@ -177,7 +177,7 @@ func TestExportKept(t *testing.T) {
 	export := func(name string, menu *fyne.Menu, label string, status *widget.Label) []byte {
 		t.Helper()
 		path := filepath.Join(f.tmp, name)
-		chooseSavePath = func(_ fyne.Window, offered, ext string, done func(string)) {
+		f.chooseSave = func(_ fyne.Window, offered, ext string, done func(string)) {
 			if !strings.HasPrefix(offered, "palette-kept") || !strings.HasSuffix(offered, ext) {
 				t.Errorf("offered the name %q (%s)", offered, ext)
 			}

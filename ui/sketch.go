@@ -41,11 +41,11 @@ func sketchKind(note string) kind[sketch.Drawing] {
 			return NewSketchView(compact, c)
 		},
 		read: readDrawings,
-		draw: func(win fyne.Window, done func(sketch.Drawing)) {
+		draw: func(win fyne.Window, do func(func()), done func(sketch.Drawing)) {
 			if sheet == nil {
 				sheet = NewHandCanvas()
 			}
-			drawCorner(win, sheet, done)
+			drawCorner(win, sheet, do, done)
 		},
 		exporters: sketchExporters,
 		modelNote: note,
@@ -126,7 +126,7 @@ func (s *sketchTab) build() fyne.CanvasObject {
 	s.onDecoded = func(r palette.Result[sketch.Drawing]) {
 		s.stopReplay() // the view shows the new drawing whole
 		s.restGen++
-		gen, do := s.restGen, runOnUI // read runOnUI here, on Fyne's thread
+		gen, do := s.restGen, s.runOnUI
 		time.AfterFunc(replayRest, func() {
 			do(func() {
 				if gen == s.restGen && s.replayShown != r.Point {

@@ -41,8 +41,8 @@ const continueTemperature = 0.35
 // continueButton returns the Draw dialog's "Continue" button: the model reads the strokes drawn
 // so far and draws on (sketch-rnn's "finish my drawing"); its strokes join the sheet, where
 // Undo stroke takes them back one by one and another press proposes another ending. It returns
-// nil when there is no trained model.
-func continueButton(win fyne.Window, sheet *HandCanvas) *widget.Button {
+// nil when there is no trained model. do runs its callback on Fyne's thread (hooks.runOnUI).
+func continueButton(win fyne.Window, sheet *HandCanvas, do func(func())) *widget.Button {
 	m := getContinueModel()
 	if m == nil {
 		return nil
@@ -59,7 +59,7 @@ func continueButton(win fyne.Window, sheet *HandCanvas) *widget.Button {
 		b.Disable()
 		go func() {
 			more, err := continueLines(m, lines, seed)
-			runOnUI(func() {
+			do(func() {
 				b.Enable()
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("could not continue the drawing: %w", err), win)

@@ -18,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/latentpalette/palette/internal/atomicfile"
 	"github.com/latentpalette/palette/model/palette"
 )
 
@@ -48,8 +49,9 @@ type kind[T any] struct {
 	read func(path string) (*choice[T], error)
 	// audition plays an item in the dialog that asks which one to use (on), or stops (off);
 	// nil where items do not play.
-	audition  func(item T, on bool)
-	draw      func(win fyne.Window, done func(T)) // let the user make one by hand; nil if not offered
+	audition func(item T, on bool)
+	// draw lets the user make one by hand (do runs a callback on Fyne's thread); nil if not offered.
+	draw      func(win fyne.Window, do func(func()), done func(T))
 	exporters []exporter[T]
 	modelNote string           // says which model decodes, for the status line
 	settings  palette.Settings // what the tab starts with: temperature and seed
@@ -89,18 +91,19 @@ type paletteTab[T any] struct {
 	// clock is the transport a path plays along with (melodies, drums); nil for none.
 	clock     func() (bpm, step float64, playing bool)
 	savedPath palette.Path // the path of a saved session, for spaceArea
+	hooks                  // the window's: runOnUI, chooseSavePath, chooseOpenPath (window.go)
 }
 
 // newPaletteTab builds a tab over model m; extra controls (the transport, for melodies) go
 // above the shared ones. It starts with the example corners, named, or with a saved session's
 // corners and kept results.
-func newPaletteTab[T any](win fyne.Window, keys *keyRoute, k kind[T], m palette.Model[T], examples [4]T, exampleNames [4]string, saved *tabSession[T]) *paletteTab[T] {
-	t := &paletteTab[T]{win: win, keys: keys, kind: k, examples: examples, exampleNames: exampleNames}
+func newPaletteTab[T any](win fyne.Window, keys *keyRoute, h hooks, k kind[T], m palette.Model[T], examples [4]T, exampleNames [4]string, saved *tabSession[T]) *paletteTab[T] {
+	t := &paletteTab[T]{win: win, keys: keys, hooks: h, kind: k, examples: examples, exampleNames: exampleNames}
 	corners, names := examples, exampleNames
 	if saved != nil {
 		corners, names = saved.Corners, saved.Names
 	}
-	do := runOnUI // the palette's worker calls back through it
+	do := h.runOnUI // the palette's worker calls back through it
 	t.pal = palette.New(m, palette.Options[T]{
 		OnResult:    func(r palette.Result[T]) { do(func() { t.showResult(r) }) },
 		OnCorners:   func(c [4]palette.Corner[T]) { do(func() { t.showCorners(c) }) },
@@ -335,12 +338,12 @@ func (t *paletteTab[T]) setName(i int, s string) { t.pal.Rename(i, s) }
 func (t *paletteTab[T]) cornerName(i int) string { return t.pal.Corners()[i].Name }
 
 func (t *paletteTab[T]) openCorner(i int) {
-	chooseOpenPath(t.win, t.kind.fileExts, func(path string) { t.loadCorner(i, path) })
+	t.chooseOpenPath(t.win, t.kind.fileExts, func(path string) { t.loadCorner(i, path) })
 }
 
 // drawCorner lets the user draw corner i by hand.
 func (t *paletteTab[T]) drawCorner(i int) {
-	t.kind.draw(t.win, func(item T) { t.pal.SetNamedCorner(i, item, "Drawn") })
+	t.kind.draw(t.win, t.runOnUI, func(item T) { t.pal.SetNamedCorner(i, item, "Drawn") })
 }
 
 // drop sends files dropped at pos (in the window) to the corner nearest to it.
@@ -508,12 +511,11 @@ func (t *paletteTab[T]) exportKeptMenu() *fyne.Menu {
 // names them in an error) and writes them in the background, whole or not at all.
 func (t *paletteTab[T]) exportItems(e exporter[T], items []T, name, what string) {
 	write := e.writer()
-	chooseSavePath(t.win, name, e.ext, func(path string) {
-		do := runOnUI // read here, on Fyne's thread
+	t.chooseSavePath(t.win, name, e.ext, func(path string) {
 		go func() {
-			err := safely(func() error { return writeFileAtomic(path, func(w io.Writer) error { return write(w, items) }) })
+			err := safely(func() error { return atomicfile.Write(path, func(w io.Writer) error { return write(w, items) }) })
 			err = userPath(err, path) // never the name of the temporary file
-			do(func() {
+			t.runOnUI(func() {
 				if err != nil {
 					dialog.ShowError(fmt.Errorf("could not save %s: %w\n\nChoose another folder or name and export again", what, err), t.win)
 					return
@@ -533,7 +535,3 @@ func safely(f func() error) (err error) {
 	}()
 	return f()
 }
-
-// runOnUI runs f on Fyne's thread; every callback from a palette or a background goroutine
-// goes through it. Tests replace it to run the callbacks on the test's goroutine.
-var runOnUI = fyne.Do

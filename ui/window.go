@@ -76,6 +76,34 @@ type options struct {
 	// writeSession writes the session file (in the session writer's goroutine); nil writes it
 	// whole or not at all with atomicfile. Tests hold it up to see that the window does not wait.
 	writeSession func(path string, s *session) error
+	hooks        // how callbacks reach Fyne's thread and how the user picks files; nil fields: the real ones
+}
+
+// hooks are the window's ways to Fyne's thread and to the file dialogs; tests pass their own
+// in options, and a nil field is the real one. The window's tabs hold them (see newPaletteTab).
+type hooks struct {
+	// runOnUI runs f on Fyne's thread; every callback from a palette or a background goroutine
+	// goes through it. Real: fyne.Do. Tests queue the callbacks and run them on their goroutine.
+	runOnUI func(f func())
+	// chooseSavePath asks where to save a file named name (ext is its extension); done gets the
+	// path. Real: showSaveDialog. Tests answer with a path of theirs, bypassing the dialog.
+	chooseSavePath func(win fyne.Window, name, ext string, done func(path string))
+	// chooseOpenPath asks for a file with one of exts; done gets its path. Real: showOpenDialog.
+	chooseOpenPath func(win fyne.Window, exts []string, done func(path string))
+}
+
+// orReal returns h with the real behaviour wherever h leaves a field nil.
+func (h hooks) orReal() hooks {
+	if h.runOnUI == nil {
+		h.runOnUI = fyne.Do
+	}
+	if h.chooseSavePath == nil {
+		h.chooseSavePath = showSaveDialog
+	}
+	if h.chooseOpenPath == nil {
+		h.chooseOpenPath = showOpenDialog
+	}
+	return h
 }
 
 func newWindow(a fyne.App, o options) *window {
@@ -86,6 +114,7 @@ func newWindow(a fyne.App, o options) *window {
 	midi := newMIDIPlayer(player) // MIDI out beside the sound (midiout.go), off until turned on
 	player = midi
 	melodyModel, keyLock := withKeyLock(o.melodyModel)
+	h := o.hooks.orReal()
 	w := &window{win: a.NewWindow(Title), sessionPath: o.session}
 	w.keys = &keyRoute{handle: w.transportKey}
 	var saved session
@@ -109,14 +138,14 @@ func newWindow(a fyne.App, o options) *window {
 		tr.tempo = saved.Tempo
 	}
 	w.melody = &melodyTab{tr: tr, instrument: synth.Names()[0], midi: midi, keyLock: keyLock}
-	w.melody.paletteTab = newPaletteTab(w.win, w.keys, melodyKind(w.melody, o.notes.melody), melodyModel, mcorners, mnames, saved.Melody)
+	w.melody.paletteTab = newPaletteTab(w.win, w.keys, h, melodyKind(w.melody, o.notes.melody), melodyModel, mcorners, mnames, saved.Melody)
 
 	var scorners [4]sketch.Drawing
 	var snames [4]string
 	for i, e := range examples.Drawings() {
 		scorners[i], snames[i] = e.Item, e.Name
 	}
-	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, w.keys, sketchKind(o.notes.sketch), o.sketchModel, scorners, snames, saved.Sketch)}
+	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, w.keys, h, sketchKind(o.notes.sketch), o.sketchModel, scorners, snames, saved.Sketch)}
 
 	grooves, gerr := examples.Grooves()
 	var dcorners [4]drums.Pattern
@@ -125,7 +154,7 @@ func newWindow(a fyne.App, o options) *window {
 		dcorners[i], dnames[i] = e.Item, e.Name
 	}
 	w.drums = &drumsTab{tr: tr}
-	w.drums.paletteTab = newPaletteTab(w.win, w.keys, drumsKind(w.drums, o.notes.drums), o.drumsModel, dcorners, dnames, saved.Drums)
+	w.drums.paletteTab = newPaletteTab(w.win, w.keys, h, drumsKind(w.drums, o.notes.drums), o.drumsModel, dcorners, dnames, saved.Drums)
 	if saved.Instrument != "" {
 		w.melody.instrument = saved.Instrument
 	}
@@ -148,7 +177,7 @@ func newWindow(a fyne.App, o options) *window {
 	w.tabs.OnSelected = func(*container.TabItem) { w.focusPad(); w.saveSession() }
 	w.win.SetContent(w.tabs)
 	if o.session != "" {
-		w.saver = newSessionWriter(o.session, o.writeSession, w.sessionFailed, runOnUI)
+		w.saver = newSessionWriter(o.session, o.writeSession, w.sessionFailed, h.runOnUI)
 	}
 	w.focusPad() // the arrow keys move the puck from the start
 	if err != nil {

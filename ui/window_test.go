@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/binary"
 	"encoding/xml"
-	"github.com/latentpalette/palette/model/vae"
 	"image/png"
 	"io"
 	"math"
@@ -22,6 +21,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"github.com/latentpalette/palette/internal/atomicfile"
 	_ "github.com/latentpalette/palette/internal/locale" // before Fyne reads the locale
 	"github.com/latentpalette/palette/internal/shared"
 	"github.com/latentpalette/palette/model/drums"
@@ -29,6 +29,7 @@ import (
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/palette/standin"
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // spyModel records the latent vectors it is asked to decode.
@@ -62,6 +63,9 @@ type fixture struct {
 	dspy   *spyModel[drums.Pattern]
 	tmp    string
 	player Player
+	// chooseSave answers the window's save dialogs (options.chooseSavePath); tests set it before
+	// an export. nil shows the real dialog.
+	chooseSave func(win fyne.Window, name, ext string, done func(path string))
 }
 
 func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, "") }
@@ -71,9 +75,6 @@ func newFixture(t *testing.T) *fixture { t.Helper(); return newFixtureWith(t, ""
 func newFixtureWith(t *testing.T, session string, mods ...func(*options)) *fixture {
 	t.Helper()
 	f := &fixture{queue: make(chan func(), 4096), tmp: t.TempDir()}
-	oldRun, oldSave := runOnUI, chooseSavePath
-	runOnUI = func(fn func()) { f.queue <- fn }
-	t.Cleanup(func() { runOnUI, chooseSavePath = oldRun, oldSave })
 	a := test.NewTempApp(t)
 	f.mspy = &spyModel[melody.Melody]{Model: standin.Melody{}}
 	f.sspy = &spyModel[sketch.Drawing]{Model: standin.Sketch{}}
@@ -84,6 +85,14 @@ func newFixtureWith(t *testing.T, session string, mods ...func(*options)) *fixtu
 	}
 	f.player = p
 	o := options{player: p, melodyModel: f.mspy, sketchModel: f.sspy, drumsModel: f.dspy, notes: modelNotes{"spy", "spy", "spy"}, session: session}
+	o.runOnUI = func(fn func()) { f.queue <- fn }
+	o.chooseSavePath = func(win fyne.Window, name, ext string, done func(string)) {
+		if f.chooseSave == nil {
+			showSaveDialog(win, name, ext, done)
+			return
+		}
+		f.chooseSave(win, name, ext, done)
+	}
 	for _, m := range mods {
 		m(&o)
 	}
@@ -335,7 +344,7 @@ func TestExportWritesValidFiles(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.button, func(t *testing.T) {
 			path := filepath.Join(f.tmp, "out"+tt.ext)
-			chooseSavePath = func(_ fyne.Window, name, ext string, done func(string)) {
+			f.chooseSave = func(_ fyne.Window, name, ext string, done func(string)) {
 				if ext != tt.ext || !strings.HasSuffix(name, tt.ext) {
 					t.Errorf("save dialog for %q (%s)", name, ext)
 				}
@@ -367,7 +376,7 @@ func TestExportFailureShowsDialog(t *testing.T) {
 	test.Drag(f.w.win.Canvas(), padPos(f.w.melody.pad, 0.3, 0.6), 1, 1)
 	f.settle()
 	path := filepath.Join(f.tmp, "no-such-folder", "out.mid")
-	chooseSavePath = func(_ fyne.Window, _, _ string, done func(string)) { done(path) }
+	f.chooseSave = func(_ fyne.Window, _, _ string, done func(string)) { done(path) }
 	test.Tap(findButton(t, f.w.melody.content, "MIDI"))
 	f.until(t, "the error dialog", func() bool { return f.w.win.Canvas().Overlays().Top() != nil })
 	if _, err := os.Stat(path); err == nil {
@@ -382,7 +391,7 @@ func TestDropGoesToNearestCorner(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(f.tmp, "dropped.mid")
-	if err := writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, mel, melody.WriteOptions{}) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return melody.WriteMIDI(w, mel, melody.WriteOptions{}) }); err != nil {
 		t.Fatal(err)
 	}
 	f.w.dropped(padPos(f.w.melody.pad, 0.9, 0.8), []fyne.URI{storage.NewFileURI(path)})
@@ -464,7 +473,7 @@ func TestOpenMIDIChoosesBars(t *testing.T) {
 		t.Fatal(err)
 	}
 	path := filepath.Join(f.tmp, "four-bars.mid")
-	if err := writeFileAtomic(path, func(w io.Writer) error { return melody.WriteMIDI(w, four, melody.WriteOptions{}) }); err != nil {
+	if err := atomicfile.Write(path, func(w io.Writer) error { return melody.WriteMIDI(w, four, melody.WriteOptions{}) }); err != nil {
 		t.Fatal(err)
 	}
 	f.w.melody.loadCorner(palette.TopLeft, path)
