@@ -36,6 +36,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	evalEvery := fs.Int("eval-every", 500, "report the validation losses every this many steps")
 	logEvery := fs.Int("log-every", 10, "print a progress line every this many steps (when not on a terminal)")
 	threads := fs.Int("threads", 0, "goroutines that share a step's batch (default: the cores, at most 2)")
+	resimplify := fs.Float64("resimplify", 0, "augmentation: the probability that a drawing is simplified again at a random tolerance (up to 2/255 of its size), as hand drawings are")
 	fs.IntVar(&cfg.EncSize, "enc", cfg.EncSize, "encoder LSTM units per direction")
 	fs.IntVar(&cfg.DecSize, "dec", cfg.DecSize, "decoder LSTM units")
 	fs.IntVar(&cfg.ZSize, "z", cfg.ZSize, "latent size")
@@ -53,6 +54,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	}
 	if *steps <= 0 || *evalEvery <= 0 || *logEvery <= 0 || *saveEvery <= 0 {
 		return usagef("--steps, --eval-every, --log-every and --save-every must be positive")
+	}
+	if !(*resimplify >= 0 && *resimplify <= 1) {
+		return usagef("--resimplify must be in [0, 1], not %v", *resimplify)
 	}
 	if !(cfg.KLDecayRate > 0 && cfg.KLDecayRate <= 1) {
 		return usagef("--kl-decay must be in (0, 1], not %v", cfg.KLDecayRate)
@@ -85,6 +89,7 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	tr.Threads = *threads
+	tr.Resimplify = *resimplify
 	tr.SetValidation(valid)
 	w := tr.W
 	fmt.Fprintf(stdout, "sketch vae: enc %d dec %d z %d batch %d, %d parameters, scale factor %.4f, %d train / %d valid drawings, buckets%s\n",

@@ -75,7 +75,7 @@ func TestTrainSketch(t *testing.T) {
 	}
 
 	stdout.Reset()
-	if status := run(append(args, "--steps", "6", "--resume", "--threads", "2"), &stdout, &stderr); status != 0 {
+	if status := run(append(args, "--steps", "6", "--resume", "--threads", "2", "--resimplify", "0.5"), &stdout, &stderr); status != 0 {
 		t.Fatalf("resume: status %d\n%s%s", status, stdout.String(), stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "resumed "+state+" at step 4") || !strings.Contains(stdout.String(), "step 6 valid") {
@@ -89,6 +89,7 @@ func TestTrainSketch(t *testing.T) {
 		{"train", "sketch", "--data", train, "--out", best, "--resume", "--state", filepath.Join(dir, "none")},
 		{"train", "sketch", "--data", train, "--out", best, "--engine", "gorgonia"}, // one engine now: no flag
 		{"train", "sketch", "--data", filepath.Join(dir, "none.npz"), "--out", best},
+		{"train", "sketch", "--data", train, "--out", best, "--resimplify", "1.5"},
 	} {
 		stderr.Reset()
 		if status := run(bad, &stdout, &stderr); status != 2 || stderr.Len() == 0 {

@@ -193,6 +193,15 @@ func Augment(d Drawing, rng *rand.Rand) Drawing {
 	return dropPoints(d.ScaleXY(fx, fy), drop, rng)
 }
 
+// Resimplify returns d simplified again (Simplify) at a random tolerance of up to 2/255 of its
+// larger side: Quick, Draw!'s simplified data used 2 units on drawings scaled to 0-255, so a
+// model trained on dense drawings also sees them as sparse as a simplified hand drawing.
+func Resimplify(d Drawing, rng *rand.Rand) Drawing {
+	b := d.Bounds()
+	eps := rng.Float64() * 2 * float64(max(b.Dx(), b.Dy())) / 255
+	return d.Simplify(eps)
+}
+
 // dropPoints is sketch-rnn's augment_strokes: a point may go when it and the previous kept point
 // are pen-down and it is past the second point of its stroke. Like the Python, the dropped offset
 // is added to the last kept point, which then stands where the dropped point was.

@@ -152,3 +152,40 @@ func TestDropPointsKeepsShape(t *testing.T) {
 		t.Errorf("dropPoints(p=1) kept %d of %d points", len(a), len(square))
 	}
 }
+
+// Resimplify thins a dense drawing at a tolerance that scales with its size: the strokes keep
+// their number and their ends, the box moves by less than the tolerance, points go.
+func TestResimplify(t *testing.T) {
+	var lines [][][2]float32
+	for s := range 2 { // two circles of 400 points, about 1,000 units across
+		var line [][2]float32
+		for i := range 400 {
+			a := 2 * math.Pi * float64(i) / 400
+			r := 500 + 3*math.Sin(float64(7*i)) // a wobble of 3 units: less than the largest tolerance
+			line = append(line, [2]float32{float32(r*math.Cos(a)) + float32(s*100), float32(r * math.Sin(a))})
+		}
+		lines = append(lines, line)
+	}
+	d := FromStrokes(lines)
+	rng := rand.New(rand.NewSource(3))
+	fewer := 0
+	for range 20 {
+		r := Resimplify(d, rng)
+		if len(r.Strokes()) != len(d.Strokes()) {
+			t.Fatalf("%d strokes after resimplifying, want %d", len(r.Strokes()), len(d.Strokes()))
+		}
+		if len(r) < len(d) {
+			fewer++
+		}
+		a, b := d.Bounds(), r.Bounds()
+		tol := float32(2*1006/255.0) + 1e-2
+		if abs32(a.MinX-b.MinX) > tol || abs32(a.MaxX-b.MaxX) > tol || abs32(a.MinY-b.MinY) > tol || abs32(a.MaxY-b.MaxY) > tol {
+			t.Fatalf("the box moved from %v to %v", a, b)
+		}
+	}
+	if fewer < 15 {
+		t.Errorf("only %d of 20 resimplified drawings lost points", fewer)
+	}
+}
+
+func abs32(v float32) float32 { return float32(math.Abs(float64(v))) }

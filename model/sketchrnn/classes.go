@@ -16,13 +16,21 @@ import (
 const MetaClasses = "classes"
 
 // Classes are the classes of a multi-class model and, for each, the mean and the standard
-// deviation of its drawings' encodings (mu): a diagonal Gaussian per class in z, from which
-// Sample draws drawings "of a class" although the model itself is not conditioned on one.
+// deviation of its drawings' encodings (mu): a diagonal Gaussian per class in z, which Nearest
+// measures against. Sample draws "a drawing of the class" (the model itself is not conditioned
+// on one) from the class's aggregate posterior: the encodings of some of its drawings (anchors),
+// each widened by the encoder's own uncertainty (Spread). A broad Gaussian over a class would
+// put most of its samples where no drawing of the class encodes, and the decoder scribbles there.
 type Classes struct {
-	Names []string    `json:"names"`
-	Mean  [][]float32 `json:"mean"` // [C][Z]
-	Std   [][]float32 `json:"std"`  // [C][Z]
+	Names   []string      `json:"names"`
+	Mean    [][]float32   `json:"mean"`              // [C][Z]
+	Std     [][]float32   `json:"std"`               // [C][Z]
+	Anchors [][][]float32 `json:"anchors,omitempty"` // [C][K][Z]: mu of K drawings of the class
+	Spread  [][]float32   `json:"spread,omitempty"`  // [C][Z]: the class's mean posterior sigma
 }
+
+// MaxAnchors is how many encodings of each class FitClasses keeps for Sample.
+const MaxAnchors = 48
 
 // FitClasses encodes the labelled drawings (each Item's Word is its class) and returns each
 // class's Gaussian, the classes in alphabetical order. Items without a word are skipped.
@@ -45,24 +53,45 @@ func FitClasses(m *Model, items []sketch.Item) (Classes, error) {
 	}
 	slices.Sort(c.Names)
 	Z := m.ZSize()
-	for _, name := range c.Names {
-		zs, err := m.Encode(byWord[name])
+	zsOf := make([][][]float32, len(c.Names))
+	for i, name := range c.Names {
+		zs, sigmas, err := m.EncodePosterior(byWord[name])
 		if err != nil {
 			return Classes{}, fmt.Errorf("sketch classes: %s: %w", name, err)
 		}
-		mean, std := make([]float32, Z), make([]float32, Z)
+		zsOf[i] = zs
+		mean, std, spread := make([]float32, Z), make([]float32, Z), make([]float32, Z)
 		for k := range Z {
-			var s, ss float64
-			for _, z := range zs {
+			var s, ss, sig float64
+			for j, z := range zs {
 				s += float64(z[k])
 				ss += float64(z[k]) * float64(z[k])
+				sig += float64(sigmas[j][k])
 			}
 			n := float64(len(zs))
 			mu := s / n
 			mean[k] = float32(mu)
 			std[k] = float32(math.Sqrt(max(0, ss/n-mu*mu)))
+			spread[k] = float32(sig / n)
 		}
-		c.Mean, c.Std = append(c.Mean, mean), append(c.Std, std)
+		c.Mean, c.Std, c.Spread = append(c.Mean, mean), append(c.Std, std), append(c.Spread, spread)
+	}
+	// Anchors: the first drawings of each class whose encoding is nearest to their own class,
+	// so that a drawing that looks like another class's does not stand for this one.
+	for i := range c.Names {
+		var anchors [][]float32
+		for _, z := range zsOf[i] {
+			if len(anchors) == MaxAnchors {
+				break
+			}
+			if j, _ := c.Nearest(z); j == i || len(c.Names) == 1 {
+				anchors = append(anchors, z)
+			}
+		}
+		if len(anchors) == 0 { // every drawing of the class is nearer another: keep the first
+			anchors = zsOf[i][:1]
+		}
+		c.Anchors = append(c.Anchors, anchors)
 	}
 	return c, nil
 }
@@ -81,9 +110,17 @@ func (c Classes) Index(name string) (int, error) {
 	return -1, fmt.Errorf("no class %q: the model knows %s", name, strings.Join(c.Names, ", "))
 }
 
-// Sample draws a z of class i: mean + std * eps, eps from rng.
+// Sample draws a z of class i: one of its anchors, chosen by rng, plus the class's posterior
+// spread times eps. A model's classes fitted before anchors existed give mean + std * eps.
 func (c Classes) Sample(i int, rng *rand.Rand) []float32 {
 	z := make([]float32, len(c.Mean[i]))
+	if i < len(c.Anchors) && len(c.Anchors[i]) > 0 {
+		a := c.Anchors[i][rng.IntN(len(c.Anchors[i]))]
+		for k := range z {
+			z[k] = a[k] + c.Spread[i][k]*float32(rng.NormFloat64())
+		}
+		return z
+	}
 	for k := range z {
 		z[k] = c.Mean[i][k] + c.Std[i][k]*float32(rng.NormFloat64())
 	}
@@ -126,7 +163,25 @@ func ReadClasses(value string, Z int) (Classes, error) {
 	if len(c.Mean) != len(c.Names) || len(c.Std) != len(c.Names) {
 		return Classes{}, fmt.Errorf("sketch vae: classes metadata: %d names, %d means, %d deviations", len(c.Names), len(c.Mean), len(c.Std))
 	}
+	if c.Anchors != nil && (len(c.Anchors) != len(c.Names) || len(c.Spread) != len(c.Names)) {
+		return Classes{}, fmt.Errorf("sketch vae: classes metadata: %d names, %d anchor sets, %d spreads", len(c.Names), len(c.Anchors), len(c.Spread))
+	}
 	for i := range c.Names {
+		if c.Anchors != nil {
+			if len(c.Anchors[i]) == 0 || len(c.Anchors[i]) > 100000 {
+				return Classes{}, fmt.Errorf("sketch vae: classes metadata: class %q has %d anchors", c.Names[i], len(c.Anchors[i]))
+			}
+			for _, v := range append(c.Anchors[i], c.Spread[i]) {
+				if len(v) != Z {
+					return Classes{}, fmt.Errorf("sketch vae: classes metadata: class %q has an anchor of %d values, want z size %d", c.Names[i], len(v), Z)
+				}
+				for _, x := range v {
+					if !finite32(x) {
+						return Classes{}, fmt.Errorf("sketch vae: classes metadata: class %q has a value that is not finite", c.Names[i])
+					}
+				}
+			}
+		}
 		if len(c.Mean[i]) != Z || len(c.Std[i]) != Z {
 			return Classes{}, fmt.Errorf("sketch vae: classes metadata: class %q has %d values, want z size %d", c.Names[i], len(c.Mean[i]), Z)
 		}

@@ -1,6 +1,7 @@
 package sketchrnn
 
 import (
+	"math"
 	"math/rand/v2"
 	"strings"
 	"testing"
@@ -61,7 +62,37 @@ func TestClasses(t *testing.T) {
 	if z := back.Sample(0, rng); len(z) != m.ZSize() {
 		t.Errorf("a sample of %d values", len(z))
 	}
-	for _, bad := range []string{"{", `{"names":["a"],"mean":[],"std":[]}`, `{"names":["a"],"mean":[[1]],"std":[[1]]}`} {
+	// A sample of a class lies at one of its anchors, give or take the posterior's spread:
+	// nearer to that anchor than to the class's mean, as a Gaussian sample would not be.
+	for i := range back.Names {
+		if len(back.Anchors[i]) == 0 || len(back.Anchors[i]) > 6 || len(back.Spread[i]) != m.ZSize() {
+			t.Fatalf("class %s: %d anchors, spread of %d values", back.Names[i], len(back.Anchors[i]), len(back.Spread[i]))
+		}
+		for range 20 {
+			z := back.Sample(i, rng)
+			near := math.Inf(1)
+			for _, a := range back.Anchors[i] {
+				near = min(near, dist(z, a))
+			}
+			var spread float64
+			for _, s := range back.Spread[i] {
+				spread += float64(s) * float64(s)
+			}
+			if near > 4*math.Sqrt(spread) {
+				t.Errorf("class %s: a sample %.3g from its nearest anchor, the spread is %.3g", back.Names[i], near, math.Sqrt(spread))
+			}
+		}
+	}
+	// Classes fitted before anchors existed still sample, from the Gaussian.
+	old := Classes{Names: back.Names, Mean: back.Mean, Std: back.Std}
+	v, _ = old.Encode()
+	if o, err := ReadClasses(v, m.ZSize()); err != nil || o.Anchors != nil || len(o.Sample(1, rng)) != m.ZSize() {
+		t.Errorf("classes without anchors: %v", err)
+	}
+	for _, bad := range []string{"{", `{"names":["a"],"mean":[],"std":[]}`, `{"names":["a"],"mean":[[1]],"std":[[1]]}`,
+		`{"names":["a"],"mean":[[1,2,3]],"std":[[1,1,1]],"anchors":[[[1,2]]],"spread":[[1,1,1]]}`,
+		`{"names":["a"],"mean":[[1,2,3]],"std":[[1,1,1]],"anchors":[[]],"spread":[[1,1,1]]}`,
+		`{"names":["a"],"mean":[[1,2,3]],"std":[[1,1,1]],"anchors":[[[1,2,3]]]}`} {
 		if _, err := ReadClasses(bad, m.ZSize()); err == nil {
 			t.Errorf("ReadClasses(%q): no error", bad)
 		}
@@ -74,6 +105,7 @@ func FuzzReadClasses(f *testing.F) {
 	f.Add(`{"names":["a"],"mean":[[1,2]],"std":[[0.5,1]]}`, 2)
 	f.Add(`{"names":["a","b"],"mean":[[1,2]],"std":[[0.5,1]]}`, 2)
 	f.Add(`{"names":["a"],"mean":[[1e39,2]],"std":[[-1,1]]}`, 2)
+	f.Add(`{"names":["a"],"mean":[[1,2]],"std":[[0.5,1]],"anchors":[[[1,2],[0,0]]],"spread":[[0.1,0.1]]}`, 2)
 	f.Add("", 4)
 	f.Fuzz(func(t *testing.T, s string, z int) {
 		if z < 0 || z > 64 {
@@ -87,6 +119,18 @@ func FuzzReadClasses(f *testing.F) {
 			if len(c.Mean[i]) != z || len(c.Std[i]) != z {
 				t.Fatalf("class %d accepted with %d values for z %d", i, len(c.Mean[i]), z)
 			}
+			if c.Anchors != nil && (len(c.Anchors[i]) == 0 || len(c.Spread[i]) != z) {
+				t.Fatalf("class %d accepted with %d anchors and a spread of %d values", i, len(c.Anchors[i]), len(c.Spread[i]))
+			}
 		}
 	})
+}
+
+func dist(a, b []float32) float64 {
+	var d float64
+	for k := range a {
+		e := float64(a[k]) - float64(b[k])
+		d += e * e
+	}
+	return math.Sqrt(d)
 }

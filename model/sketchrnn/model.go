@@ -314,24 +314,36 @@ func (m *Model) putEncoder(e *encodeGraph) {
 // Encode returns the posterior mean of z for each drawing. A drawing longer than MaxLen is cut
 // to its first MaxLen points; an empty one is an error.
 func (m *Model) Encode(ds []sketch.Drawing) ([][]float32, error) {
+	zs, _, err := m.EncodePosterior(ds)
+	return zs, err
+}
+
+// EncodePosterior returns the posterior of z for each drawing: its mean, as Encode, and its
+// standard deviation sigma = exp(presig / 2).
+func (m *Model) EncodePosterior(ds []sketch.Drawing) (mu, sigma [][]float32, err error) {
 	e, err := m.encoder()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	defer m.putEncoder(e)
-	zs := make([][]float32, len(ds))
+	mu, sigma = make([][]float32, len(ds)), make([][]float32, len(ds))
 	for i, d := range ds {
 		if len(d) == 0 {
-			return nil, fmt.Errorf("sketch vae: drawing %d is empty", i+1)
+			return nil, nil, fmt.Errorf("sketch vae: drawing %d is empty", i+1)
 		}
 		if len(d) > m.MaxLen() {
 			d = d[:m.MaxLen()]
 		}
-		if zs[i], _, err = e.encodeRows(m.W.Normalize(d)); err != nil {
-			return nil, fmt.Errorf("drawing %d: %w", i+1, err)
+		var presig []float32
+		if mu[i], presig, err = e.encodeRows(m.W.Normalize(d)); err != nil {
+			return nil, nil, fmt.Errorf("drawing %d: %w", i+1, err)
+		}
+		sigma[i] = make([]float32, len(presig))
+		for k, p := range presig {
+			sigma[i][k] = float32(math.Exp(float64(p) / 2))
 		}
 	}
-	return zs, nil
+	return mu, sigma, nil
 }
 
 // Losses are sketch-rnn's evaluation numbers over a set of drawings.

@@ -30,6 +30,10 @@ type Trainer struct {
 	Seed uint64
 	// Threads is how many goroutines share a step's batch (0: GOMAXPROCS, at most 2).
 	Threads int
+	// Resimplify is the probability that a training drawing is first simplified again
+	// (sketch.Resimplify), so the encoder also places sparse drawings made by hand. Like
+	// Threads it is not saved in the state: a resumed run takes it from its caller.
+	Resimplify float64
 
 	steps   int              // steps done
 	train   []sketch.Drawing // clamped, in data units, sorted by length
@@ -136,6 +140,9 @@ func (t *Trainer) Step() (vae.Report, error) {
 	rows := make([][][5]float32, B)
 	for k, j := range pick {
 		d := t.train[bk.from+j]
+		if t.Resimplify > 0 && aug.Float64() < t.Resimplify {
+			d = sketch.Resimplify(d, aug)
+		}
 		d = sketch.Augment(d, aug)
 		rows[k] = d.Scale(1 / t.W.ScaleFactor).Stroke5(0)
 	}
