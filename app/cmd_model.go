@@ -42,9 +42,8 @@ func init() {
 // builtinSpec names the melody model that ships in the binary.
 const builtinSpec = "builtin:melody"
 
-// builtinMelodyModel returns the melody weights that ship in the binary (a variable so that
-// tests can take them away).
-var builtinMelodyModel = func() ([]byte, bool) { return assets.MelodyModel, len(assets.MelodyModel) > 0 }
+// builtinMelodyModel returns the melody weights that ship in the binary.
+func builtinMelodyModel() ([]byte, bool) { return assets.MelodyModel, len(assets.MelodyModel) > 0 }
 
 const modelFlagHelp = "melody model: FILE.safetensors, a Magenta.js checkpoint directory, or " + builtinSpec + " (the default)"
 

@@ -25,9 +25,8 @@ func init() {
 	register(command{name: "sketch sample", summary: "draw new sketches from the model: -n N --temperature T --seed S -o OUT", run: runSketchSample})
 }
 
-// builtinSketchModel returns the sketch weights that ship in the binary (a variable so that
-// tests can take them away).
-var builtinSketchModel = func() ([]byte, bool) { return assets.SketchModel, len(assets.SketchModel) > 0 }
+// builtinSketchModel returns the sketch weights that ship in the binary (the default model).
+func builtinSketchModel() ([]byte, bool) { return assets.SketchModel, len(assets.SketchModel) > 0 }
 
 // sketchFlags are the flags every sketch command shares.
 type sketchFlags struct {

@@ -37,7 +37,7 @@ func runWindowCmd(args []string, _, stderr io.Writer) error {
 	if fs.NArg() > 0 {
 		return usagef("palette window takes no arguments besides its flags, got %q", fs.Arg(0))
 	}
-	models, err := windowModels(*melodyPath, *sketchPath)
+	models, err := windowModels(*melodyPath, *sketchPath, shippedModels())
 	if err != nil {
 		return err
 	}
@@ -53,11 +53,20 @@ func runWindowCmd(args []string, _, stderr io.Writer) error {
 	return nil
 }
 
+// shipped says which built-in models the binary holds.
+type shipped struct{ melody, sketch bool }
+
+func shippedModels() shipped {
+	_, melody := builtinMelodyModel()
+	_, sketch := builtinSketchModel()
+	return shipped{melody, sketch}
+}
+
 // windowModels loads the window's models: the files named, else the built-in weights where the
-// binary has them. A nil model in the result means neither: the window refuses to open.
-func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
+// binary has them (has). A nil model in the result means neither: the window refuses to open.
+func windowModels(melodySpec, sketchPath string, has shipped) (ui.Models, error) {
 	var models ui.Models
-	if _, ok := builtinMelodyModel(); ok || melodySpec != "" {
+	if has.melody || melodySpec != "" {
 		w, err := loadMelodyWeights(melodySpec)
 		if err != nil {
 			return models, flagError("melody-model", err)
@@ -65,7 +74,7 @@ func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 		models.Melody = musicvae.NewModel(w)
 		models.MelodyName = fmt.Sprintf("%s (z %d, decoder %v)", modelName(melodySpec, "built-in MusicVAE"), w.Config.ZSize, w.Config.DecoderSizes)
 	}
-	if _, ok := builtinSketchModel(); ok || sketchPath != "" {
+	if has.sketch || sketchPath != "" {
 		w, err := loadSketchModel(sketchPath)
 		if err != nil {
 			return models, flagError("sketch-model", err)
@@ -75,6 +84,9 @@ func windowModels(melodySpec, sketchPath string) (ui.Models, error) {
 			return models, usagef("sketch model %s: %v", sketchPath, err)
 		}
 		models.Sketch = m
+		if models.SketchClasses, err = sketchClasses(sketchPath, w); err != nil {
+			return models, flagError("sketch-model", err)
+		}
 		models.SketchName = fmt.Sprintf("%s (z %d, decoder %d)", modelName(sketchPath, "built-in Sketch-RNN"), w.Config.ZSize, w.Config.DecSize)
 	}
 	return models, nil

@@ -50,18 +50,15 @@ func TestWindowModels(t *testing.T) {
 		{"not a checkpoint", true, "", notes, false, false, "sketch"},
 		{"a melody model for sketches", true, "", mel, false, false, "sketch"},
 	}
-	realMelody, realSketch := builtinMelodyModel, builtinSketchModel
-	t.Cleanup(func() { builtinMelodyModel, builtinSketchModel = realMelody, realSketch })
-	none := func() ([]byte, bool) { return nil, false }
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			builtinMelodyModel, builtinSketchModel = realMelody, realSketch
-			if !tt.builtins {
-				builtinMelodyModel, builtinSketchModel = none, none
-			} else if _, ok := realSketch(); !ok {
-				t.Skip("this build has no built-in sketch model")
+			has := shipped{}
+			if tt.builtins {
+				if has = shippedModels(); !has.sketch {
+					t.Skip("this build has no built-in sketch model")
+				}
 			}
-			m, err := windowModels(tt.melody, tt.sketch)
+			m, err := windowModels(tt.melody, tt.sketch, has)
 			if tt.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.err) {
 					t.Fatalf("error %v, want one about %q", err, tt.err)

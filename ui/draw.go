@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
 // HandCanvas is a sheet to draw on with the mouse (or a pen, or a finger): each drag is one
@@ -136,7 +137,8 @@ func (r *handRenderer) Destroy()                     {}
 // drawing survives Cancel) and gives done the drawing, scaled and simplified as the model's
 // data were (sketch.FromHand). The sheet is cleared once its drawing is used. do runs a
 // callback on Fyne's thread (the tab's hooks.runOnUI).
-func drawCorner(win fyne.Window, sheet *HandCanvas, do func(func()), done func(sketch.Drawing)) {
+// knows names what the model was trained on; m, when not nil, continues a drawing.
+func drawCorner(win fyne.Window, sheet *HandCanvas, knows string, m *sketchrnn.Model, do func(func()), done func(sketch.Drawing)) {
 	undo := widget.NewButtonWithIcon("Undo stroke", theme.ContentUndoIcon(), sheet.UndoStroke)
 	clear := widget.NewButtonWithIcon("Clear", theme.ContentClearIcon(), sheet.Clear)
 	enable := func() {
@@ -150,9 +152,10 @@ func drawCorner(win fyne.Window, sheet *HandCanvas, do func(func()), done func(s
 	}
 	sheet.OnChange = enable
 	enable()
-	hint := widget.NewLabel("Drag to draw a stroke, tap for a dot. Draw what the model knows (the built-in one, sheep).")
+	hint := widget.NewLabel("Drag to draw a stroke, tap for a dot. " + knows)
+	hint.Wrapping = fyne.TextWrapWord
 	buttons := container.NewHBox(undo, clear)
-	if more := continueButton(win, sheet, do); more != nil {
+	if more := continueButton(win, sheet, m, do); more != nil {
 		buttons.Add(more)
 	}
 	content := container.NewBorder(hint, buttons, nil, nil, sheet)

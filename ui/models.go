@@ -20,8 +20,12 @@ type Models struct {
 	MelodyName string // shown in the status line, e.g. the checkpoint's file name
 	Sketch     palette.Model[sketch.Drawing]
 	SketchName string
-	Drums      palette.Model[drums.Pattern]
-	DrumsName  string
+	// SketchClasses are what the sketch model knows (app reads them from the model file:
+	// palette sketch classes). With several classes placed in its latent space, Random draws
+	// from a chosen class, the corners start with four classes and each tile names its class.
+	SketchClasses sketchrnn.Classes
+	Drums         palette.Model[drums.Pattern]
+	DrumsName     string
 }
 
 // modelNotes say, for each palette's status line, which model decodes.
@@ -50,9 +54,7 @@ func SketchVAE(w *sketchrnn.Weights) (palette.Model[sketch.Drawing], error) {
 	if !w.Config.Conditional() {
 		return nil, errors.New("this sketch model has no encoder (a decoder-only .gen.json?): the palette needs a VAE checkpoint")
 	}
-	m := sketchrnn.NewModel(w)
-	setContinueModel(m) // the Draw dialog's Continue draws with it
-	return m, nil
+	return sketchrnn.NewModel(w), nil
 }
 
 // exportStyle is how exported drawings look: dark ink on white, at a size that prints well.

@@ -15,6 +15,7 @@ import (
 	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
 func (v *SketchView) show(d sketch.Drawing) { v.SetDrawing(d) }
@@ -28,9 +29,12 @@ type sketchTab struct {
 	restGen     int           // bumped by each result: older rest timers do nothing
 }
 
-func sketchKind(note string) kind[sketch.Drawing] {
-	var sheet *HandCanvas // one for the tab, made when first needed
-	return kind[sketch.Drawing]{
+// sketchKind is the sketch palette over model m, which knows classes (none named: a model of
+// one subject, or a file that does not say).
+func sketchKind(note string, m palette.Model[sketch.Drawing], classes sketchrnn.Classes) kind[sketch.Drawing] {
+	var sheet *HandCanvas          // one for the tab, made when first needed
+	vae, _ := m.(*sketchrnn.Model) // a trained Sketch-RNN continues drawings; stand-ins do not
+	k := kind[sketch.Drawing]{
 		name:     "Sketch",
 		noun:     "drawing",
 		fileExts: []string{".ndjson", ".jsonl", ".npz", ".npy"},
@@ -45,12 +49,45 @@ func sketchKind(note string) kind[sketch.Drawing] {
 			if sheet == nil {
 				sheet = NewHandCanvas()
 			}
-			drawCorner(win, sheet, do, done)
+			drawCorner(win, sheet, knowsHint(classes.Names), vae, do, done)
 		},
 		exporters: sketchExporters,
 		modelNote: note,
 		settings:  sketchSettings,
 	}
+	if len(classes.Names) > 1 && len(classes.Mean) == len(classes.Names) {
+		k.classes = classes.Names
+		k.classZ = classes.Sample
+		k.where = func(z []float32) string { return classWhere(classes, z) }
+	}
+	return k
+}
+
+// knowsHint tells the Draw dialog's user what the model knows.
+func knowsHint(names []string) string {
+	switch len(names) {
+	case 0:
+		return "Draw something like the drawings the model learned from."
+	case 1:
+		return "The model knows one thing: draw a " + names[0] + "."
+	}
+	return "The model knows " + strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1] + ": draw one of them."
+}
+
+// farFromClasses is the distance (Classes.Nearest: about 1 for a typical drawing of a class)
+// beyond which a corner's tile says it is far from every class.
+const farFromClasses = 2.5
+
+// classWhere says which class a corner's vector z lies nearest, or that it lies far from all.
+func classWhere(c sketchrnn.Classes, z []float32) string {
+	i, d := c.Nearest(z)
+	if i < 0 {
+		return ""
+	}
+	if d > farFromClasses {
+		return fmt.Sprintf("far from every class (%.1f; nearest %s)", d, c.Names[i])
+	}
+	return fmt.Sprintf("%s (%.1f)", c.Names[i], d)
 }
 
 // sketchSettings are the sketch palette's starting settings. Greedy decoding of Sketch-RNN

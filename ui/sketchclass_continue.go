@@ -3,7 +3,6 @@ package ui
 import (
 	"errors"
 	"fmt"
-	"sync"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/dialog"
@@ -15,25 +14,6 @@ import (
 	"github.com/latentpalette/palette/model/vae"
 )
 
-// continueModel is the sketch VAE the Draw dialog's Continue button draws with: the one SketchVAE
-// made last (a window has one sketch model). nil: no trained model, no button.
-var continueModel struct {
-	sync.Mutex
-	m *sketchrnn.Model
-}
-
-func setContinueModel(m *sketchrnn.Model) {
-	continueModel.Lock()
-	continueModel.m = m
-	continueModel.Unlock()
-}
-
-func getContinueModel() *sketchrnn.Model {
-	continueModel.Lock()
-	defer continueModel.Unlock()
-	return continueModel.m
-}
-
 // continueTemperature is how freely Continue draws: a little looser than the palette's 0.2, so
 // that pressing it again proposes something else.
 const continueTemperature = 0.35
@@ -41,9 +21,9 @@ const continueTemperature = 0.35
 // continueButton returns the Draw dialog's "Continue" button: the model reads the strokes drawn
 // so far and draws on (sketch-rnn's "finish my drawing"); its strokes join the sheet, where
 // Undo stroke takes them back one by one and another press proposes another ending. It returns
-// nil when there is no trained model. do runs its callback on Fyne's thread (hooks.runOnUI).
-func continueButton(win fyne.Window, sheet *HandCanvas, do func(func())) *widget.Button {
-	m := getContinueModel()
+// nil when there is no trained model (m nil). do runs its callback on Fyne's thread
+// (hooks.runOnUI).
+func continueButton(win fyne.Window, sheet *HandCanvas, m *sketchrnn.Model, do func(func())) *widget.Button {
 	if m == nil {
 		return nil
 	}

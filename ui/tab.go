@@ -58,6 +58,12 @@ type kind[T any] struct {
 	// known says how well the model knows a corner, from its item and the model's greedy
 	// reconstruction of it ("model: 26/32"); nil shows nothing.
 	known func(item, recon T) string
+	// classes are the classes the model places in its latent space (a multi-class sketch
+	// model), classZ draws a vector of class i and where names the class a vector lies
+	// nearest; nil for a model of one subject.
+	classes []string
+	classZ  func(i int, rng *rand.Rand) []float32
+	where   func(z []float32) string
 }
 
 // paletteTab is one palette in the window: the pad, its corners, the result and the controls.
@@ -289,11 +295,15 @@ func (t *paletteTab[T]) showCorners(c [4]palette.Corner[T]) {
 			t.thumbs[i].show(c[i].Item)
 			t.pad.SetLabel(i, c[i].Name)
 		}
-		if t.kind.known != nil {
-			t.known[i].Text = ""
-			if c[i].HasRecon {
-				t.known[i].Text = t.kind.known(c[i].Item, c[i].Recon)
+		if t.kind.known != nil || t.kind.where != nil {
+			var says []string
+			if t.kind.known != nil && c[i].HasRecon {
+				says = append(says, t.kind.known(c[i].Item, c[i].Recon))
 			}
+			if t.kind.where != nil && c[i].Set && len(c[i].Z) > 0 {
+				says = append(says, t.kind.where(c[i].Z))
+			}
+			t.known[i].Text = strings.Join(says, " · ")
 			t.known[i].Refresh()
 		}
 	}
@@ -318,7 +328,7 @@ func (t *paletteTab[T]) cornerMenu(i int) *fyne.Menu {
 	undo.Disabled = !t.pal.CanUndo(i)
 	menu := fyne.NewMenu("",
 		fyne.NewMenuItem("Open a file…", func() { t.openCorner(i) }),
-		fyne.NewMenuItem("Random", func() { t.pal.Random(i) }),
+		t.randomItem(i),
 		fyne.NewMenuItem("Use the current result", func() { t.pal.UseResult(i) }),
 		fyne.NewMenuItem("The example", func() { t.pal.SetNamedCorner(i, t.examples[i], t.exampleNames[i]) }),
 	)
@@ -327,6 +337,32 @@ func (t *paletteTab[T]) cornerMenu(i int) *fyne.Menu {
 	}
 	menu.Items = append(menu.Items, fyne.NewMenuItemSeparator(), undo)
 	return menu
+}
+
+// randomItem is the corner menu's Random: a sample of the model, or, for a model of several
+// classes, a submenu: any class (the prior) or a sample of one class.
+func (t *paletteTab[T]) randomItem(i int) *fyne.MenuItem {
+	item := fyne.NewMenuItem("Random", func() { t.pal.Random(i) })
+	if len(t.kind.classes) < 2 {
+		return item
+	}
+	sub := fyne.NewMenu("", fyne.NewMenuItem("Any", func() { t.pal.Random(i) }), fyne.NewMenuItemSeparator())
+	for ci, name := range t.kind.classes {
+		sub.Items = append(sub.Items, fyne.NewMenuItem(titleCase(name), func() {
+			t.pal.RandomFrom(i, titleCase(name), func(rng *rand.Rand) []float32 { return t.kind.classZ(ci, rng) })
+		}))
+	}
+	item.Action = nil
+	item.ChildMenu = sub
+	return item
+}
+
+// titleCase capitalises a class name for a label: "dog" → "Dog".
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
 }
 
 // setName names corner i anew once the corner changes asked for before are done. A corner's

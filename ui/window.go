@@ -18,6 +18,7 @@ import (
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
 // Title is the window title; the smoke test finds the window by it.
@@ -58,7 +59,7 @@ func NewMainWindowWith(a fyne.App, m Models) (fyne.Window, error) {
 	if root := a.Storage().RootURI(); root != nil && root.Scheme() == "file" {
 		session = filepath.Join(root.Path(), sessionName)
 	}
-	w := newWindow(a, options{player: player, melodyModel: m.Melody, sketchModel: m.Sketch, drumsModel: m.Drums, notes: notes, session: session})
+	w := newWindow(a, options{player: player, melodyModel: m.Melody, sketchModel: m.Sketch, sketchClasses: m.SketchClasses, drumsModel: m.Drums, notes: notes, session: session})
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the audio engine did not start: %w\n\nThe palette works without sound; export WAV files to listen", err), w.win)
 	}
@@ -70,9 +71,11 @@ type options struct {
 	player      Player // nil: no sound, no playhead
 	melodyModel palette.Model[melody.Melody]
 	sketchModel palette.Model[sketch.Drawing]
-	drumsModel  palette.Model[drums.Pattern]
-	notes       modelNotes // which models decode, for the status lines
-	session     string     // the session file to restore and keep up to date; "" for none
+	// sketchClasses are the classes the sketch model knows (Models.SketchClasses).
+	sketchClasses sketchrnn.Classes
+	drumsModel    palette.Model[drums.Pattern]
+	notes         modelNotes // which models decode, for the status lines
+	session       string     // the session file to restore and keep up to date; "" for none
 	// writeSession writes the session file (in the session writer's goroutine); nil writes it
 	// whole or not at all with atomicfile. Tests hold it up to see that the window does not wait.
 	writeSession func(path string, s *session) error
@@ -142,10 +145,16 @@ func newWindow(a fyne.App, o options) *window {
 
 	var scorners [4]sketch.Drawing
 	var snames [4]string
-	for i, e := range examples.Drawings() {
+	sexamples := examples.Drawings()
+	if len(o.sketchClasses.Mean) > 1 { // a model of several classes starts with four of them
+		if cs, ok := examples.ClassCorners(o.sketchClasses.Names); ok {
+			sexamples = cs
+		}
+	}
+	for i, e := range sexamples {
 		scorners[i], snames[i] = e.Item, e.Name
 	}
-	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, w.keys, h, sketchKind(o.notes.sketch), o.sketchModel, scorners, snames, saved.Sketch)}
+	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, w.keys, h, sketchKind(o.notes.sketch, o.sketchModel, o.sketchClasses), o.sketchModel, scorners, snames, saved.Sketch)}
 
 	grooves, gerr := examples.Grooves()
 	var dcorners [4]drums.Pattern

@@ -229,3 +229,42 @@ func TestParseGroove(t *testing.T) {
 		}
 	}
 }
+
+// The class examples: one drawing of each of the ten animals, in the 0-255 box, and four
+// corners of four different classes when a model knows them.
+func TestClassCorners(t *testing.T) {
+	ds, err := ClassDrawings()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ds) != 10 {
+		t.Errorf("%d class examples, want 10", len(ds))
+	}
+	for c, d := range ds {
+		b := d.Bounds()
+		if side := max(b.Dx(), b.Dy()); side < ClassSide-0.5 || side > ClassSide+0.5 || len(d) < 10 {
+			t.Errorf("%s: larger side %v, %d points", c, side, len(d))
+		}
+	}
+	all := []string{"bear", "bird", "dog", "dolphin", "hedgehog", "monkey", "parrot", "rabbit", "sheep", "tiger"}
+	cs, ok := ClassCorners(all)
+	if !ok {
+		t.Fatal("no corners from ten known classes")
+	}
+	seen := map[string]bool{}
+	for _, c := range cs {
+		if seen[c.Name] || len(c.Item) == 0 {
+			t.Errorf("corner %q repeated or empty", c.Name)
+		}
+		seen[c.Name] = true
+	}
+	if cs[0].Name != "Bird" || cs[1].Name != "Dog" {
+		t.Errorf("corners %s, %s, want Bird, Dog first", cs[0].Name, cs[1].Name)
+	}
+	if _, ok := ClassCorners([]string{"sheep"}); ok {
+		t.Error("four corners from a model of one class")
+	}
+	if cs, ok := ClassCorners([]string{"Sheep", "tiger", "bear", "monkey", "cat"}); !ok || cs[0].Name != "Sheep" {
+		t.Errorf("corners of sheep, tiger, bear, monkey: %v %v", ok, cs[0].Name)
+	}
+}

@@ -238,21 +238,34 @@ func (p *Palette[T]) SetNamedCorner(i int, item T, name string) {
 // prior N(0, I), decoded with the current settings. The seeds come from Options.RandomSeed in
 // sequence.
 func (p *Palette[T]) Random(i int) {
+	p.RandomFrom(i, "Random", func(rng *rand.Rand) []float32 {
+		z := make([]float32, p.model.ZSize())
+		for j := range z {
+			z[j] = float32(rng.NormFloat64())
+		}
+		return z
+	})
+}
+
+// RandomFrom puts a sample of the model in corner i, named name, as Random does, with the
+// latent vector drawn by sample (a class's own distribution, say) from the palette's random
+// sequence. A vector of the wrong size leaves the corner as it was and reports an error.
+func (p *Palette[T]) RandomFrom(i int, name string, sample func(*rand.Rand) []float32) {
 	p.mu.Lock()
-	z := make([]float32, p.model.ZSize())
-	for j := range z {
-		z[j] = float32(p.rng.NormFloat64())
-	}
+	z := sample(p.rng)
 	seed := p.rng.Int64()
 	p.mu.Unlock()
 	p.enqueue(func() error {
+		if len(z) != p.model.ZSize() {
+			return fmt.Errorf("sample corner %d: a vector of %d values, the model's have %d", i+1, len(z), p.model.ZSize())
+		}
 		s := p.Settings()
 		items, err := p.decode([][]float32{z}, s.Temperature, seed)
 		if err != nil {
 			return fmt.Errorf("sample corner %d: %w", i+1, err)
 		}
 		c := p.newCorners(items, [][]float32{z})[0]
-		c.Name = "Random"
+		c.Name = name
 		p.mu.Lock()
 		p.replace(i, c)
 		p.mu.Unlock()

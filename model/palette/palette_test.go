@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -511,5 +512,27 @@ func TestCornerIsItsOwnItem(t *testing.T) {
 	mu.Unlock()
 	if last.Own || !slices.Equal(last.Item, []float32{0, 2}) {
 		t.Errorf("next to the corner: %v (own %v), want the decode [0 2]", last.Item, last.Own)
+	}
+}
+
+// RandomFrom decodes the vector its sampler draws and names the corner; a vector of the wrong
+// size is an error that leaves the corner alone.
+func TestRandomFrom(t *testing.T) {
+	var errs []error
+	var mu sync.Mutex
+	p := New[[]float32](&vecModel{size: 2}, Options[[]float32]{OnError: func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }})
+	defer p.Close()
+	p.SetCorners(unitCorners)
+	p.RandomFrom(TopRight, "Dog", func(rng *rand.Rand) []float32 { return []float32{7, float32(rng.IntN(1))} })
+	p.Wait()
+	if c := p.Corners()[TopRight]; c.Name != "Dog" || !slices.Equal(c.Z, []float32{7, 0}) || !slices.Equal(c.Item, c.Z) {
+		t.Errorf("corner %q, z %v, item %v: want Dog decoded from (7, 0)", c.Name, c.Z, c.Item)
+	}
+	p.RandomFrom(TopRight, "Bad", func(*rand.Rand) []float32 { return []float32{1} })
+	p.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if c := p.Corners()[TopRight]; c.Name != "Dog" || len(errs) != 1 || !strings.Contains(errs[0].Error(), "1 values") {
+		t.Errorf("after a bad vector: corner %q, errors %v", c.Name, errs)
 	}
 }

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/latentpalette/palette/model/palette/standin"
+	"github.com/latentpalette/palette/model/sketchrnn"
+)
+
+// twoClasses places two classes, "bird" and "dog", in the stand-in's latent space: each has one
+// anchor (its Encode of a corner's item) and no spread, so a sample of a class is its anchor.
+func twoClasses(t *testing.T, f *fixture) sketchrnn.Classes {
+	t.Helper()
+	Z := standin.Sketch{}.ZSize()
+	c := sketchrnn.Classes{Names: []string{"bird", "dog"}}
+	for i := range c.Names {
+		z := f.w.sketch.pal.Corners()[i].Z
+		ones := make([]float32, Z)
+		for k := range ones {
+			ones[k] = 1
+		}
+		c.Mean = append(c.Mean, z)
+		c.Std = append(c.Std, ones)
+		c.Anchors = append(c.Anchors, [][]float32{z})
+		c.Spread = append(c.Spread, make([]float32, Z))
+	}
+	return c
+}
+
+// A sketch model of several classes: Random offers each class, a sample of a class lands on the
+// class and names the corner after it, the tiles name the class each corner lies nearest, and
+// the Draw dialog's hint names them all.
+func TestSketchClasses(t *testing.T) {
+	plain := newFixture(t)
+	classes := twoClasses(t, plain) // where the example corners lie in the stand-in's space
+	f := newFixtureWith(t, "", func(o *options) { o.sketchClasses = classes })
+	s := f.w.sketch.paletteTab
+
+	random := s.cornerMenu(3).Items[1]
+	if random.Label != "Random" || random.ChildMenu == nil {
+		t.Fatalf("the corner menu's second item is %q with submenu %v, want Random with the classes", random.Label, random.ChildMenu)
+	}
+	var labels []string
+	for _, it := range random.ChildMenu.Items {
+		labels = append(labels, it.Label)
+	}
+	if got := strings.Join(labels, ","); got != "Any,,Bird,Dog" {
+		t.Fatalf("Random offers %s, want Any, a separator, Bird, Dog", got)
+	}
+	random.ChildMenu.Items[3].Action() // Dog
+	f.until(t, "the corner becomes a dog", func() bool { return s.cornerName(3) == "Dog" })
+	c := s.pal.Corners()[3]
+	if i, d := classes.Nearest(c.Z); classes.Names[i] != "dog" || d != 0 {
+		t.Errorf("a dog sampled at %s, distance %v", classes.Names[i], d)
+	}
+	f.until(t, "the tile names the class", func() bool { return strings.HasPrefix(s.known[3].Text, "dog (0.0)") })
+	if got := s.known[0].Text; !strings.HasPrefix(got, "bird (0.0)") {
+		t.Errorf("the top-left tile says %q, want the bird it is", got)
+	}
+
+	// A corner far from both classes still encodes; its tile says how far.
+	far := make([]float32, len(c.Z))
+	for k := range far {
+		far[k] = 50
+	}
+	s.pal.RandomFrom(2, "Far", func(*rand.Rand) []float32 { return far })
+	f.until(t, "the far corner is set", func() bool { return s.cornerName(2) == "Far" })
+	f.until(t, "the tile says it is far", func() bool { return strings.HasPrefix(s.known[2].Text, "far from every class") })
+
+	if got := knowsHint(classes.Names); got != "The model knows bird and dog: draw one of them." {
+		t.Errorf("hint %q", got)
+	}
+	if got := knowsHint([]string{"sheep"}); !strings.Contains(got, "sheep") {
+		t.Errorf("hint %q", got)
+	}
+	// A model of one subject keeps a plain Random.
+	if it := plain.w.sketch.cornerMenu(0).Items[1]; it.ChildMenu != nil || it.Action == nil {
+		t.Error("a model without classes offers classes")
+	}
+}
