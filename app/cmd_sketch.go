@@ -162,7 +162,7 @@ func runSketchEval(args []string, stdout, stderr io.Writer) error {
 	seed := fs.Uint64("seed", 0, "seed of the posterior samples z = mu + sigma*eps (with --judge: of the teacher's own drawings that set the size)")
 	judge := fs.String("judge", "", "score the drawings under a sketch-rnn-js TEACHER.gen.json instead: per-point NLL, each drawing scaled to the teacher's median size")
 	class := fs.String("class", "", "with --judge: only the drawings of this class (NDJSON \"word\")")
-	judgeT := fs.Float64("judge-temperature", 0.45, "with --judge: temperature of the teacher's own drawings that set the size")
+	judgeT := fs.Float64("judge-temperature", judgeTemperature, "with --judge: temperature of the teacher's own drawings that set the size")
 	const usage = "usage: palette sketch eval --data FILE.ndjson|FILE.npz[:split] [--json] [--model FILE | --judge TEACHER.gen.json [--class C]]"
 	pos, err := parseModelFlags(fs, args, usage, stderr)
 	if err != nil {

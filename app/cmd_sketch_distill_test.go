@@ -165,6 +165,19 @@ func TestSketchClassPipeline(t *testing.T) {
 	sketchRun(t, 0, "sketch", "continue", data, "--model", withClasses, "--class", "dog", "--strokes", "1", "-n", "2", "--max-len", "60", "--fit", "200", "-o", filepath.Join(dir, "k.svg"))
 	sketchRunErr(t, 2, "sketch", "classify", data, "--model", vae) // no classes stored
 
+	// --teachers ranks the anchors by each class's decoder; a class without one is status 2
+	// naming the file it needs, and nothing is written.
+	judged := filepath.Join(dir, "judged.safetensors")
+	sketchRun(t, 0, "sketch", "classes", "--model", vae, "--data", data, "--teachers", filepath.Dir(dog), "-o", judged)
+	sketchRun(t, 0, "sketch", "sample", "--model", judged, "--class", "dog", "-n", "2", "-o", filepath.Join(dir, "d.ndjson"))
+	none := filepath.Join(dir, "none.safetensors")
+	if errOut := sketchRunErr(t, 2, "sketch", "classes", "--model", vae, "--data", data, "--teachers", dir, "-o", none); !strings.Contains(errOut, "bird.gen.json") {
+		t.Errorf("no teachers: %q should name the file the class needs", errOut)
+	}
+	if _, err := os.Stat(none); err == nil {
+		t.Error("a failed sketch classes wrote its output")
+	}
+
 	// --size 255 rescales the model: the scale factor moves by 255 over the data's median side.
 	small := filepath.Join(dir, "small.safetensors")
 	sketchRun(t, 0, "sketch", "classes", "--model", vae, "--data", data, "--size", "255", "-o", small)

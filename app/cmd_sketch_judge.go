@@ -97,3 +97,7 @@ func runJudge(teacher, data, class string, seed uint64, temperature float64, asJ
 	}
 	return nil
 }
+
+// judgeTemperature is the temperature of the teacher's own drawings whose median size the judge
+// scales drawings to (the temperature the training drawings were distilled at).
+const judgeTemperature = 0.45

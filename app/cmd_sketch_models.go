@@ -188,7 +188,7 @@ func runSketchModels(args []string, stdout, stderr io.Writer) error {
 	return nil
 }
 
-const classesUsage = "usage: palette sketch classes --model FILE.safetensors --data LABELLED.ndjson -o OUT.safetensors"
+const classesUsage = "usage: palette sketch classes --model FILE.safetensors --data LABELLED.ndjson [--teachers DIR] -o OUT.safetensors"
 
 // runSketchClasses encodes labelled drawings and writes the model again with each class's
 // Gaussian in its metadata, for --class and the window's class picker.
@@ -197,6 +197,7 @@ func runSketchClasses(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "", "sketch VAE: FILE.safetensors (a training state is written as a model)")
 	data := fs.String("data", "", "drawings labelled with their class: Quick, Draw! NDJSON (\"word\")")
 	per := fs.Int("per-class", 500, "drawings of each class to encode (the first ones in the file)")
+	teachers := fs.String("teachers", "", "a folder of sketch-rnn-js decoders, CLASS.gen.json for each class: of each class's encodings, the ones whose drawings (at temperature 0.2) its decoder judges most likely become the class's anchors, from which --class and the window sample")
 	out := fs.String("o", "", "the model with its classes, FILE.safetensors")
 	size := fs.Float64("size", 0, "also rescale the model to drawings whose larger side is about SIZE units (255: Quick, Draw!'s simplified data and the window's Draw dialog); 0 keeps the data's units")
 	pos, err := parseModelFlags(fs, args, classesUsage, stderr)
@@ -252,7 +253,13 @@ func runSketchClasses(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "rescaled by %.4f: scale factor %.4f\n", ratio, w.ScaleFactor)
 	}
-	c, err := sketchrnn.FitClasses(sketchrnn.NewModel(w), kept)
+	var fit sketchrnn.FitOptions
+	if *teachers != "" {
+		if fit, err = judgeAnchors(*teachers, kept); err != nil {
+			return err
+		}
+	}
+	c, err := sketchrnn.FitClassesWith(sketchrnn.NewModel(w), kept, fit)
 	if err != nil {
 		return usageError{fmt.Errorf("%s: %w", *data, err)}
 	}
@@ -273,6 +280,44 @@ func runSketchClasses(args []string, stdout, stderr io.Writer) error {
 		fmt.Fprintf(stdout, "%s: %d drawings\n", name, count[name])
 	}
 	return writeFileAtomic(*out, func(wr io.Writer) error { return w.SaveWithMetadata(wr, md) })
+}
+
+// judgeAnchors loads DIR/CLASS.gen.json for every class of items and returns the options that
+// rank a class's candidate anchors by that decoder's per-point NLL of what the model draws from
+// them (sketch eval --judge), at the palette's temperature, 0.2.
+func judgeAnchors(dir string, items []sketch.Item) (sketchrnn.FitOptions, error) {
+	type judge struct {
+		m    *sketchrnn.Model
+		size float32
+	}
+	judges := map[string]judge{}
+	var classes []string
+	for _, it := range items {
+		if it.Word != "" && !slices.Contains(classes, it.Word) {
+			classes = append(classes, it.Word)
+		}
+	}
+	slices.Sort(classes)
+	for _, class := range classes {
+		path := filepath.Join(dir, class+".gen.json")
+		if _, err := os.Stat(path); err != nil {
+			return sketchrnn.FitOptions{}, usagef("--teachers %s: no decoder for class %q (%s.gen.json)", dir, class, class)
+		}
+		m, _, err := loadTeacher(path)
+		if err != nil {
+			return sketchrnn.FitOptions{}, err
+		}
+		size, err := sketchrnn.TypicalSize(m, sketchrnn.JudgeSizeSamples, judgeTemperature, 1)
+		if err != nil {
+			return sketchrnn.FitOptions{}, fmt.Errorf("--teachers: %s: %w", path, err)
+		}
+		judges[class] = judge{m, size}
+	}
+	return sketchrnn.FitOptions{Temperature: 0.2, Seed: 1, Score: func(class string, d sketch.Drawing) (float64, error) {
+		j := judges[class]
+		r, err := sketchrnn.PointNLL(j.m, []sketch.Drawing{d}, j.size)
+		return r.NLL, err
+	}}, nil
 }
 
 // loadItems reads labelled drawings: NDJSON keeps each line's word; other files give drawings

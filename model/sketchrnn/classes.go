@@ -1,6 +1,7 @@
 package sketchrnn
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // MetaClasses is the checkpoint metadata entry that names the classes a model was trained on
@@ -32,9 +34,26 @@ type Classes struct {
 // MaxAnchors is how many encodings of each class FitClasses keeps for Sample.
 const MaxAnchors = 48
 
+// FitOptions choose a class's anchors among its drawings' encodings.
+type FitOptions struct {
+	// Score, when not nil, ranks the candidates: the model decodes each candidate encoding (at
+	// Temperature, from Seed) and Score rates the drawing it makes as a drawing of class (lower
+	// is better: a judge's per-point NLL); the best MaxAnchors become the anchors. nil keeps
+	// the first candidates in the data's order.
+	Score       func(class string, decoded sketch.Drawing) (float64, error)
+	Temperature float64
+	Seed        uint64
+}
+
 // FitClasses encodes the labelled drawings (each Item's Word is its class) and returns each
-// class's Gaussian, the classes in alphabetical order. Items without a word are skipped.
+// class's Gaussian and anchors, the classes in alphabetical order. Items without a word are
+// skipped.
 func FitClasses(m *Model, items []sketch.Item) (Classes, error) {
+	return FitClassesWith(m, items, FitOptions{})
+}
+
+// FitClassesWith is FitClasses with anchors chosen as o says.
+func FitClassesWith(m *Model, items []sketch.Item, o FitOptions) (Classes, error) {
 	if m.ZSize() == 0 {
 		return Classes{}, fmt.Errorf("sketch classes: the model has no encoder")
 	}
@@ -76,24 +95,59 @@ func FitClasses(m *Model, items []sketch.Item) (Classes, error) {
 		}
 		c.Mean, c.Std, c.Spread = append(c.Mean, mean), append(c.Std, std), append(c.Spread, spread)
 	}
-	// Anchors: the first drawings of each class whose encoding is nearest to their own class,
-	// so that a drawing that looks like another class's does not stand for this one.
-	for i := range c.Names {
-		var anchors [][]float32
+	// Anchors: among the encodings nearest to their own class (so that a drawing that looks like
+	// another class's does not stand for this one), the first, or the best by o.Score.
+	for i, name := range c.Names {
+		var cands [][]float32
 		for _, z := range zsOf[i] {
-			if len(anchors) == MaxAnchors {
-				break
-			}
 			if j, _ := c.Nearest(z); j == i || len(c.Names) == 1 {
-				anchors = append(anchors, z)
+				cands = append(cands, z)
 			}
 		}
-		if len(anchors) == 0 { // every drawing of the class is nearer another: keep the first
-			anchors = zsOf[i][:1]
+		if len(cands) == 0 { // every drawing of the class is nearer another: keep the first
+			cands = zsOf[i][:1]
 		}
-		c.Anchors = append(c.Anchors, anchors)
+		if o.Score != nil && len(cands) > MaxAnchors {
+			var err error
+			if cands, err = bestAnchors(m, name, cands, o); err != nil {
+				return Classes{}, fmt.Errorf("sketch classes: %s: %w", name, err)
+			}
+		}
+		c.Anchors = append(c.Anchors, cands[:min(len(cands), MaxAnchors)])
 	}
 	return c, nil
+}
+
+// bestAnchors returns the candidates sorted by o.Score of what the model draws from each.
+func bestAnchors(m *Model, class string, cands [][]float32, o FitOptions) ([][]float32, error) {
+	type scored struct {
+		z     []float32
+		score float64
+	}
+	var all []scored
+	const batch = 64
+	for from := 0; from < len(cands); from += batch {
+		zs := cands[from:min(from+batch, len(cands))]
+		ds, err := m.Decode(zs, vae.DecodeOptions{Temperature: o.Temperature, Seed: int64(o.Seed) + int64(from)})
+		if err != nil {
+			return nil, err
+		}
+		for k, d := range ds {
+			s := math.Inf(1) // a drawing the judge cannot score goes last
+			if len(d) > 0 {
+				if v, err := o.Score(class, d); err == nil && !math.IsNaN(v) {
+					s = v
+				}
+			}
+			all = append(all, scored{zs[k], s})
+		}
+	}
+	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
+	out := make([][]float32, len(all))
+	for k, s := range all {
+		out[k] = s.z
+	}
+	return out, nil
 }
 
 // Index returns the position of a class by name (case-insensitive), or an error that lists the

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/latentpalette/palette/model/sketch"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // FitClasses places each class where its drawings encode, and the metadata round-trips.
@@ -133,4 +134,67 @@ func dist(a, b []float32) float64 {
 		d += e * e
 	}
 	return math.Sqrt(d)
+}
+
+// With a score, the anchors are the candidates whose decodings score best.
+func TestClassesScoredAnchors(t *testing.T) {
+	m := NewModel(tinyModel(t, 3))
+	rng := rand.New(rand.NewPCG(2, 2))
+	var items []sketch.Item
+	for i := range 2 * (MaxAnchors + 30) {
+		word, n := "long", 20+i%17
+		if i%2 == 0 {
+			word, n = "short", 4+i%5
+		}
+		items = append(items, sketch.Item{Word: word, Drawing: randomDrawing(n, rng)})
+	}
+	calls := 0
+	length := func(class string, d sketch.Drawing) (float64, error) {
+		calls++
+		return float64(len(d)), nil
+	}
+	c, err := FitClassesWith(m, items, FitOptions{Score: length})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls == 0 {
+		t.Fatal("the score was never asked")
+	}
+	greedyLen := func(zs [][]float32) float64 {
+		ds, err := m.Decode(zs, vae.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var n float64
+		for _, d := range ds {
+			n += float64(len(d))
+		}
+		return n / float64(len(ds))
+	}
+	chosen := 0
+	for i, name := range c.Names {
+		if len(c.Anchors[i]) == 0 || len(c.Anchors[i]) > MaxAnchors {
+			t.Fatalf("%s: %d anchors", name, len(c.Anchors[i]))
+		}
+		if len(c.Anchors[i]) < MaxAnchors {
+			continue // fewer candidates nearest their own class than anchors: all are kept
+		}
+		chosen++
+		var all [][]float32
+		for _, it := range items {
+			if it.Word == name {
+				z, err := m.Encode([]sketch.Drawing{it.Drawing})
+				if err != nil {
+					t.Fatal(err)
+				}
+				all = append(all, z[0])
+			}
+		}
+		if a, b := greedyLen(c.Anchors[i]), greedyLen(all); a > b {
+			t.Errorf("%s: the anchors decode to %.1f points on average, all drawings to %.1f: the shortest should be chosen", name, a, b)
+		}
+	}
+	if chosen == 0 {
+		t.Error("no class had more candidates than anchors: nothing was chosen")
+	}
 }
