@@ -82,7 +82,7 @@ func TestSketchModelsAndClasses(t *testing.T) {
 		t.Skip("no built-in sketch model in this build")
 	}
 	out := sketchRun(t, 0, "sketch", "models")
-	if !strings.HasPrefix(out, "sheep: sheep\n") {
+	if out != "sheep: sheep\nanimals: bear, bird, dog, dolphin, hedgehog, monkey, parrot, rabbit, sheep, tiger\n" {
 		t.Errorf("sketch models printed %q", out)
 	}
 	dir := t.TempDir()
@@ -97,6 +97,21 @@ func TestSketchModelsAndClasses(t *testing.T) {
 	sketchRun(t, 0, "sketch", "sample", "-n", "2", "--model", "builtin:sheep", "--class", "sheep", "-o", filepath.Join(dir, "s.svg"))
 	if entries, _ := os.ReadDir(dir); len(entries) != 1 {
 		t.Errorf("%d files in the output folder, want only s.svg", len(entries))
+	}
+	// The ten animals: a class of theirs is drawn in the 0-255 box of hand drawings.
+	dogs := filepath.Join(dir, "dogs.ndjson")
+	sketchRun(t, 0, "sketch", "sample", "-n", "3", "--model", "builtin:animals", "--class", "dog", "-o", dogs)
+	ds, err := loadDrawings(dogs)
+	if err != nil || len(ds) != 3 {
+		t.Fatalf("%d dogs read back (%v)", len(ds), err)
+	}
+	for _, d := range ds {
+		if b := d.Bounds(); max(b.Dx(), b.Dy()) > 2000 {
+			t.Errorf("a dog %v x %v units: not rescaled to hand drawings", b.Dx(), b.Dy())
+		}
+	}
+	if errOut := sketchRunErr(t, 2, "sketch", "sample", "--model", "builtin:animals", "--class", "cat", "-o", filepath.Join(dir, "c.png")); !strings.Contains(errOut, "bear, bird, dog") {
+		t.Errorf("unknown class: %q should list the animals", errOut)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/latentpalette/palette/assets"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
 )
@@ -26,13 +27,15 @@ const builtinSketchPrefix = "builtin:"
 // its file does not say (a model trained on one class).
 type builtinSketch struct {
 	name    string
+	label   string // in the window's model picker
 	data    func() ([]byte, bool)
 	classes []string
 }
 
 // builtinSketches are the built-in sketch models, the default first.
 var builtinSketches = []builtinSketch{
-	{name: "sheep", data: func() ([]byte, bool) { return builtinSketchModel() }, classes: []string{"sheep"}},
+	{name: "sheep", label: "Sheep", data: func() ([]byte, bool) { return builtinSketchModel() }, classes: []string{"sheep"}},
+	{name: "animals", label: "Ten animals", data: func() ([]byte, bool) { return assets.AnimalsModel, len(assets.AnimalsModel) > 0 }},
 }
 
 func builtinSketchNames() string {

@@ -75,21 +75,50 @@ func windowModels(melodySpec, sketchPath string, has shipped) (ui.Models, error)
 		models.MelodyName = fmt.Sprintf("%s (z %d, decoder %v)", modelName(melodySpec, "built-in MusicVAE"), w.Config.ZSize, w.Config.DecoderSizes)
 	}
 	if has.sketch || sketchPath != "" {
-		w, err := loadSketchModel(sketchPath)
+		s, err := windowSketch(sketchPath)
 		if err != nil {
-			return models, flagError("sketch-model", err)
+			return models, err
 		}
-		m, err := ui.SketchVAE(w)
-		if err != nil {
-			return models, usagef("sketch model %s: %v", sketchPath, err)
+		models.Sketch, models.SketchName, models.SketchLabel, models.SketchClasses = s.Model, s.Name, s.Label, s.Classes
+		// The built-in models the palette can switch to besides the one it starts with.
+		start := strings.TrimPrefix(orDefault(sketchPath), builtinSketchPrefix)
+		for _, b := range builtinSketches {
+			if _, ok := b.data(); !ok || b.name == start {
+				continue
+			}
+			if s, err := windowSketch(builtinSketchPrefix + b.name); err == nil {
+				models.MoreSketches = append(models.MoreSketches, s)
+			}
 		}
-		models.Sketch = m
-		if models.SketchClasses, err = sketchClasses(sketchPath, w); err != nil {
-			return models, flagError("sketch-model", err)
-		}
-		models.SketchName = fmt.Sprintf("%s (z %d, decoder %d)", modelName(sketchPath, "built-in Sketch-RNN"), w.Config.ZSize, w.Config.DecSize)
 	}
 	return models, nil
+}
+
+// windowSketch loads a sketch model for the window (spec as --sketch-model: "" is the default).
+func windowSketch(spec string) (ui.SketchModel, error) {
+	w, err := loadSketchModel(spec)
+	if err != nil {
+		return ui.SketchModel{}, flagError("sketch-model", err)
+	}
+	m, err := ui.SketchVAE(w)
+	if err != nil {
+		return ui.SketchModel{}, usagef("sketch model %s: %v", spec, err)
+	}
+	classes, err := sketchClasses(spec, w)
+	if err != nil {
+		return ui.SketchModel{}, flagError("sketch-model", err)
+	}
+	s := ui.SketchModel{Model: m, Classes: classes, Label: filepath.Base(spec),
+		Name: fmt.Sprintf("%s (z %d, decoder %d)", modelName(spec, "built-in Sketch-RNN"), w.Config.ZSize, w.Config.DecSize)}
+	if spec == "" || strings.HasPrefix(spec, builtinSketchPrefix) {
+		b, err := findBuiltinSketch(strings.TrimPrefix(orDefault(spec), builtinSketchPrefix))
+		if err != nil {
+			return ui.SketchModel{}, err
+		}
+		s.Label = b.label
+		s.Name = fmt.Sprintf("built-in %s (z %d, decoder %d)", b.name, w.Config.ZSize, w.Config.DecSize)
+	}
+	return s, nil
 }
 
 // addDrumModel loads the drum palette's model: the file named, else the built-in weights where

@@ -49,6 +49,7 @@ func TestWindowModels(t *testing.T) {
 		{"missing file", true, filepath.Join(dir, "none.safetensors"), "", false, false, "no such file"},
 		{"not a checkpoint", true, "", notes, false, false, "sketch"},
 		{"a melody model for sketches", true, "", mel, false, false, "sketch"},
+		{"the ten animals", true, "", "builtin:animals", true, true, ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -77,6 +78,12 @@ func TestWindowModels(t *testing.T) {
 			}
 			if tt.wantM && !strings.Contains(m.MelodyName, wantName) {
 				t.Errorf("melody named %q, want %q in it", m.MelodyName, wantName)
+			}
+			if tt.sketch == "builtin:animals" && (len(m.SketchClasses.Names) != 10 || len(m.MoreSketches) != 1 || m.MoreSketches[0].Label != "Sheep") {
+				t.Errorf("the animals model knows %v and offers %d others, want ten classes and the sheep", m.SketchClasses.Names, len(m.MoreSketches))
+			}
+			if tt.builtins && tt.sketch == "" && (m.SketchLabel != "Sheep" || len(m.MoreSketches) != 1 || m.MoreSketches[0].Label != "Ten animals" || len(m.MoreSketches[0].Classes.Names) != 10) {
+				t.Errorf("the default window's sketch models: %q and %d more", m.SketchLabel, len(m.MoreSketches))
 			}
 			if tt.wantS && tt.sketch == "" && !strings.Contains(m.SketchName, "built-in") {
 				t.Errorf("sketch named %q, want the built-in model", m.SketchName)

@@ -99,7 +99,10 @@ func (t *paletteTab[T]) spaceArea() fyne.CanvasObject {
 	back := canvas.NewRectangle(colPanel)
 	s.layer = container.New(padSquare{}, container.NewStack(back, s.cellBox))
 	s.layer.Hide()
-	gridRow := container.NewHBox(s.toggle, s.sizeSel, export, container.NewGridWrap(fyne.NewSize(80, s.progress.MinSize().Height), s.progress))
+	var gridRow fyne.CanvasObject = container.NewHBox(s.toggle, s.sizeSel, export, container.NewGridWrap(fyne.NewSize(80, s.progress.MinSize().Height), s.progress))
+	if t.topRight != nil {
+		gridRow = container.NewBorder(nil, nil, gridRow, t.topRight)
+	}
 	over := container.NewStack(t.pad, s.path.layer(t), s.layer)
 	return container.NewBorder(container.NewVBox(gridRow, s.path.controls(t)), nil, nil, nil, over)
 }

@@ -24,8 +24,36 @@ type Models struct {
 	// palette sketch classes). With several classes placed in its latent space, Random draws
 	// from a chosen class, the corners start with four classes and each tile names its class.
 	SketchClasses sketchrnn.Classes
-	Drums         palette.Model[drums.Pattern]
-	DrumsName     string
+	// SketchLabel names the sketch model in the sketch palette's model picker ("" : SketchName),
+	// and MoreSketches are the other models it offers (the built-in ones, say): the picker shows
+	// when there are any, and the session remembers the choice by its label.
+	SketchLabel  string
+	MoreSketches []SketchModel
+	Drums        palette.Model[drums.Pattern]
+	DrumsName    string
+}
+
+// SketchModel is a sketch model the sketch palette can switch to.
+type SketchModel struct {
+	Label   string // in the picker: "Ten animals"
+	Name    string // in the status line: "built-in animals (z 128, decoder 256)"
+	Model   palette.Model[sketch.Drawing]
+	Classes sketchrnn.Classes
+}
+
+// sketchChoices are the models of the sketch palette's picker, the one it starts with first.
+func (m Models) sketchChoices(note string) []sketchChoice {
+	label := m.SketchLabel
+	if label == "" {
+		label = m.SketchName
+	}
+	out := []sketchChoice{{label: label, model: m.Sketch, classes: m.SketchClasses, note: note}}
+	for _, s := range m.MoreSketches {
+		if s.Model != nil {
+			out = append(out, sketchChoice{label: s.Label, model: s.Model, classes: s.Classes, note: "Sketch model: " + s.Name + ", decoded with Gorgonia"})
+		}
+	}
+	return out
 }
 
 // modelNotes say, for each palette's status line, which model decodes.

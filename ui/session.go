@@ -52,6 +52,8 @@ type session struct {
 	Tempo      float64 `json:"tempo,omitempty"`
 	Instrument string  `json:"instrument,omitempty"`
 	Tab        int     `json:"tab,omitempty"`
+	// SketchModel is the label of the sketch palette's model when it offers several.
+	SketchModel string `json:"sketch_model,omitempty"`
 }
 
 // validMelody accepts what a melody palette can hold: 2 bars of the 90 event classes.
@@ -182,6 +184,9 @@ func (w *window) saveSession() {
 	}
 	s := session{Version: sessionVersion, Melody: w.melody.snapshot(), Sketch: w.sketch.snapshot(), Drums: w.drums.snapshot(),
 		Tempo: w.melody.tr.tempo, Instrument: w.melody.instrument, Tab: w.tabs.SelectedIndex()}
+	if len(w.sketch.choices) > 1 {
+		s.SketchModel = w.sketch.choices[w.sketch.chosen].label
+	}
 	if s.Melody == nil || s.Sketch == nil || s.Drums == nil {
 		return
 	}

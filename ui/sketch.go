@@ -6,12 +6,16 @@ import (
 	"fmt"
 	"image/color"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
+	"github.com/latentpalette/palette/assets/examples"
 	"github.com/latentpalette/palette/internal/regfile"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
@@ -20,20 +24,30 @@ import (
 
 func (v *SketchView) show(d sketch.Drawing) { v.SetDrawing(d) }
 
-// sketchTab is the sketch palette; its result can replay its strokes in drawing order.
+// sketchTab is the sketch palette; its result can replay its strokes in drawing order. It may
+// offer several models (choices), of one subject or of several classes.
 type sketchTab struct {
 	*paletteTab[sketch.Drawing]
+	choices     []sketchChoice
+	chosen      int
+	cur         *sketchChoice // the chosen model, which the tab's kind reads
 	replay      *fyne.Animation
 	replayShown palette.Point // the point whose drawing replayed itself last
 	replayGen   int           // bumped by each replay and stop: older animations stop drawing
 	restGen     int           // bumped by each result: older rest timers do nothing
 }
 
-// sketchKind is the sketch palette over model m, which knows classes (none named: a model of
-// one subject, or a file that does not say).
-func sketchKind(note string, m palette.Model[sketch.Drawing], classes sketchrnn.Classes) kind[sketch.Drawing] {
-	var sheet *HandCanvas          // one for the tab, made when first needed
-	vae, _ := m.(*sketchrnn.Model) // a trained Sketch-RNN continues drawings; stand-ins do not
+// sketchChoice is a sketch model the palette can draw with and what it knows.
+type sketchChoice struct {
+	label   string // in the model picker and the session
+	model   palette.Model[sketch.Drawing]
+	classes sketchrnn.Classes // none named: a model of one subject, or a file that does not say
+	note    string            // the status line
+}
+
+// sketchKind is the sketch palette over the model cur points to (the tab may change it).
+func sketchKind(cur *sketchChoice) kind[sketch.Drawing] {
+	var sheet *HandCanvas // one for the tab, made when first needed
 	k := kind[sketch.Drawing]{
 		name:     "Sketch",
 		noun:     "drawing",
@@ -49,18 +63,87 @@ func sketchKind(note string, m palette.Model[sketch.Drawing], classes sketchrnn.
 			if sheet == nil {
 				sheet = NewHandCanvas()
 			}
-			drawCorner(win, sheet, knowsHint(classes.Names), vae, do, done)
+			vae, _ := cur.model.(*sketchrnn.Model) // a trained Sketch-RNN continues drawings; stand-ins do not
+			drawCorner(win, sheet, knowsHint(cur.classes.Names), vae, do, done)
 		},
 		exporters: sketchExporters,
-		modelNote: note,
 		settings:  sketchSettings,
 	}
-	if len(classes.Names) > 1 && len(classes.Mean) == len(classes.Names) {
+	setSketchModel(&k, *cur)
+	return k
+}
+
+// setSketchModel makes k the kind of c's model: its status line and, for a model of several
+// classes placed in its latent space, Random by class and the class on each tile.
+func setSketchModel(k *kind[sketch.Drawing], c sketchChoice) {
+	k.modelNote = c.note
+	k.classes, k.classZ, k.where = nil, nil, nil
+	if classes := c.classes; len(classes.Names) > 1 && len(classes.Mean) == len(classes.Names) {
 		k.classes = classes.Names
 		k.classZ = classes.Sample
 		k.where = func(z []float32) string { return classWhere(classes, z) }
 	}
-	return k
+}
+
+// sketchExamples are the corners a sketch model starts with: four of its classes when it knows
+// several, else the four sheep.
+func sketchExamples(classes sketchrnn.Classes) (items [4]sketch.Drawing, names [4]string) {
+	ex := examples.Drawings()
+	if len(classes.Mean) > 1 {
+		if cs, ok := examples.ClassCorners(classes.Names); ok {
+			ex = cs
+		}
+	}
+	for i, e := range ex {
+		items[i], names[i] = e.Item, e.Name
+	}
+	return items, names
+}
+
+// modelPicker is the choice of model, when there is one to make.
+func (s *sketchTab) modelPicker() fyne.CanvasObject {
+	if len(s.choices) < 2 {
+		return nil
+	}
+	labels := make([]string, len(s.choices))
+	for i, c := range s.choices {
+		labels[i] = c.label
+	}
+	sel := newKeySelect(s.keys, labels, func(v string) {
+		if i := slices.Index(labels, v); i >= 0 {
+			s.switchModel(i)
+		}
+	})
+	sel.SetSelected(labels[s.chosen])
+	return container.NewHBox(widget.NewLabel("Model"), sel)
+}
+
+// switchModel makes choice i the palette's model: the corners keep their drawings, encoded
+// anew (the examples, if the corners are still those, become the new model's examples), and
+// the grid, Random, the tiles, the Draw dialog and the status line follow.
+func (s *sketchTab) switchModel(i int) {
+	if i == s.chosen || i < 0 || i >= len(s.choices) {
+		return
+	}
+	wasExamples := true
+	for k, c := range s.pal.Corners() {
+		if c.Name != s.exampleNames[k] || !slices.Equal(c.Item, s.examples[k]) {
+			wasExamples = false
+		}
+	}
+	s.chosen = i
+	*s.cur = s.choices[i]
+	setSketchModel(&s.kind, *s.cur)
+	s.status.SetText(s.kind.modelNote)
+	if s.space != nil {
+		s.space.dec.SetModel(s.cur.model)
+	}
+	s.pal.SetModel(s.cur.model)
+	s.examples, s.exampleNames = sketchExamples(s.cur.classes)
+	if wasExamples {
+		s.pal.SetNamedCorners(s.examples, s.exampleNames)
+	}
+	s.changed()
 }
 
 // knowsHint tells the Draw dialog's user what the model knows.
@@ -173,6 +256,7 @@ func (s *sketchTab) build() fyne.CanvasObject {
 			})
 		})
 	}
+	s.topRight = s.modelPicker()
 	return s.paletteTab.build(replay)
 }
 

@@ -2,10 +2,12 @@ package ui
 
 import (
 	"math/rand/v2"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/latentpalette/palette/model/palette/standin"
+	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
@@ -35,7 +37,9 @@ func twoClasses(t *testing.T, f *fixture) sketchrnn.Classes {
 func TestSketchClasses(t *testing.T) {
 	plain := newFixture(t)
 	classes := twoClasses(t, plain) // where the example corners lie in the stand-in's space
-	f := newFixtureWith(t, "", func(o *options) { o.sketchClasses = classes })
+	f := newFixtureWith(t, "", func(o *options) {
+		o.sketchChoices = []sketchChoice{{label: "Two", model: o.sketchModel, classes: classes, note: "spy"}}
+	})
 	s := f.w.sketch.paletteTab
 
 	random := s.cornerMenu(3).Items[1]
@@ -75,8 +79,63 @@ func TestSketchClasses(t *testing.T) {
 	if got := knowsHint([]string{"sheep"}); !strings.Contains(got, "sheep") {
 		t.Errorf("hint %q", got)
 	}
+	if f.w.sketch.topRight != nil {
+		t.Error("a model picker with one model to pick")
+	}
 	// A model of one subject keeps a plain Random.
 	if it := plain.w.sketch.cornerMenu(0).Items[1]; it.ChildMenu != nil || it.Action == nil {
 		t.Error("a model without classes offers classes")
+	}
+}
+
+// The model picker: switching to a model of four classes makes the example corners four
+// classes, Random offers them, the status line names the model; the session remembers it.
+func TestSketchModelPicker(t *testing.T) {
+	Z := standin.Sketch{}.ZSize()
+	four := sketchrnn.Classes{Names: []string{"bird", "dog", "dolphin", "rabbit"}}
+	for i := range four.Names {
+		z, ones := make([]float32, Z), make([]float32, Z)
+		z[0] = float32(10 * i)
+		for k := range ones {
+			ones[k] = 1
+		}
+		four.Mean, four.Std = append(four.Mean, z), append(four.Std, ones)
+		four.Anchors, four.Spread = append(four.Anchors, [][]float32{z}), append(four.Spread, make([]float32, Z))
+	}
+	choices := func(o *options) {
+		o.sketchChoices = []sketchChoice{{label: "Sheep", model: o.sketchModel, note: "sheep model"}, {label: "Animals", model: o.sketchModel, classes: four, note: "animals model"}}
+	}
+	path := filepath.Join(t.TempDir(), sessionName)
+	f := newFixtureWith(t, path, choices)
+	s := f.w.sketch
+	if s.topRight == nil {
+		t.Fatal("no model picker with two models")
+	}
+	if s.cornerName(0) != "Woolly" || s.cornerMenu(0).Items[1].ChildMenu != nil {
+		t.Fatalf("the sheep model starts with %q and a class menu", s.cornerName(0))
+	}
+	s.switchModel(1)
+	f.until(t, "the examples of the animals", func() bool { return s.cornerName(0) == "Bird" && s.cornerName(3) == "Dolphin" })
+	if s.cornerMenu(0).Items[1].ChildMenu == nil || !strings.HasPrefix(s.status.Text, "animals model") {
+		t.Errorf("after the switch: class menu %v, status %q", s.cornerMenu(0).Items[1].ChildMenu != nil, s.status.Text)
+	}
+	f.settle()
+	f.w.saver.flush()
+
+	g := newFixtureWith(t, path, choices)
+	if g.w.sketch.chosen != 1 || g.w.sketch.cornerName(0) != "Bird" || !strings.HasPrefix(g.w.sketch.status.Text, "animals model") {
+		t.Errorf("restored: model %d, corner %q, status %q; want the animals", g.w.sketch.chosen, g.w.sketch.cornerName(0), g.w.sketch.status.Text)
+	}
+	// A corner of the user's own stays when the model changes.
+	hand, err := sketch.FromHand([][][2]float32{{{0, 0}, {100, 0}, {100, 60}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	g.w.sketch.pal.SetNamedCorner(2, hand, "Drawn")
+	g.settle()
+	g.w.sketch.switchModel(0)
+	g.settle()
+	if g.w.sketch.cornerName(2) != "Drawn" || g.w.sketch.cornerName(0) != "Bird" || g.w.sketch.cornerMenu(0).Items[1].ChildMenu != nil {
+		t.Errorf("after switching back: corners %q, %q", g.w.sketch.cornerName(0), g.w.sketch.cornerName(2))
 	}
 }

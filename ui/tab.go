@@ -78,7 +78,8 @@ type paletteTab[T any] struct {
 	status *widget.Label
 	point  *widget.Label
 
-	examples     [4]T // the corners the palette first came with, and their names
+	topRight     fyne.CanvasObject // beside the grid's controls, above the pad (the sketch model picker)
+	examples     [4]T              // the corners the palette first came with, and their names
 	exampleNames [4]string
 	onChange     func() // after the corners or the kept results changed
 	current      T

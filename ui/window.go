@@ -18,7 +18,6 @@ import (
 	"github.com/latentpalette/palette/model/melody"
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
-	"github.com/latentpalette/palette/model/sketchrnn"
 )
 
 // Title is the window title; the smoke test finds the window by it.
@@ -59,7 +58,7 @@ func NewMainWindowWith(a fyne.App, m Models) (fyne.Window, error) {
 	if root := a.Storage().RootURI(); root != nil && root.Scheme() == "file" {
 		session = filepath.Join(root.Path(), sessionName)
 	}
-	w := newWindow(a, options{player: player, melodyModel: m.Melody, sketchModel: m.Sketch, sketchClasses: m.SketchClasses, drumsModel: m.Drums, notes: notes, session: session})
+	w := newWindow(a, options{player: player, melodyModel: m.Melody, sketchModel: m.Sketch, sketchChoices: m.sketchChoices(notes.sketch), drumsModel: m.Drums, notes: notes, session: session})
 	if err != nil {
 		dialog.ShowError(fmt.Errorf("the audio engine did not start: %w\n\nThe palette works without sound; export WAV files to listen", err), w.win)
 	}
@@ -71,8 +70,9 @@ type options struct {
 	player      Player // nil: no sound, no playhead
 	melodyModel palette.Model[melody.Melody]
 	sketchModel palette.Model[sketch.Drawing]
-	// sketchClasses are the classes the sketch model knows (Models.SketchClasses).
-	sketchClasses sketchrnn.Classes
+	// sketchChoices are the sketch models the sketch palette offers, sketchModel's first
+	// (Models.sketchChoices); nil offers sketchModel alone, knowing no classes.
+	sketchChoices []sketchChoice
 	drumsModel    palette.Model[drums.Pattern]
 	notes         modelNotes // which models decode, for the status lines
 	session       string     // the session file to restore and keep up to date; "" for none
@@ -143,18 +143,20 @@ func newWindow(a fyne.App, o options) *window {
 	w.melody = &melodyTab{tr: tr, instrument: synth.Names()[0], midi: midi, keyLock: keyLock}
 	w.melody.paletteTab = newPaletteTab(w.win, w.keys, h, melodyKind(w.melody, o.notes.melody), melodyModel, mcorners, mnames, saved.Melody)
 
-	var scorners [4]sketch.Drawing
-	var snames [4]string
-	sexamples := examples.Drawings()
-	if len(o.sketchClasses.Mean) > 1 { // a model of several classes starts with four of them
-		if cs, ok := examples.ClassCorners(o.sketchClasses.Names); ok {
-			sexamples = cs
+	choices := o.sketchChoices
+	if len(choices) == 0 {
+		choices = []sketchChoice{{label: "Sketch", model: o.sketchModel, note: o.notes.sketch}}
+	}
+	chosen := 0
+	for i, c := range choices {
+		if saved.SketchModel != "" && c.label == saved.SketchModel {
+			chosen = i
 		}
 	}
-	for i, e := range sexamples {
-		scorners[i], snames[i] = e.Item, e.Name
-	}
-	w.sketch = &sketchTab{paletteTab: newPaletteTab(w.win, w.keys, h, sketchKind(o.notes.sketch, o.sketchModel, o.sketchClasses), o.sketchModel, scorners, snames, saved.Sketch)}
+	cur := choices[chosen]
+	scorners, snames := sketchExamples(cur.classes)
+	w.sketch = &sketchTab{choices: choices, chosen: chosen, cur: &cur}
+	w.sketch.paletteTab = newPaletteTab(w.win, w.keys, h, sketchKind(&cur), cur.model, scorners, snames, saved.Sketch)
 
 	grooves, gerr := examples.Grooves()
 	var dcorners [4]drums.Pattern

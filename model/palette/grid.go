@@ -124,6 +124,7 @@ type GridDecoder[T any] struct {
 }
 
 type gridRequest[T any] struct {
+	model    Model[T]
 	seq      uint64
 	corners  [4]Corner[T]
 	size     int
@@ -145,9 +146,19 @@ func (g *GridDecoder[T]) Request(corners [4]Corner[T], size int, s Settings) uin
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	g.seq++
-	g.pending = &gridRequest[T]{seq: g.seq, corners: corners, size: size, settings: s}
+	g.pending = &gridRequest[T]{model: g.model, seq: g.seq, corners: corners, size: size, settings: s}
 	g.cond.Broadcast()
 	return g.seq
+}
+
+// SetModel makes m the model of the requests made from now on (the corners they give must be
+// m's: Palette.SetModel), and drops the request in progress and any waiting one.
+func (g *GridDecoder[T]) SetModel(m Model[T]) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	g.model = m
+	g.seq++
+	g.pending = nil
 }
 
 // Cancel drops the request in progress and any waiting one.
@@ -227,7 +238,7 @@ func (g *GridDecoder[T]) run(req gridRequest[T]) {
 	if !report(GridUpdate[T]{Seq: req.seq, Size: req.size, Total: total}) {
 		return
 	}
-	items, err := DecodePoints(g.model, req.corners, GridPoints(req.size), req.settings, req.size, func(done int, items []T) bool {
+	items, err := DecodePoints(req.model, req.corners, GridPoints(req.size), req.settings, req.size, func(done int, items []T) bool {
 		return report(GridUpdate[T]{Seq: req.seq, Size: req.size, Items: items[:done:done], Done: done, Total: total})
 	})
 	if err != nil && err != ErrCancelled {
@@ -236,4 +247,8 @@ func (g *GridDecoder[T]) run(req gridRequest[T]) {
 }
 
 // Model returns the model the palette decodes with, for a grid or a path decoded beside it.
-func (p *Palette[T]) Model() Model[T] { return p.model }
+func (p *Palette[T]) Model() Model[T] {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.model
+}

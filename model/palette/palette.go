@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"time"
 
@@ -269,6 +270,61 @@ func (p *Palette[T]) RandomFrom(i int, name string, sample func(*rand.Rand) []fl
 		p.mu.Lock()
 		p.replace(i, c)
 		p.mu.Unlock()
+		return nil
+	})
+}
+
+// SetModel makes m the palette's model. Each corner's item, and each item in the corners' undo
+// histories, is encoded anew with m: the items and their names stay, their vectors (and
+// reconstructions) become m's. Then the point is decoded anew; the kept results stay as they
+// are. If m cannot encode them all, the palette keeps its model and reports why.
+func (p *Palette[T]) SetModel(m Model[T]) {
+	p.enqueue(func() error {
+		p.mu.Lock()
+		corners, old := p.corners, p.model
+		undo := [4][]Corner[T]{}
+		var items []T
+		for i := range 4 {
+			undo[i] = slices.Clone(p.undo[i])
+			for _, c := range undo[i] {
+				items = append(items, c.Item)
+			}
+			if corners[i].Set {
+				items = append(items, corners[i].Item)
+			}
+		}
+		p.model = m // encode, decode and newCorners use it; this job runs on the worker
+		p.mu.Unlock()
+		var cs []Corner[T]
+		zs, err := p.encode(items)
+		if err == nil && len(items) > 0 {
+			cs = p.newCorners(items, zs)
+		}
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if err != nil {
+			p.model = old
+			return fmt.Errorf("switch models: %w", err)
+		}
+		next := 0
+		take := func(c Corner[T]) Corner[T] {
+			n := cs[next]
+			n.Name = c.Name
+			next++
+			return n
+		}
+		for i := range 4 {
+			for k := range undo[i] {
+				undo[i][k] = take(undo[i][k])
+			}
+			if corners[i].Set {
+				corners[i] = take(corners[i])
+			}
+		}
+		p.corners, p.undo = corners, undo
+		p.last = nil
+		p.epoch++
+		p.request()
 		return nil
 	})
 }

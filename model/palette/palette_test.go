@@ -536,3 +536,70 @@ func TestRandomFrom(t *testing.T) {
 		t.Errorf("after a bad vector: corner %q, errors %v", c.Name, errs)
 	}
 }
+
+// doubleModel encodes an item to twice its values and decodes a vector to half of them: a model
+// whose latent space differs from vecModel's.
+type doubleModel struct{ vecModel }
+
+func (m *doubleModel) Encode(items [][]float32) ([][]float32, error) {
+	zs, err := m.vecModel.Encode(items)
+	for _, z := range zs {
+		for k := range z {
+			z[k] *= 2
+		}
+	}
+	return zs, err
+}
+
+func (m *doubleModel) Decode(zs [][]float32, opts vae.DecodeOptions) ([][]float32, error) {
+	half := make([][]float32, len(zs))
+	for i, z := range zs {
+		half[i] = slices.Clone(z)
+		for k := range half[i] {
+			half[i][k] /= 2
+		}
+	}
+	return m.vecModel.Decode(half, vae.DecodeOptions{})
+}
+
+// SetModel encodes every corner and every undo step anew with the new model, keeps the items and
+// names, and decodes the point with it; a model that cannot encode them changes nothing.
+func TestSetModel(t *testing.T) {
+	var errs []error
+	var mu sync.Mutex
+	p := New[[]float32](&vecModel{size: 2}, Options[[]float32]{OnError: func(err error) { mu.Lock(); errs = append(errs, err); mu.Unlock() }})
+	defer p.Close()
+	p.SetCorners(unitCorners)
+	p.SetNamedCorner(TopRight, []float32{3, 4}, "Mine")
+	p.MoveTo(CornerPoint(TopRight))
+	p.Wait()
+	next := &doubleModel{vecModel{size: 2}}
+	p.SetModel(next)
+	p.Wait()
+	c := p.Corners()[TopRight]
+	if !slices.Equal(c.Item, []float32{3, 4}) || !slices.Equal(c.Z, []float32{6, 8}) || c.Name != "Mine" {
+		t.Errorf("after SetModel the corner is %v (z %v, %q), want (3, 4) at z (6, 8) named Mine", c.Item, c.Z, c.Name)
+	}
+	if p.Model() != Model[[]float32](next) {
+		t.Error("Model() is not the new model")
+	}
+	if r, ok := p.Result(); !ok || !slices.Equal(r.Item, []float32{3, 4}) {
+		t.Errorf("the result after SetModel is %v", r.Item)
+	}
+	p.Undo(TopRight)
+	p.Wait()
+	if c := p.Corners()[TopRight]; !slices.Equal(c.Z, slices.Collect(func(yield func(float32) bool) {
+		for _, v := range unitCorners[TopRight] {
+			yield(2 * v)
+		}
+	})) {
+		t.Errorf("the undone corner's z is %v: the history was not encoded anew", c.Z)
+	}
+	p.SetModel(&vecModel{size: 3}) // cannot encode 2-value items
+	p.Wait()
+	mu.Lock()
+	defer mu.Unlock()
+	if p.Model() != Model[[]float32](next) || len(errs) != 1 || !strings.Contains(errs[0].Error(), "switch models") {
+		t.Errorf("a model that cannot encode the corners: model kept %v, errors %v", p.Model() == Model[[]float32](next), errs)
+	}
+}
