@@ -182,6 +182,18 @@ func BenchmarkMoveToResultSketch(b *testing.B) {
 		}
 		benchMove(b, m, exampleDrawings(), sketchSettings, points)
 	})
+	b.Run("animals", func(b *testing.B) { // the ten animals, their example corners
+		w, err := sketchrnn.Load(bytes.NewReader(assets.AnimalsModel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m, err := SketchVAE(w)
+		if err != nil {
+			b.Fatal(err)
+		}
+		corners, _ := sketchExamples(sketchrnn.Classes{Names: []string{"bird", "dog", "rabbit", "dolphin"}, Mean: make([][]float32, 4)})
+		benchMove(b, m, corners, sketchSettings, points)
+	})
 	b.Run("sketchrnn-checkpoint", func(b *testing.B) {
 		path := os.Getenv("LP_SKETCH_MODEL")
 		if path == "" {
