@@ -171,8 +171,8 @@ func BenchmarkMoveToResultSketch(b *testing.B) {
 	b.Run("sketchrnn-untrained", func(b *testing.B) {
 		benchMove(b, smallSketchVAE(b, sketchrnn.DefaultConfig()), exampleDrawings(), sketchSettings, points)
 	})
-	b.Run("shipped", func(b *testing.B) {
-		w, err := sketchrnn.Load(bytes.NewReader(assets.SketchModel))
+	builtin := func(b *testing.B, data []byte) palette.Model[sketch.Drawing] {
+		w, err := sketchrnn.Load(bytes.NewReader(data))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -180,19 +180,14 @@ func BenchmarkMoveToResultSketch(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		benchMove(b, m, exampleDrawings(), sketchSettings, points)
+		return m
+	}
+	b.Run("shipped", func(b *testing.B) {
+		benchMove(b, builtin(b, assets.SketchModel), exampleDrawings(), sketchSettings, points)
 	})
 	b.Run("animals", func(b *testing.B) { // the ten animals, their example corners
-		w, err := sketchrnn.Load(bytes.NewReader(assets.AnimalsModel))
-		if err != nil {
-			b.Fatal(err)
-		}
-		m, err := SketchVAE(w)
-		if err != nil {
-			b.Fatal(err)
-		}
 		corners, _ := sketchExamples(sketchrnn.Classes{Names: []string{"bird", "dog", "rabbit", "dolphin"}, Mean: make([][]float32, 4)})
-		benchMove(b, m, corners, sketchSettings, points)
+		benchMove(b, builtin(b, assets.AnimalsModel), corners, sketchSettings, points)
 	})
 	b.Run("sketchrnn-checkpoint", func(b *testing.B) {
 		path := os.Getenv("LP_SKETCH_MODEL")
