@@ -2,12 +2,12 @@
 GO ?= go
 export OPENBLAS_NUM_THREADS ?= 1
 
-.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys ui-layout ui-grid ui-continue docs-screenshots bench clean
+.PHONY: run test deps test-deps build vet fmt-check unit smoke ui-drag ui-keys ui-layout ui-grid ui-continue ui-classes docs-screenshots bench clean
 
 run: deps build
 	./palette
 
-test: test-deps vet fmt-check build unit smoke ui-drag ui-keys ui-layout ui-grid ui-continue
+test: test-deps vet fmt-check build unit smoke ui-drag ui-keys ui-layout ui-grid ui-continue ui-classes
 
 deps:
 	@scripts/install-deps.sh
@@ -45,9 +45,13 @@ ui-grid: build
 ui-continue: build
 	scripts/ui-continue.sh ./palette build/ui-continue
 
+ui-classes: build
+	scripts/ui-classes.sh ./palette build/ui-classes
+
 docs-screenshots: build
 	scripts/ui-drag.sh --docs ./palette build/ui-drag
 	scripts/ui-grid.sh --docs ./palette build/ui-grid
+	scripts/ui-classes.sh --docs ./palette build/ui-classes
 
 # The benchmarks run with the OpenBLAS kernels the palette binary picks for itself (see
 # app/blas_exec_linux.go); a machine's own OPENBLAS_CORETYPE wins.
