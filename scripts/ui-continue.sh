@@ -24,10 +24,16 @@ xdotool mousemove --window "$win" 160 393 click 1 # Draw…, the fifth item
 sleep 0.8
 stroke $(awk 'BEGIN { for (i = 0; i <= 48; i++) { a = 2 * 3.14159265 * i / 48; r = 1 + 0.08 * cos(12 * a)
 	printf "%d %d ", 560 + 110 * r * cos(a), 360 + 60 * r * sin(a) } }')
-sheet_region=600x300+250+222
+sheet_region=430x290+335+237
+# ink REGION IMAGE: the dark pixels of REGION, the strokes on the sheet.
+ink() { convert "$2.png" -crop "$1" +repage -colorspace Gray -threshold 50% -format '%[fx:round(w*h*(1-mean))]' info:; }
 import -window "$win" "$out/continue-before.png"
-xdotool mousemove --window "$win" 510 544 click 1 # Continue
+xdotool mousemove --window "$win" 592 553 click 1 # Continue, right of Undo stroke and Clear
 sleep 2
 import -window "$win" "$out/continue-after.png"
 changed "$out/continue-before" "$out/continue-after" "$sheet_region" 100 "continue: the sheet after Continue"
+before=$(ink "$sheet_region" "$out/continue-before") after=$(ink "$sheet_region" "$out/continue-after")
+echo "continue: $before dark pixels on the sheet before, $after after"
+# The model draws on: more ink, and the start is still there (a cleared sheet also "changes").
+[ "$after" -ge $((before + 100)) ] || { echo "continue: the model added no strokes ($before -> $after dark pixels)"; exit 1; }
 echo "ui-continue: ok (screenshots in $out)"
