@@ -200,7 +200,7 @@ func runSketchClasses(args []string, stdout, stderr io.Writer) error {
 	model := fs.String("model", "", "sketch VAE: FILE.safetensors (a training state is written as a model)")
 	data := fs.String("data", "", "drawings labelled with their class: Quick, Draw! NDJSON (\"word\")")
 	per := fs.Int("per-class", 500, "drawings of each class to encode (the first ones in the file)")
-	teachers := fs.String("teachers", "", "a folder of sketch-rnn-js decoders, CLASS.gen.json for each class: of each class's encodings, the ones whose drawings (at temperature 0.2) its decoder judges most likely become the class's anchors, from which --class and the window sample")
+	teachers := fs.String("teachers", "", "a folder of sketch-rnn-js decoders, CLASS.gen.json for each class: of each class's encodings, the ones whose drawings (three each, at temperature 0.2, with the encoder's noise) its decoder judges most likely become the class's anchors, from which --class and the window sample")
 	out := fs.String("o", "", "the model with its classes, FILE.safetensors")
 	size := fs.Float64("size", 0, "also rescale the model to drawings whose larger side is about SIZE units (255: Quick, Draw!'s simplified data and the window's Draw dialog); 0 keeps the data's units")
 	pos, err := parseModelFlags(fs, args, classesUsage, stderr)
@@ -316,7 +316,7 @@ func judgeAnchors(dir string, items []sketch.Item) (sketchrnn.FitOptions, error)
 		}
 		judges[class] = judge{m, size}
 	}
-	return sketchrnn.FitOptions{Temperature: 0.2, Seed: 1, Score: func(class string, d sketch.Drawing) (float64, error) {
+	return sketchrnn.FitOptions{Temperature: 0.2, Seed: 1, Draws: 3, Score: func(class string, d sketch.Drawing) (float64, error) {
 		j := judges[class]
 		r, err := sketchrnn.PointNLL(j.m, []sketch.Drawing{d}, j.size)
 		return r.NLL, err

@@ -43,6 +43,9 @@ type FitOptions struct {
 	Score       func(class string, decoded sketch.Drawing) (float64, error)
 	Temperature float64
 	Seed        uint64
+	// Draws is how many drawings of each candidate are scored: each from the candidate plus the
+	// class's posterior spread times noise, as Sample draws them (0: one).
+	Draws int
 }
 
 // FitClasses encodes the labelled drawings (each Item's Word is its class) and returns each
@@ -109,7 +112,7 @@ func FitClassesWith(m *Model, items []sketch.Item, o FitOptions) (Classes, error
 		}
 		if o.Score != nil && len(cands) > MaxAnchors {
 			var err error
-			if cands, err = bestAnchors(m, name, cands, o); err != nil {
+			if cands, err = bestAnchors(m, name, cands, c.Spread[i], o); err != nil {
 				return Classes{}, fmt.Errorf("sketch classes: %s: %w", name, err)
 			}
 		}
@@ -118,34 +121,47 @@ func FitClassesWith(m *Model, items []sketch.Item, o FitOptions) (Classes, error
 	return c, nil
 }
 
-// bestAnchors returns the candidates sorted by o.Score of what the model draws from each.
-func bestAnchors(m *Model, class string, cands [][]float32, o FitOptions) ([][]float32, error) {
-	type scored struct {
-		z     []float32
-		score float64
-	}
-	var all []scored
+// bestAnchors returns the candidates sorted by o.Score of what the model draws from each: the
+// mean score of o.Draws drawings (at least 1), each from the candidate plus spread times noise,
+// as Sample will draw from it.
+func bestAnchors(m *Model, class string, cands [][]float32, spread []float32, o FitOptions) ([][]float32, error) {
+	draws := max(o.Draws, 1)
+	rng := rand.New(rand.NewPCG(o.Seed, 0xa7c5))
+	scores := make([]float64, len(cands))
 	const batch = 64
 	for from := 0; from < len(cands); from += batch {
-		zs := cands[from:min(from+batch, len(cands))]
-		ds, err := m.Decode(zs, vae.DecodeOptions{Temperature: o.Temperature, Seed: int64(o.Seed) + int64(from)})
-		if err != nil {
-			return nil, err
-		}
-		for k, d := range ds {
-			s := math.Inf(1) // a drawing the judge cannot score goes last
-			if len(d) > 0 {
-				if v, err := o.Score(class, d); err == nil && !math.IsNaN(v) {
-					s = v
+		to := min(from+batch, len(cands))
+		for r := range draws {
+			zs := make([][]float32, to-from)
+			for k := range zs {
+				zs[k] = slices.Clone(cands[from+k])
+				for j := range zs[k] {
+					zs[k][j] += spread[j] * float32(rng.NormFloat64())
 				}
 			}
-			all = append(all, scored{zs[k], s})
+			ds, err := m.Decode(zs, vae.DecodeOptions{Temperature: o.Temperature, Seed: int64(o.Seed) + int64(from) + int64(r)<<32})
+			if err != nil {
+				return nil, err
+			}
+			for k, d := range ds {
+				s := math.Inf(1) // a drawing the judge cannot score counts against its anchor
+				if len(d) > 0 {
+					if v, err := o.Score(class, d); err == nil && !math.IsNaN(v) {
+						s = v
+					}
+				}
+				scores[from+k] += s / float64(draws)
+			}
 		}
 	}
-	slices.SortStableFunc(all, func(a, b scored) int { return cmp.Compare(a.score, b.score) })
-	out := make([][]float32, len(all))
-	for k, s := range all {
-		out[k] = s.z
+	order := make([]int, len(cands))
+	for k := range order {
+		order[k] = k
+	}
+	slices.SortStableFunc(order, func(a, b int) int { return cmp.Compare(scores[a], scores[b]) })
+	out := make([][]float32, len(cands))
+	for k, j := range order {
+		out[k] = cands[j]
 	}
 	return out, nil
 }
