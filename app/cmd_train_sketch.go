@@ -43,6 +43,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	fs.IntVar(&cfg.BatchSize, "batch", cfg.BatchSize, "batch size")
 	fs.IntVar(&cfg.MaxSeqLen, "max-len", cfg.MaxSeqLen, "longest drawing kept, in points")
 	fs.Float64Var(&cfg.KLDecayRate, "kl-decay", cfg.KLDecayRate, "KL weight annealing: the gap to the final weight shrinks by this factor every step")
+	fs.Float64Var(&cfg.LearningRate, "lr", cfg.LearningRate, "learning rate, decaying by 0.9999 a step to 0.00001; with --resume: the rate now, decaying from the resumed step")
+	fs.Float64Var(&cfg.KLWeight, "kl-weight", cfg.KLWeight, "final KL weight (lower: the latent code carries more of each drawing)")
+	fs.Float64Var(&cfg.KLTolerance, "kl-tolerance", cfg.KLTolerance, "KL floor per latent dimension, below which the KL term has no pull (higher: more of each drawing in the code)")
 	if _, err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -61,6 +64,14 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 	if !(cfg.KLDecayRate > 0 && cfg.KLDecayRate <= 1) {
 		return usagef("--kl-decay must be in (0, 1], not %v", cfg.KLDecayRate)
 	}
+	if !(cfg.LearningRate > cfg.MinLR && cfg.LearningRate <= 0.1) {
+		return usagef("--lr must be in (%v, 0.1], not %v", cfg.MinLR, cfg.LearningRate)
+	}
+	if !(cfg.KLWeight >= 0 && cfg.KLWeight <= 10) || !(cfg.KLTolerance >= 0 && cfg.KLTolerance <= 10) {
+		return usagef("--kl-weight and --kl-tolerance must be in [0, 10], not %v and %v", cfg.KLWeight, cfg.KLTolerance)
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
 	train, valid, err := loadTrainingSets(*data, *validPath)
 	if err != nil {
 		return err
@@ -78,6 +89,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			return usageError{fmt.Errorf("--resume %s: %w", *state, err)}
 		}
 		fmt.Fprintf(stdout, "resumed %s at step %d\n", *state, tr.Steps())
+		if changed := resumeOverrides(&tr.W.Config, cfg, set, tr.Steps()); changed != "" {
+			fmt.Fprintf(stdout, "from step %d: %s\n", tr.Steps(), changed)
+		}
 	} else {
 		kept := keepShort(train, cfg.MaxSeqLen)
 		w, err := sketchrnn.NewWeights(cfg, sketch.ScaleFactor(kept), *seed)
@@ -101,6 +115,30 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 		loop.evalEvery = *evalEvery
 	}
 	return loop.run(stdout, *resume)
+}
+
+// resumeOverrides applies to a resumed run's configuration the training settings given on the
+// command line (the sizes are the run's own): a new learning rate restarts the decay at step, a
+// new KL weight or floor holds from step on. It returns what changed, for the log.
+func resumeOverrides(c *sketchrnn.SketchVAEConfig, flags sketchrnn.SketchVAEConfig, set map[string]bool, step int) string {
+	var changed []string
+	if set["lr"] {
+		c.LearningRate, c.DecayFrom = flags.LearningRate, step
+		changed = append(changed, fmt.Sprintf("learning rate %g", c.LearningRate))
+	}
+	if set["kl-weight"] {
+		c.KLWeight = flags.KLWeight
+		changed = append(changed, fmt.Sprintf("KL weight %g", c.KLWeight))
+	}
+	if set["kl-tolerance"] {
+		c.KLTolerance = flags.KLTolerance
+		changed = append(changed, fmt.Sprintf("KL floor %g", c.KLTolerance))
+	}
+	if set["kl-decay"] {
+		c.KLDecayRate = flags.KLDecayRate
+		changed = append(changed, fmt.Sprintf("KL annealing %g", c.KLDecayRate))
+	}
+	return strings.Join(changed, ", ")
 }
 
 // loadTrainingSets reads the train split (and the valid split of an .npz unless valid names a file).

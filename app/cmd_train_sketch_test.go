@@ -85,7 +85,28 @@ func TestTrainSketch(t *testing.T) {
 		t.Errorf("the best score went from %v to %v", score, after)
 	}
 
+	// A resumed run takes a new rate (its decay starts again) and a new KL floor, and keeps them
+	// in its state: the run resumed once more without the flags goes on with them.
+	stdout.Reset()
+	if status := run(append(args, "--steps", "7", "--resume", "--threads", "1", "--lr", "0.0005", "--kl-tolerance", "0.5"), &stdout, &stderr); status != 0 {
+		t.Fatalf("resume with new settings: status %d\n%s%s", status, stdout.String(), stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "from step 6: learning rate 0.0005, KL floor 0.5") || !strings.Contains(stdout.String(), "lr 0.000500") {
+		t.Errorf("the resumed run did not take the new rate and floor:\n%s", stdout.String())
+	}
+	stdout.Reset()
+	if status := run(append(args, "--steps", "8", "--resume", "--threads", "1"), &stdout, &stderr); status != 0 {
+		t.Fatalf("resume again: status %d\n%s%s", status, stdout.String(), stderr.String())
+	}
+	want := fmt.Sprintf("lr %.6f", (0.0005-0.00001)*0.9999+0.00001)
+	if strings.Contains(stdout.String(), "from step") || !strings.Contains(stdout.String(), want) {
+		t.Errorf("resumed again: want no changes and %q:\n%s", want, stdout.String())
+	}
+
 	for _, bad := range [][]string{
+		{"train", "sketch", "--data", train, "--out", best, "--lr", "0"},
+		{"train", "sketch", "--data", train, "--out", best, "--kl-weight", "-1"},
+		{"train", "sketch", "--data", train, "--out", best, "--kl-tolerance", "NaN"},
 		{"train", "sketch", "--data", train, "--out", best, "--resume", "--state", filepath.Join(dir, "none")},
 		{"train", "sketch", "--data", train, "--out", best, "--engine", "gorgonia"}, // one engine now: no flag
 		{"train", "sketch", "--data", filepath.Join(dir, "none.npz"), "--out", best},

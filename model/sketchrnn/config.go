@@ -19,6 +19,7 @@ type SketchVAEConfig struct {
 	LearningRate  float64 // (learning_rate 0.001)
 	DecayRate     float64 // learning rate decay per step (decay_rate 0.9999)
 	MinLR         float64 // (min_learning_rate 0.00001)
+	DecayFrom     int     `json:",omitempty"` // the step the decay counts from: a resumed run given a new rate starts it there
 	KLWeight      float64 // final KL weight (kl_weight 0.5)
 	KLWeightStart float64 // (kl_weight_start 0.01)
 	KLDecayRate   float64 // (kl_decay_rate 0.99995)

@@ -97,9 +97,10 @@ func (t *Trainer) Buckets() string {
 	return s
 }
 
-// LearningRate is sketch-rnn's schedule: (lr - min_lr) * decay_rate^step + min_lr.
+// LearningRateAt is sketch-rnn's schedule, (lr - min_lr) * decay_rate^step + min_lr, with step
+// counted from DecayFrom (0 unless a resumed run was given a new rate).
 func (c SketchVAEConfig) LearningRateAt(step int) float64 {
-	return (c.LearningRate-c.MinLR)*math.Pow(c.DecayRate, float64(step)) + c.MinLR
+	return (c.LearningRate-c.MinLR)*math.Pow(c.DecayRate, float64(max(step-c.DecayFrom, 0))) + c.MinLR
 }
 
 // KLWeightAt is sketch-rnn's annealing: kl_weight - (kl_weight - kl_weight_start) * kl_decay_rate^step.
@@ -263,7 +264,9 @@ func (t *Trainer) Validate() (vae.Validation, error) {
 	if err != nil {
 		return vae.Validation{}, err
 	}
-	return vae.Validation{Score: l.RLoss + l.KL, Line: fmt.Sprintf("valid (%d sketches): r_loss %.4f, kl_loss %.4f", l.Sketches, l.RLoss, l.KL)}, nil
+	// Sketch-rnn's valid cost: the training objective at the final KL weight.
+	score := l.RLoss + t.W.Config.KLWeight*math.Max(l.KL, t.W.Config.KLTolerance)
+	return vae.Validation{Score: score, Line: fmt.Sprintf("valid (%d sketches): r_loss %.4f, kl_loss %.4f", l.Sketches, l.RLoss, l.KL)}, nil
 }
 
 // SaveModel writes the weights as a shipped model, with meta (MetaData, MetaNotes ...).

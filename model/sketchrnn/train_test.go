@@ -279,6 +279,13 @@ func TestSchedules(t *testing.T) {
 			t.Errorf("step %d: KL weight %v, want %v", tt.step, c.KLWeightAt(tt.step), tt.kl)
 		}
 	}
+	// A run resumed at step 30000 with a new rate decays from there.
+	c.LearningRate, c.DecayFrom = 0.0003, 30000
+	for step, want := range map[int]float64{29000: 0.0003, 30000: 0.0003, 40000: (0.0003-0.00001)*0.36786104643 + 0.00001} {
+		if d := c.LearningRateAt(step) - want; d > 1e-7 || d < -1e-7 {
+			t.Errorf("decay from 30000, step %d: learning rate %v, want %v", step, c.LearningRateAt(step), want)
+		}
+	}
 }
 
 // The committed training state (written by the step-graph engine this one replaces) resumes:
