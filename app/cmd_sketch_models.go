@@ -256,6 +256,7 @@ func runSketchClasses(args []string, stdout, stderr io.Writer) error {
 		}
 		fmt.Fprintf(stdout, "rescaled by %.4f: scale factor %.4f\n", ratio, w.ScaleFactor)
 	}
+	w.TypicalSize = medianSide(kept) // drawings of other units are brought to it as they are encoded
 	var fit sketchrnn.FitOptions
 	if *teachers != "" {
 		if fit, err = judgeAnchors(*teachers, kept); err != nil {
@@ -368,16 +369,9 @@ func writeNDJSON(path string, ds []sketch.Drawing, word string) error {
 
 // medianSide is the median larger side of the items' drawings (1 if none has a size).
 func medianSide(items []sketch.Item) float32 {
-	var sides []float32
-	for _, it := range items {
-		b := it.Drawing.Bounds()
-		if s := max(b.Dx(), b.Dy()); s > 0 {
-			sides = append(sides, s)
-		}
+	ds := make([]sketch.Drawing, len(items))
+	for i, it := range items {
+		ds[i] = it.Drawing
 	}
-	if len(sides) == 0 {
-		return 1
-	}
-	slices.Sort(sides)
-	return sides[len(sides)/2]
+	return max(sketchrnn.MedianSide(ds), 1)
 }

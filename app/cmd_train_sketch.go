@@ -102,6 +102,9 @@ func runTrainSketch(args []string, stdout, stderr io.Writer) error {
 			return usageError{err}
 		}
 	}
+	if tr.W.TypicalSize == 0 { // new, or a state written before models kept it
+		tr.W.TypicalSize = sketchrnn.MedianSide(keepShort(train, tr.W.Config.MaxSeqLen))
+	}
 	tr.Threads = *threads
 	tr.Resimplify = *resimplify
 	tr.SetValidation(valid)

@@ -23,6 +23,8 @@ func (w *Weights) Save(out io.Writer) error {
 const (
 	MetaData  = "data"  // what it was trained on
 	MetaNotes = "notes" // the step and the validation losses it was saved at
+
+	metaTypicalSize = "typical_size" // Weights.TypicalSize, when known
 )
 
 // SaveWithMetadata is Save with extra metadata entries, such as MetaData and MetaNotes.
@@ -65,6 +67,10 @@ func (w *Weights) save(out io.Writer, extra map[string]checkpoint.Tensor, meta m
 	for k, v := range meta {
 		md[k] = v
 	}
+	delete(md, metaTypicalSize) // the weights' own, not one copied from another file's metadata
+	if w.TypicalSize > 0 {
+		md[metaTypicalSize] = strconv.FormatFloat(float64(w.TypicalSize), 'g', -1, 32)
+	}
 	if err := checkpoint.Save(out, tensors, md); err != nil {
 		return fmt.Errorf("sketch vae: save: %w", err)
 	}
@@ -97,6 +103,13 @@ func fromFile(f *checkpoint.File) (*Weights, error) {
 		return nil, fmt.Errorf("sketch vae: checkpoint scale factor: %w", err)
 	}
 	w := &Weights{Config: cfg, ScaleFactor: float32(scale)}
+	if v, ok := f.Metadata[metaTypicalSize]; ok {
+		size, err := strconv.ParseFloat(v, 32)
+		if err != nil {
+			return nil, fmt.Errorf("sketch vae: checkpoint typical size: %w", err)
+		}
+		w.TypicalSize = float32(size)
+	}
 	E, H, Z := cfg.EncSize, cfg.DecSize, cfg.ZSize
 	if cfg.Conditional() {
 		w.EncFw = nn.LSTMCell{In: 5, Hidden: E}

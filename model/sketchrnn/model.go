@@ -311,8 +311,9 @@ func (m *Model) putEncoder(e *encodeGraph) {
 	m.mu.Unlock()
 }
 
-// Encode returns the posterior mean of z for each drawing. A drawing longer than MaxLen is cut
-// to its first MaxLen points; an empty one is an error.
+// Encode returns the posterior mean of z for each drawing. A drawing of other units than the
+// model's is scaled to them first (Weights.FitSize); one longer than MaxLen is cut to its first
+// MaxLen points; an empty one is an error.
 func (m *Model) Encode(ds []sketch.Drawing) ([][]float32, error) {
 	zs, _, err := m.EncodePosterior(ds)
 	return zs, err
@@ -331,6 +332,7 @@ func (m *Model) EncodePosterior(ds []sketch.Drawing) (mu, sigma [][]float32, err
 		if len(d) == 0 {
 			return nil, nil, fmt.Errorf("sketch vae: drawing %d is empty", i+1)
 		}
+		d = m.W.FitSize(d)
 		if len(d) > m.MaxLen() {
 			d = d[:m.MaxLen()]
 		}

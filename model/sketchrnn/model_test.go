@@ -208,3 +208,73 @@ func TestLayerNormRefused(t *testing.T) {
 		t.Errorf("Load: err = %v", err)
 	}
 }
+
+// A drawing in other units than the model's (under half or over twice its typical size) is
+// scaled to them before it is encoded: the same drawing at 3.5 times the size encodes as the
+// drawing itself, while one within the model's range encodes as it is. The typical size is kept
+// in the checkpoint, and metadata copied from another file does not override it.
+func TestFitSize(t *testing.T) {
+	w := tinyModel(t, 3)
+	rng := rand.New(rand.NewPCG(5, 5))
+	d := randomDrawing(12, rng)
+	b := d.Bounds()
+	side := max(b.Dx(), b.Dy())
+	m := NewModel(w)
+	encode := func(d sketch.Drawing) []float32 {
+		zs, err := m.Encode([]sketch.Drawing{d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return zs[0]
+	}
+	big := d.Scale(3.5)
+	if reflect.DeepEqual(encode(d), encode(big)) {
+		t.Fatal("without a typical size, a drawing 3.5 times larger encoded the same: the test shows nothing")
+	}
+	w.TypicalSize = side
+	for name, tt := range map[string]struct {
+		in   sketch.Drawing
+		want float32
+	}{
+		"3.5 times larger": {big, side},
+		"4 times smaller":  {d.Scale(0.25), side},
+		"1.8 times larger": {d.Scale(1.8), 1.8 * side},
+		"0.6 times":        {d.Scale(0.6), 0.6 * side},
+		"no size":          {sketch.Drawing{{PenLift: true}}, 0},
+	} {
+		b := w.FitSize(tt.in).Bounds()
+		if got := max(b.Dx(), b.Dy()); math.Abs(float64(got-tt.want)) > 1e-3*float64(side) {
+			t.Errorf("%s: fitted to side %v, want %v", name, got, tt.want)
+		}
+	}
+	near := func(a, b []float32) bool {
+		for k := range a {
+			if math.Abs(float64(a[k]-b[k])) > 1e-4 {
+				return false
+			}
+		}
+		return true
+	}
+	if !near(encode(big), encode(d)) {
+		t.Error("with a typical size, the drawing 3.5 times larger did not encode as the drawing")
+	}
+	if near(encode(d.Scale(1.8)), encode(d)) {
+		t.Error("a drawing within the model's range was rescaled")
+	}
+
+	var buf bytes.Buffer
+	if err := w.SaveWithMetadata(&buf, map[string]string{metaTypicalSize: "7"}); err != nil {
+		t.Fatal(err)
+	}
+	back, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if back.TypicalSize != side {
+		t.Errorf("typical size after a round trip %v, want %v", back.TypicalSize, side)
+	}
+	w.TypicalSize = float32(math.NaN())
+	if err := w.Check(); err == nil {
+		t.Error("a NaN typical size passed Check")
+	}
+}

@@ -3,6 +3,7 @@ package sketchrnn
 import (
 	"fmt"
 	"math/rand/v2"
+	"slices"
 
 	"github.com/latentpalette/palette/model/nn"
 	"github.com/latentpalette/palette/model/sketch"
@@ -13,6 +14,7 @@ import (
 type Weights struct {
 	Config      SketchVAEConfig
 	ScaleFactor float32 // offsets are divided by this on the way in and multiplied on the way out
+	TypicalSize float32 // the median larger side of the drawings it learned from, in their units; 0: not known
 
 	EncFw, EncBw nn.LSTMCell // encoder, input 5, EncSize units each (absent when unconditional)
 	Mu, Presig   nn.Dense    // [2*EncSize, ZSize]: mu and presig = log sigma^2
@@ -47,6 +49,36 @@ func NewWeights(cfg SketchVAEConfig, scale float32, seed uint64) (*Weights, erro
 // by the scale factor, in stroke-5 without the start token and without padding.
 func (w *Weights) Normalize(d sketch.Drawing) [][5]float32 {
 	return d.Clamp(sketch.Limit).Scale(1 / w.ScaleFactor).Stroke5(0)
+}
+
+// FitSize returns d as the encoder should see it. A drawing whose larger side is under half or
+// over twice TypicalSize was drawn in other units (raw Quick, Draw! pixels, another data set, a
+// teacher's samples): it is scaled to TypicalSize, since the encoder only knows its own units.
+// Any other drawing, or any drawing when TypicalSize is not known, is returned as it is.
+func (w *Weights) FitSize(d sketch.Drawing) sketch.Drawing {
+	b := d.Bounds()
+	side := max(b.Dx(), b.Dy())
+	if !(w.TypicalSize > 0) || !(side > 0) || (side >= w.TypicalSize/2 && side <= 2*w.TypicalSize) {
+		return d
+	}
+	return d.Scale(w.TypicalSize / side)
+}
+
+// MedianSide returns the median larger side (width or height) of the drawings that have one, or
+// 0 when none has.
+func MedianSide(ds []sketch.Drawing) float32 {
+	sides := make([]float32, 0, len(ds))
+	for _, d := range ds {
+		b := d.Bounds()
+		if s := max(b.Dx(), b.Dy()); s > 0 {
+			sides = append(sides, s)
+		}
+	}
+	if len(sides) == 0 {
+		return 0
+	}
+	slices.Sort(sides)
+	return sides[len(sides)/2]
 }
 
 func gaussianDense(in, out int, rng *rand.Rand) nn.Dense {
@@ -109,6 +141,9 @@ func (w *Weights) Check() error {
 	}
 	if !(w.ScaleFactor >= MinScaleFactor && w.ScaleFactor <= MaxScaleFactor) {
 		return fmt.Errorf("sketch vae: scale factor %v is outside %g..%g", w.ScaleFactor, MinScaleFactor, MaxScaleFactor)
+	}
+	if !(w.TypicalSize >= 0 && w.TypicalSize <= 1e6) {
+		return fmt.Errorf("sketch vae: typical size %v is outside 0..1e6", w.TypicalSize)
 	}
 	if w.Config.MaxSeqLen > MaxDecodeLen {
 		return fmt.Errorf("sketch vae: max_seq_len %d is more than sketchrnn.MaxDecodeLen (%d), the most points a decode may take", w.Config.MaxSeqLen, MaxDecodeLen)
