@@ -3,7 +3,6 @@ package sketchrnn
 import (
 	"fmt"
 	"math"
-	"slices"
 
 	"github.com/latentpalette/palette/model/nn"
 	"github.com/latentpalette/palette/model/sketch"
@@ -24,18 +23,11 @@ func TypicalSize(m *Model, n int, temperature float64, seed uint64) (float32, er
 	if err != nil {
 		return 0, err
 	}
-	sides := make([]float32, 0, len(ds))
-	for _, d := range ds {
-		b := d.Bounds()
-		if s := max(b.Dx(), b.Dy()); s > 0 {
-			sides = append(sides, s)
-		}
-	}
-	if len(sides) == 0 {
+	side := MedianSide(ds)
+	if side == 0 {
 		return 0, fmt.Errorf("sketch judge: the model's drawings have no size")
 	}
-	slices.Sort(sides)
-	return sides[len(sides)/2], nil
+	return side, nil
 }
 
 // ScaleTo returns d scaled without distortion so that its larger side is size (a drawing
