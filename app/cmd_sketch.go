@@ -339,7 +339,7 @@ func runSketchSample(args []string, stdout, stderr io.Writer) error {
 	sf := addSketchFlags(fs, "output OUT.png or OUT.svg")
 	n := fs.Int("n", 8, "number of drawings")
 	perRow := fs.Int("per-row", 8, "drawings per row of the sheet")
-	class := fs.String("class", "", "draw from this class of a multi-class model (palette sketch models lists them)")
+	class := fs.String("class", "", "draw from this class of a multi-class model (palette sketch models lists them); without it, each drawing is of a random class")
 	_, opt, err := sf.parse(fs, args, stderr, 0, "usage: palette sketch sample -n N --temperature T --seed S [--class C] -o OUT.png|OUT.svg|OUT.ndjson")
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -112,6 +113,58 @@ func TestSketchModelsAndClasses(t *testing.T) {
 	}
 	if errOut := sketchRunErr(t, 2, "sketch", "sample", "--model", "builtin:animals", "--class", "cat", "-o", filepath.Join(dir, "c.png")); !strings.Contains(errOut, "bear, bird, dog") {
 		t.Errorf("unknown class: %q should list the animals", errOut)
+	}
+	// Without --class, the animals are drawn from their classes (a random one each), not from
+	// the prior N(0, I), whose vectors lie far from every class.
+	m, err := loadSketch("builtin:animals")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, err := sketchClasses("builtin:animals", m.W)
+	if err != nil {
+		t.Fatal(err)
+	}
+	zs, err := classZs(m, "builtin:animals", "", 40, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// fromAnchor is how far z lies from the nearest anchor of any class, in the class's
+	// posterior sigmas (root mean square over z): about 1 for an anchor plus its noise.
+	fromAnchor := func(z []float32) (float64, int) {
+		best, class := math.Inf(1), -1
+		for i, as := range c.Anchors {
+			for _, a := range as {
+				var e float64
+				for k := range z {
+					r := float64(z[k]-a[k]) / float64(c.Spread[i][k])
+					e += r * r
+				}
+				if e = math.Sqrt(e / float64(len(z))); e < best {
+					best, class = e, i
+				}
+			}
+		}
+		return best, class
+	}
+	seen := map[int]bool{}
+	for _, z := range zs {
+		d, i := fromAnchor(z)
+		if d > 1.5 {
+			t.Errorf("a sample without --class lies %.2f sigmas from the nearest anchor (of %s)", d, c.Names[i])
+		}
+		seen[i] = true
+	}
+	if len(seen) < 6 {
+		t.Errorf("40 samples without --class come from %d of the 10 classes", len(seen))
+	}
+	// The prior's vectors, for contrast, lie far from every anchor.
+	prior := rand.New(rand.NewPCG(1, 2))
+	z := make([]float32, m.ZSize())
+	for k := range z {
+		z[k] = float32(prior.NormFloat64())
+	}
+	if d, _ := fromAnchor(z); d < 1.5 {
+		t.Errorf("a vector of the prior lies %.2f sigmas from an anchor: the check above shows nothing", d)
 	}
 }
 

@@ -130,12 +130,22 @@ func orDefault(spec string) string {
 	return spec
 }
 
-// classZs returns n latent vectors from seed: from the prior N(0, I), or from the Gaussian of
-// class (by name) when class is not "". A class the model does not know is a usage error that
-// lists the ones it does.
+// classZs returns n latent vectors from seed: of class (by name) when class is not "" (an
+// anchor of the class plus the encoder's noise); without one, of a random class each for a model
+// of several placed classes, or from the prior N(0, I). A class the model does not know is a
+// usage error that lists the ones it does.
 func classZs(m *sketchrnn.Model, spec, class string, n int, seed uint64) ([][]float32, error) {
 	rng := rand.New(rand.NewPCG(seed, 0x2))
 	zs := make([][]float32, n)
+	if class == "" && m.ZSize() > 0 {
+		// A model of several placed classes draws from a random one; its prior scribbles.
+		if c, err := sketchClasses(spec, m.W); err == nil && len(c.Names) > 1 && len(c.Mean) == len(c.Names) {
+			for k := range zs {
+				zs[k] = c.SampleAny(rng)
+			}
+			return zs, nil
+		}
+	}
 	if class == "" {
 		for i := range zs {
 			zs[i] = make([]float32, m.ZSize())

@@ -60,6 +60,12 @@ func TestSketchClasses(t *testing.T) {
 		t.Errorf("a dog sampled at %s, distance %v", classes.Names[i], d)
 	}
 	f.until(t, "the tile names the class", func() bool { return strings.HasPrefix(s.known[3].Text, "dog (0.0)") })
+	// Any draws from one of the classes (a multi-class model's prior scribbles), not from N(0, I).
+	random.ChildMenu.Items[0].Action()
+	f.until(t, "Any sets a corner", func() bool { return s.cornerName(3) == "Random" })
+	if _, d := classes.Nearest(s.pal.Corners()[3].Z); d != 0 {
+		t.Errorf("Any sampled a vector at distance %v from the nearest class, want on one (the classes have no spread)", d)
+	}
 	if got := s.known[0].Text; !strings.HasPrefix(got, "bird (0.0)") {
 		t.Errorf("the top-left tile says %q, want the bird it is", got)
 	}

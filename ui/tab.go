@@ -347,7 +347,9 @@ func (t *paletteTab[T]) randomItem(i int) *fyne.MenuItem {
 	if len(t.kind.classes) < 2 {
 		return item
 	}
-	sub := fyne.NewMenu("", fyne.NewMenuItem("Any", func() { t.pal.Random(i) }), fyne.NewMenuItemSeparator())
+	// Any is a random class's sample: a multi-class model's prior N(0, I) scribbles.
+	anyClass := func(rng *rand.Rand) []float32 { return t.kind.classZ(rng.IntN(len(t.kind.classes)), rng) }
+	sub := fyne.NewMenu("", fyne.NewMenuItem("Any", func() { t.pal.RandomFrom(i, "Random", anyClass) }), fyne.NewMenuItemSeparator())
 	for ci, name := range t.kind.classes {
 		sub.Items = append(sub.Items, fyne.NewMenuItem(titleCase(name), func() {
 			t.pal.RandomFrom(i, titleCase(name), func(rng *rand.Rand) []float32 { return t.kind.classZ(ci, rng) })

@@ -197,6 +197,13 @@ func (c Classes) Sample(i int, rng *rand.Rand) []float32 {
 	return z
 }
 
+// SampleAny draws a z of a class chosen by rng (each class alike), as Sample draws it: a
+// multi-class model's aggregate posterior. Its prior N(0, I) has most of its mass where no
+// drawing of any class encodes, and the decoder scribbles there.
+func (c Classes) SampleAny(rng *rand.Rand) []float32 {
+	return c.Sample(rng.IntN(len(c.Names)), rng)
+}
+
 // Nearest returns the class nearest to z by the mean squared distance in each class's own
 // deviations (diagonal Mahalanobis), and that distance: about 1 for a typical drawing or sample
 // of the class, larger the farther z lies from every class.

@@ -198,3 +198,31 @@ func TestClassesScoredAnchors(t *testing.T) {
 		t.Error("no class had more candidates than anchors: nothing was chosen")
 	}
 }
+
+// SampleAny draws from every class, each about as often, and each draw is one of that class's
+// anchors widened by its spread.
+func TestSampleAny(t *testing.T) {
+	c := Classes{Names: []string{"a", "b", "c"}}
+	for i := range c.Names {
+		a := []float32{float32(10 * i), 0}
+		c.Mean = append(c.Mean, a)
+		c.Std = append(c.Std, []float32{1, 1})
+		c.Anchors = append(c.Anchors, [][]float32{a})
+		c.Spread = append(c.Spread, []float32{0.1, 0.1})
+	}
+	rng := rand.New(rand.NewPCG(1, 1))
+	count := map[int]int{}
+	for range 300 {
+		z := c.SampleAny(rng)
+		i, d := c.Nearest(z)
+		if d > 1 {
+			t.Fatalf("a draw %v lies %v from the nearest class", z, d)
+		}
+		count[i]++
+	}
+	for i := range c.Names {
+		if count[i] < 70 || count[i] > 130 {
+			t.Errorf("class %s drawn %d times of 300", c.Names[i], count[i])
+		}
+	}
+}
