@@ -197,6 +197,12 @@ func FuzzLoad(f *testing.F) {
 		f.Fatal(err)
 	}
 	f.Add(buf.Bytes())
+	w.TypicalSize = 50 // drawings of other units are scaled on the way in
+	buf.Reset()
+	if err := w.Save(&buf); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(buf.Bytes())
 	f.Add([]byte("not a checkpoint"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		w, err := Load(bytes.NewReader(data))
