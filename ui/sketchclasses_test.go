@@ -121,7 +121,7 @@ func TestSketchModelPicker(t *testing.T) {
 		t.Fatalf("the sheep model starts with %q and a class menu", s.cornerName(0))
 	}
 	s.switchModel(1)
-	f.until(t, "the examples of the animals", func() bool { return s.cornerName(0) == "Bird" && s.cornerName(3) == "Dolphin" })
+	f.until(t, "the examples of the animals", func() bool { return s.cornerName(0) == "Rabbit" && s.cornerName(3) == "Bird" })
 	if s.cornerMenu(0).Items[1].ChildMenu == nil || !strings.HasPrefix(s.status.Text, "animals model") {
 		t.Errorf("after the switch: class menu %v, status %q", s.cornerMenu(0).Items[1].ChildMenu != nil, s.status.Text)
 	}
@@ -129,7 +129,7 @@ func TestSketchModelPicker(t *testing.T) {
 	f.w.saver.flush()
 
 	g := newFixtureWith(t, path, choices)
-	if g.w.sketch.chosen != 1 || g.w.sketch.cornerName(0) != "Bird" || !strings.HasPrefix(g.w.sketch.status.Text, "animals model") {
+	if g.w.sketch.chosen != 1 || g.w.sketch.cornerName(0) != "Rabbit" || !strings.HasPrefix(g.w.sketch.status.Text, "animals model") {
 		t.Errorf("restored: model %d, corner %q, status %q; want the animals", g.w.sketch.chosen, g.w.sketch.cornerName(0), g.w.sketch.status.Text)
 	}
 	// A corner of the user's own stays when the model changes.
@@ -141,7 +141,7 @@ func TestSketchModelPicker(t *testing.T) {
 	g.settle()
 	g.w.sketch.switchModel(0)
 	g.settle()
-	if g.w.sketch.cornerName(2) != "Drawn" || g.w.sketch.cornerName(0) != "Bird" || g.w.sketch.cornerMenu(0).Items[1].ChildMenu != nil {
+	if g.w.sketch.cornerName(2) != "Drawn" || g.w.sketch.cornerName(0) != "Rabbit" || g.w.sketch.cornerMenu(0).Items[1].ChildMenu != nil {
 		t.Errorf("after switching back: corners %q, %q", g.w.sketch.cornerName(0), g.w.sketch.cornerName(2))
 	}
 }
