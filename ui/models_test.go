@@ -186,8 +186,20 @@ func BenchmarkMoveToResultSketch(b *testing.B) {
 		benchMove(b, builtin(b, assets.SketchModel), exampleDrawings(), sketchSettings, points)
 	})
 	b.Run("animals", func(b *testing.B) { // the ten animals, their example corners
-		corners, _ := sketchExamples(sketchrnn.Classes{Names: []string{"rabbit", "bear", "tiger", "sheep"}, Mean: make([][]float32, 4)})
-		benchMove(b, builtin(b, assets.AnimalsModel), corners, sketchSettings, points)
+		meta, err := sketchrnn.Metadata(bytes.NewReader(assets.AnimalsModel))
+		if err != nil {
+			b.Fatal(err)
+		}
+		m := builtin(b, assets.AnimalsModel)
+		classes, err := sketchrnn.ReadClasses(meta[sketchrnn.MetaClasses], m.ZSize())
+		if err != nil {
+			b.Fatal(err)
+		}
+		corners, names := sketchExamples(sketchChoice{model: m, classes: classes})
+		if names[0] != "Rabbit" {
+			b.Fatalf("the animals' example corners are %v", names)
+		}
+		benchMove(b, m, corners, sketchSettings, points)
 	})
 	b.Run("sketchrnn-checkpoint", func(b *testing.B) {
 		path := os.Getenv("LP_SKETCH_MODEL")

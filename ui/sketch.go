@@ -20,6 +20,7 @@ import (
 	"github.com/latentpalette/palette/model/palette"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 func (v *SketchView) show(d sketch.Drawing) { v.SetDrawing(d) }
@@ -85,17 +86,34 @@ func setSketchModel(k *kind[sketch.Drawing], c sketchChoice) {
 	}
 }
 
-// sketchExamples are the corners a sketch model starts with: four of its classes when it knows
-// several, else the four sheep.
-func sketchExamples(classes sketchrnn.Classes) (items [4]sketch.Drawing, names [4]string) {
+// sketchExamples are the corners a sketch model starts with: when it knows several classes,
+// four of them, each drawn by the model from the class's first (best-judged) anchor at
+// temperature 0.2; else, or when the model cannot draw them, the four sheep.
+func sketchExamples(c sketchChoice) (items [4]sketch.Drawing, names [4]string) {
 	ex := examples.Drawings()
-	if len(classes.Mean) > 1 {
-		if cs, ok := examples.ClassCorners(classes.Names); ok {
-			ex = cs
-		}
-	}
 	for i, e := range ex {
 		items[i], names[i] = e.Item, e.Name
+	}
+	idx, ok := examples.ClassCorners(c.classes.Names)
+	if !ok || c.model == nil || len(c.classes.Anchors) != len(c.classes.Names) {
+		return items, names
+	}
+	zs := make([][]float32, 4)
+	for k, i := range idx {
+		if len(c.classes.Anchors[i]) == 0 {
+			return items, names
+		}
+		zs[k] = c.classes.Anchors[i][0]
+	}
+	ds, err := c.model.Decode(zs, vae.DecodeOptions{Temperature: 0.2, Seed: 1})
+	if err != nil || len(ds) != 4 {
+		return items, names
+	}
+	for k, i := range idx {
+		if len(ds[k]) == 0 {
+			return items, names
+		}
+		items[k], names[k] = ds[k], titleCase(c.classes.Names[i])
 	}
 	return items, names
 }
@@ -139,7 +157,7 @@ func (s *sketchTab) switchModel(i int) {
 		s.space.dec.SetModel(s.cur.model)
 	}
 	s.pal.SetModel(s.cur.model)
-	s.examples, s.exampleNames = sketchExamples(s.cur.classes)
+	s.examples, s.exampleNames = sketchExamples(*s.cur)
 	if wasExamples {
 		s.pal.SetNamedCorners(s.examples, s.exampleNames)
 	}

@@ -3,12 +3,14 @@ package ui
 import (
 	"math/rand/v2"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/latentpalette/palette/model/palette/standin"
 	"github.com/latentpalette/palette/model/sketch"
 	"github.com/latentpalette/palette/model/sketchrnn"
+	"github.com/latentpalette/palette/model/vae"
 )
 
 // twoClasses places two classes, "bird" and "dog", in the stand-in's latent space: each has one
@@ -122,6 +124,14 @@ func TestSketchModelPicker(t *testing.T) {
 	}
 	s.switchModel(1)
 	f.until(t, "the examples of the animals", func() bool { return s.cornerName(0) == "Rabbit" && s.cornerName(3) == "Bird" })
+	// The example corners are the model's own drawings of its classes' first anchors.
+	want, err := standin.Sketch{}.Decode([][]float32{four.Anchors[3][0]}, vae.DecodeOptions{Temperature: 0.2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(s.pal.Corners()[0].Item, want[0]) {
+		t.Error("the Rabbit corner is not the model's drawing of the rabbit's first anchor")
+	}
 	if s.cornerMenu(0).Items[1].ChildMenu == nil || !strings.HasPrefix(s.status.Text, "animals model") {
 		t.Errorf("after the switch: class menu %v, status %q", s.cornerMenu(0).Items[1].ChildMenu != nil, s.status.Text)
 	}

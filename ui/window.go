@@ -154,7 +154,7 @@ func newWindow(a fyne.App, o options) *window {
 		}
 	}
 	cur := choices[chosen]
-	scorners, snames := sketchExamples(cur.classes)
+	scorners, snames := sketchExamples(cur)
 	w.sketch = &sketchTab{choices: choices, chosen: chosen, cur: &cur}
 	w.sketch.paletteTab = newPaletteTab(w.win, w.keys, h, sketchKind(&cur), cur.model, scorners, snames, saved.Sketch)
 
